@@ -1,0 +1,19 @@
+"""API permissions delegate to the same checkpoints as the HTML pages."""
+
+from rest_framework.permissions import BasePermission
+
+from portal.tenants.access import current_municipality, roles_for
+
+
+class IsMemberHere(BasePermission):
+    """The user holds a role on this host (a municipality's, or nationally on the national host).
+
+    Views may narrow it with ``required_roles``.
+    """
+
+    message = "You hold no role here that allows this."
+
+    def has_permission(self, request, view):
+        held = roles_for(request.user, current_municipality())
+        required = getattr(view, "required_roles", None)
+        return bool(held) and (not required or bool(held & set(required)))

@@ -1,0 +1,57 @@
+"""Forms rendered with GOV.UK Frontend classes, hints and errors wired for screen readers."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+_WIDGET_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+class GovukFormMixin:
+    """Adds design-system classes and aria-describedby for hints and errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = next((c for kind, c in _WIDGET_CLASSES.items() if isinstance(widget, kind)), "govuk-input")
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                ids = [widget.attrs.get("aria-describedby", ""), f"{self[name].auto_id}-error"]
+                widget.attrs["aria-describedby"] = " ".join(i for i in ids if i)
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["class"] += " govuk-input--error" if "govuk-input" in widget.attrs["class"] else ""
+
+
+class LoginForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The e-mail address or password is not right. Check both and try again."),
+        "inactive": _("This account is not active. Contact your social service."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail address")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class ResetForm(GovukFormMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(GovukFormMixin, SetPasswordForm):
+    pass

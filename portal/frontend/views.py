@@ -1,0 +1,92 @@
+"""HTML views for the foundation: landing pages, dashboards, errors, audit log.
+Thin: they read through selectors and checkpoints, never save models directly."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from portal.platform.core.models import AuditEvent
+from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.models import Municipality, PlanningRegion
+from portal.tenants.roles import Role
+
+from .dashboards import PANELS
+
+
+def municipality_url(request, municipality) -> str:
+    """The absolute URL of a municipality's site, on the same scheme and port as this request."""
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    suffix = f":{port}" if port and port != default else ""
+    scheme = "https" if request.is_secure() else "http"
+    return f"{scheme}://{municipality.code}.{settings.PORTAL_BASE_DOMAIN}{suffix}/"
+
+
+def _municipalities_by_region(request):
+    regions = {value: [] for value in PlanningRegion.values}
+    for m in Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("name"):
+        regions.setdefault(m.region, []).append((m, municipality_url(request, m)))
+    labels = dict(PlanningRegion.choices)
+    return [(labels[key], items) for key, items in regions.items() if items]
+
+
+def home(request):
+    municipality = current_municipality()
+    if municipality is None:
+        return render(request, "frontend/home_national.html", {"regions": _municipalities_by_region(request)})
+    return render(request, "frontend/home_municipality.html")
+
+
+@login_required
+def dashboard(request):
+    municipality = current_municipality()
+    held = roles_for(request.user, municipality)
+    if municipality is not None and not held:
+        return render(request, "frontend/forbidden.html", status=403)
+    panels = [PANELS[role] for role in Role if role in held]
+    elsewhere = []
+    if municipality is None:
+        ids = {m.municipality_id for m in request.user.memberships.all() if m.municipality_id}
+        elsewhere = [(m, municipality_url(request, m)) for m in Municipality.objects.filter(pk__in=ids)]
+    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere})
+
+
+def municipalities(request):
+    return render(request, "frontend/municipalities.html", {"regions": _municipalities_by_region(request)})
+
+
+@member_required(Role.MUNICIPALITY_ADMIN)
+def audit_log(request):
+    """The municipality administrator searches who read or changed what, and when."""
+    events = AuditEvent.objects.all()
+    query = request.GET.get("q", "").strip()
+    if query:
+        events = events.filter(Q(actor_label__icontains=query) | Q(summary__icontains=query)
+                               | Q(object_type__icontains=query) | Q(object_id=query))
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/audit_log.html", {
+        "page": page, "query": query, "action": action, "actions": AuditEvent.Action.choices,
+    })
+
+
+def page_not_found(request, exception=None):
+    return render(request, "frontend/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "frontend/500.html", status=500)
+
+
+def forbidden(request, exception=None):
+    return render(request, "frontend/forbidden.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "frontend/forbidden.html", {"message": _(
+        "Your form expired or came from another site. Go back, reload the page and try again.")}, status=403)

@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from portal.frontend.forms import LoginForm, NewPasswordForm, ResetForm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("ieiet/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+         name="login"),
+    path("iziet/", auth_views.LogoutView.as_view(), name="logout"),
+    path("parole/", auth_views.PasswordResetView.as_view(
+        form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt"), name="password_reset"),
+    path("parole/nosutits/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("parole/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        form_class=NewPasswordForm, success_url=reverse_lazy("accounts:password_reset_complete")),
+        name="password_reset_confirm"),
+    path("parole/gatavs/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]

@@ -1,0 +1,229 @@
+"""The `portal` command: one entry point for running and administering the portal.
+
+    portal demo          set everything up with demo data and serve it
+    portal serve         serve the portal (ASGI, daphne)
+    portal migrate       migrate every schema and refresh the template schema
+    portal provision     create a municipality
+    portal db status|stop  the embedded PostgreSQL server
+    portal manage ...    any Django management command
+
+When DATABASE_URL is unset the embedded PostgreSQL server is started on first
+use and stopped when this command ends (see portal/platform/embedded_db.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _step(message: str) -> float:
+    print(message, flush=True)
+    return time.perf_counter()
+
+
+def cmd_migrate(args) -> int:
+    _setup()
+    from portal.tenants.provisioning import migrate_all
+
+    started = time.perf_counter()
+    migrate_all(out=sys.stdout)
+    _mark_migrated()
+    print(f"✓ All schemas migrated in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _migration_fingerprint() -> str:
+    """A hash of every migration file: unchanged means nothing to migrate."""
+    import hashlib
+
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        folder = os.path.join(config.path, "migrations")
+        if os.path.isdir(folder):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".py"):
+                    digest.update(f"{config.label}/{name}".encode())
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
+def _already_migrated() -> bool:
+    """True when the database says the last migration run used the same migration files."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.portal_migration_stamp')")
+        if cursor.fetchone()[0] is None:
+            return False
+        cursor.execute("SELECT fingerprint FROM public.portal_migration_stamp")
+        row = cursor.fetchone()
+    return bool(row) and row[0] == _migration_fingerprint()
+
+
+def _mark_migrated() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS public.portal_migration_stamp (fingerprint text NOT NULL)")
+        cursor.execute("DELETE FROM public.portal_migration_stamp")
+        cursor.execute("INSERT INTO public.portal_migration_stamp VALUES (%s)", [_migration_fingerprint()])
+
+
+def ensure_migrated() -> None:
+    from portal.tenants.provisioning import migrate_all
+
+    if _already_migrated():
+        print("• Database schemas are up to date")
+        return
+    started = _step("• Migrating the database (first run takes a minute) …")
+    migrate_all(out=sys.stdout)
+    _mark_migrated()
+    print(f"  done in {time.perf_counter() - started:.1f} s")
+
+
+def cmd_provision(args) -> int:
+    _setup()
+    from portal.platform.core.errors import DomainError
+    from portal.tenants.provisioning import host_for, municipality_provision
+
+    ensure_migrated()
+    try:
+        result = municipality_provision(code=args.code, name=args.name, region=args.region, out=sys.stdout,
+                                        email=args.email or "", phone=args.phone or "")
+    except DomainError as exc:
+        print(f"✗ {exc.message}", file=sys.stderr)
+        return 2
+    if result.created:
+        print(f"✓ Created {result.municipality.name} ({result.method}, {result.seconds:.2f} s) "
+              f"on http://{host_for(result.municipality.code)}/")
+    else:
+        print(f"✓ {result.municipality.name} already exists; nothing changed")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    from portal.platform.demo import load_demo, print_logins
+
+    total = time.perf_counter()
+    ensure_migrated()
+    load_demo(out=sys.stdout)
+    print(f"✓ Demo ready in {time.perf_counter() - total:.1f} s\n")
+    print_logins(host=args.host, port=args.port)
+    if args.no_serve:
+        return 0
+    return serve(args.host, args.port)
+
+
+def cmd_serve(args) -> int:
+    _setup()
+    ensure_migrated()
+    return serve(args.host, args.port)
+
+
+def serve(host: str, port: int) -> int:
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server
+
+    from portal.platform.asgi import application
+
+    print(f"• Serving on http://{host}:{port}/ — press Ctrl-C to stop (the database stops with it)", flush=True)
+    Server(application=application, endpoints=build_endpoint_description_strings(host=host, port=port),
+           signal_handlers=True, verbosity=0).run()
+    print("\n• Stopped")
+    return 0
+
+
+def cmd_db(args) -> int:
+    from portal.platform import embedded_db
+
+    if os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is set: the portal uses that server, not the embedded one.")
+        return 0
+    if args.action == "stop":
+        print("• Stopped" if embedded_db.stop() else "• Not running")
+        return 0
+    if args.action == "start":
+        server = embedded_db.ensure_running()
+        print(f"• Running; socket in {server.socket_dir}. Press Ctrl-C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+    running = embedded_db._running_postmaster(embedded_db.data_dir() / "pg")
+    print(f"• Running (pid {running.pid}, socket {running.socket_dir})" if running else "• Not running")
+    print(f"  data directory: {embedded_db.data_dir()}")
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["portal manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="SBS portal: individual budgets for "
+                                     "community-based social services.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_server_args(p):
+        p.add_argument("--host", default=os.environ.get("PORTAL_HOST", "127.0.0.1"), help="address to bind")
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8000")), help="port")
+
+    demo = sub.add_parser("demo", help="set up the demo data and serve the portal")
+    add_server_args(demo)
+    demo.add_argument("--no-serve", action="store_true", help="load the demo data and exit")
+    demo.set_defaults(func=cmd_demo)
+
+    serve_p = sub.add_parser("serve", help="serve the portal over ASGI")
+    add_server_args(serve_p)
+    serve_p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="migrate every schema and refresh the template").set_defaults(func=cmd_migrate)
+
+    prov = sub.add_parser("provision", help="create a municipality (idempotent)")
+    prov.add_argument("code", help="short code, e.g. jelgava (becomes the host jelgava.<base domain>)")
+    prov.add_argument("name", help='name, e.g. "Jelgavas valstspilsēta"')
+    prov.add_argument("--region", required=True, help="kurzeme, zemgale, vidzeme, latgale or riga")
+    prov.add_argument("--email")
+    prov.add_argument("--phone")
+    prov.set_defaults(func=cmd_provision)
+
+    db = sub.add_parser("db", help="the embedded PostgreSQL server")
+    db.add_argument("action", choices=["status", "start", "stop"])
+    db.set_defaults(func=cmd_db)
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("\n• Interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

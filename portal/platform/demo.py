@@ -1,0 +1,143 @@
+"""Demo data: the pilot municipalities of DOMAIN.md and a log-in for every role.
+
+Idempotent: running it again changes nothing and takes seconds. Features add
+their own demo data through ``DEMO_LOADERS`` (called per municipality).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from portal.platform.accounts.models import User
+from portal.tenants.models import Membership, Municipality
+from portal.tenants.provisioning import ensure_national_site, municipality_provision
+from portal.tenants.roles import Role
+
+DEMO_PASSWORD = "demo-parole-2026"
+
+
+@dataclass(frozen=True)
+class Pilot:
+    code: str
+    name: str
+    region: str
+    social_service: str
+    phone: str
+
+
+# The pilot municipalities of the children's and adults' IB pilots (seed 002),
+# in the planning regions they belonged to during the pilots.
+PILOTS = [
+    Pilot("jelgava", "Jelgavas valstspilsēta", "zemgale", "Jelgavas sociālo lietu pārvalde", "+371 63 000 001"),
+    Pilot("bauska", "Bauskas novads", "zemgale", "Bauskas novada Sociālais dienests", "+371 63 000 002"),
+    Pilot("liepaja", "Liepājas valstspilsēta", "kurzeme", "Liepājas Sociālais dienests", "+371 63 000 003"),
+    Pilot("talsi", "Talsu novads", "kurzeme", "Talsu novada Sociālais dienests", "+371 63 000 004"),
+    Pilot("rezekne", "Rēzeknes valstspilsēta", "latgale", "Rēzeknes Sociālais dienests", "+371 64 000 005"),
+    Pilot("balvi", "Balvu novads", "latgale", "Balvu novada Sociālais dienests", "+371 64 000 006"),
+    Pilot("daugavpils", "Daugavpils valstspilsēta", "latgale", "Daugavpils pilsētas Sociālais dienests",
+          "+371 65 000 007"),
+    Pilot("valmiera", "Valmieras novads", "vidzeme", "Valmieras novada Sociālais dienests", "+371 64 000 008"),
+    Pilot("madona", "Madonas novads", "vidzeme", "Madonas novada Sociālais dienests", "+371 64 000 009"),
+    Pilot("cesis", "Cēsu novads", "vidzeme", "Cēsu novada Sociālais dienests", "+371 64 000 010"),
+    Pilot("gulbene", "Gulbenes novads", "vidzeme", "Gulbenes novada Sociālais dienests", "+371 64 000 011"),
+    Pilot("ogre", "Ogres novads", "riga", "Ogres novada Sociālais dienests", "+371 65 000 012"),
+    Pilot("tukums", "Tukuma novads", "riga", "Tukuma novada Sociālais dienests", "+371 63 000 013"),
+]
+
+# (role, e-mail local part, full name) for each pilot municipality.
+MUNICIPAL_DEMO_USERS = [
+    (Role.SOCIAL_WORKER, "socialais.darbinieks", "Ilze Bērziņa"),
+    (Role.MUNICIPALITY_ADMIN, "administrators", "Jānis Ozols"),
+    (Role.FINANCE_OFFICER, "finanses", "Dace Kalniņa"),
+    (Role.PERSON, "persona", "Andris Liepiņš"),
+    (Role.LEGAL_REPRESENTATIVE, "likumiskais.parstavis", "Laura Kļaviņa"),
+    (Role.SUPPORT_PERSON, "atbalsta.persona", "Pēteris Zariņš"),
+]
+NATIONAL_DEMO_USERS = [
+    (Role.PLATFORM_ADMIN, "admin@sbs.localhost", "Platformas administrators"),
+    (Role.MINISTRY_ANALYST, "analitikis@lm.localhost", "Marta Analītiķe"),
+    (Role.PROVIDER_STAFF, "sniedzejs@sbs.localhost", "Rita Sniedzēja"),
+]
+
+# Features append callables ``loader(municipality, out)`` run inside each municipality's schema.
+DEMO_LOADERS: list = []
+
+
+def municipal_email(role_local: str, code: str) -> str:
+    return f"{role_local}@{code}.{settings.PORTAL_BASE_DOMAIN}"
+
+
+def _say(out, message):
+    if out is not None:
+        print(message, file=out, flush=True)
+
+
+def ensure_user(email: str, full_name: str, password_hash: str, **extra) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name, password=password_hash, **extra)
+        user.save()
+    return user
+
+
+def ensure_membership(user: User, role: Role, municipality: Municipality | None) -> None:
+    Membership.objects.get_or_create(user=user, role=role, municipality=municipality)
+
+
+def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipality]:
+    """Provision the pilots and their demo users; run every feature's demo loader."""
+    from django_tenants.utils import tenant_context
+
+    pilots = PILOTS if pilots is None else pilots
+    ensure_national_site(out=out)
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
+    municipalities = []
+    for index, pilot in enumerate(pilots, start=1):
+        started = time.perf_counter()
+        result = municipality_provision(
+            code=pilot.code, name=pilot.name, region=pilot.region, out=out,
+            social_service_name=pilot.social_service, phone=pilot.phone,
+            email=f"socialais.dienests@{pilot.code}.{settings.PORTAL_BASE_DOMAIN}")
+        municipality = result.municipality
+        municipalities.append(municipality)
+        with transaction.atomic():
+            for role, local, name in MUNICIPAL_DEMO_USERS:
+                user = ensure_user(municipal_email(local, pilot.code), name, password_hash)
+                ensure_membership(user, role, municipality)
+        state = f"created by {result.method}" if result.created else "already there"
+        _say(out, f"• [{index:2d}/{len(pilots)}] {pilot.name}: {state} ({time.perf_counter() - started:.2f} s)")
+    with transaction.atomic():
+        for role, email, name in NATIONAL_DEMO_USERS:
+            staff = role == Role.PLATFORM_ADMIN
+            user = ensure_user(email, name, password_hash, is_staff=staff, is_superuser=staff)
+            ensure_membership(user, role, None)
+    for loader in DEMO_LOADERS:
+        for municipality in municipalities:
+            with tenant_context(municipality):
+                loader(municipality, out)
+    return municipalities
+
+
+def print_logins(*, host: str = "127.0.0.1", port: int = 8000, out=None) -> None:
+    base = settings.PORTAL_BASE_DOMAIN
+    suffix = "" if port == 80 else f":{port}"
+    lines = [
+        "SBS portal — demo",
+        f"  National site:     http://{base}{suffix}/   (also http://{host}{suffix}/)",
+        "  Municipalities:    " + ", ".join(f"http://{p.code}.{base}{suffix}/" for p in PILOTS[:3]) + ", …",
+        f"  API docs:          http://{base}{suffix}/api/docs/",
+        "  Browsers resolve *.localhost to 127.0.0.1 by themselves; for curl use --resolve or the Host header.",
+        "",
+        f"  Every demo account's password: {DEMO_PASSWORD}",
+        "  National site:",
+    ]
+    lines += [f"    {str(role.label):<38} {email}" for role, email, _ in NATIONAL_DEMO_USERS]
+    lines.append(f"  Each municipality, e.g. http://jelgava.{base}{suffix}/ (replace “jelgava” with any code):")
+    lines += [f"    {str(role.label):<38} {municipal_email(local, 'jelgava')}" for role, local, _ in MUNICIPAL_DEMO_USERS]
+    lines.append("  Codes: " + ", ".join(p.code for p in PILOTS))
+    print("\n".join(str(line) for line in lines), file=out, flush=True)

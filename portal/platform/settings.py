@@ -1,0 +1,230 @@
+"""Django settings for the SBS portal.
+
+Every value that differs between a laptop and production comes from the
+environment; the defaults are the embedded, single-process development setup.
+See docs/subsystems/configuration.md for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PORTAL_DIR = BASE_DIR / "portal"
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("PORTAL_DEBUG", False)
+# A development key is generated per data directory; production must set one.
+SECRET_KEY = os.environ.get("PORTAL_SECRET_KEY") or "dev-only-insecure-key-set-PORTAL_SECRET_KEY-in-production"
+
+# The national site lives on PORTAL_BASE_DOMAIN, each municipality on <code>.<base>.
+PORTAL_BASE_DOMAIN = os.environ.get("PORTAL_BASE_DOMAIN", "localhost")
+ALLOWED_HOSTS = env_list("PORTAL_ALLOWED_HOSTS", f"{PORTAL_BASE_DOMAIN},.{PORTAL_BASE_DOMAIN},127.0.0.1,testserver")
+
+# ---------------------------------------------------------------- applications
+SHARED_APPS = [
+    "django_tenants",
+    "daphne",
+    "portal.tenants",
+    "portal.platform.accounts",
+    "portal.platform.core",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.admin",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "portal.frontend",
+    "portal.api",
+]
+# Apps whose tables live in every municipality's own schema.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "portal.platform.core",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Municipality"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# New municipalities are cloned from this template schema (kept migrated by `portal migrate`).
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_LIMIT_SET_CALLS = True
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("PORTAL_MIGRATION_PROCESSES", "2"))
+TENANT_MULTIPROCESSING_CHUNKS = 2
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "portal.tenants.middleware.MunicipalityMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "portal.platform.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "portal.platform.urls_public"
+ASGI_APPLICATION = "portal.platform.asgi.application"
+WSGI_APPLICATION = "portal.platform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.frontend.context_processors.portal",
+            ],
+        },
+    }
+]
+
+# ---------------------------------------------------------------- database
+if os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)
+    _db["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASES = {"default": _db}
+else:
+    from portal.platform.embedded_db import database_settings
+
+    DATABASES = {"default": database_settings()}
+DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("PORTAL_TEST_DB_NAME", "portal_test")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------- accounts
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "frontend:dashboard"
+LOGOUT_REDIRECT_URL = "frontend:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+EMAIL_BACKEND = os.environ.get("PORTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "SBS portāls <no-reply@sbs.localhost>")
+
+# ---------------------------------------------------------------- security
+# Cookies are host-only: a session on one municipality's host is never sent to another's.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "sbs_session"
+CSRF_COOKIE_NAME = "sbs_csrftoken"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("PORTAL_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PORTAL_HTTPS
+SECURE_SSL_REDIRECT = PORTAL_HTTPS
+if PORTAL_HTTPS:
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# ---------------------------------------------------------------- i18n
+LANGUAGE_CODE = "lv"
+LANGUAGES = [("lv", _("Latvian")), ("en", _("English"))]
+LOCALE_PATHS = [PORTAL_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "sbs_language"
+USE_I18N = True
+TIME_ZONE = "Europe/Riga"
+USE_TZ = True
+
+# ---------------------------------------------------------------- static files
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("PORTAL_DATA_DIR") or BASE_DIR / ".portal-data").expanduser() / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise wants it even before collectstatic
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
+
+# ---------------------------------------------------------------- caches / channels
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# ---------------------------------------------------------------- API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SBS portal API",
+    "DESCRIPTION": "Individual budgets for community-based social services. "
+    "Tenant endpoints answer on a municipality's host; national endpoints on the national host.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

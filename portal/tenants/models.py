@@ -1,0 +1,89 @@
+"""Municipalities (tenants), their host names, and who holds which role where.
+All of this lives in the public schema."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .roles import MUNICIPAL_ROLES, NATIONAL_ROLES, Role
+
+CODE_VALIDATOR = RegexValidator(
+    r"^[a-z][a-z0-9]{1,29}$",
+    _("Use 2–30 lower-case Latin letters and digits, starting with a letter (e.g. “jelgava”)."),
+    code="invalid_code",
+)
+
+
+class PlanningRegion(models.TextChoices):
+    KURZEME = "kurzeme", _("Kurzeme")
+    ZEMGALE = "zemgale", _("Zemgale")
+    VIDZEME = "vidzeme", _("Vidzeme")
+    LATGALE = "latgale", _("Latgale")
+    RIGA = "riga", _("Rīga")
+
+
+class Municipality(TenantMixin):
+    """A municipality: its own tenant, its own PostgreSQL schema."""
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(_("short code"), max_length=30, unique=True, validators=[CODE_VALIDATOR])
+    region = models.CharField(_("planning region"), max_length=20, choices=PlanningRegion.choices)
+    social_service_name = models.CharField(_("social service"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+
+
+class Membership(models.Model):
+    """A user holds a role — in one municipality, or (national roles) on the platform."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("user"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="memberships", verbose_name=_("municipality"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality", "role"], name="membership_unique_role",
+                                    nulls_distinct=False),
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(Q(role__in=[r.value for r in MUNICIPAL_ROLES], municipality__isnull=False)
+                           | Q(role__in=[r.value for r in NATIONAL_ROLES], municipality__isnull=True)),
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "role"])]
+
+    def __str__(self):
+        where = self.municipality or _("platform")
+        return f"{self.user} — {self.get_role_display()} ({where})"

@@ -1,0 +1,177 @@
+"""Creating municipalities and keeping every schema migrated.
+
+A new municipality's schema is cloned from a template schema
+(``settings.TENANT_BASE_SCHEMA``), which ``migrate_all`` keeps current after
+every migration: cloning is several times faster than running every
+migration again. When the template is missing or stale the new schema is
+migrated instead, and the caller is told so plainly.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists
+
+from portal.platform.core.errors import Conflict, ValidationFailed
+
+from .models import CODE_VALIDATOR, Domain, Municipality, PlanningRegion
+
+# Codes that would collide with PostgreSQL's own schemas or with our host names.
+RESERVED_CODES = frozenset({
+    "public", "template", "tenanttemplate", "information", "pg", "www", "api", "admin", "static",
+    "media", "mail", "national", "ministry", "lm", "portal",
+})
+NATIONAL_CODE = "national"
+
+
+@dataclass
+class ProvisionResult:
+    municipality: Municipality
+    created: bool
+    method: str  # "clone", "migrate" or "existing"
+    seconds: float
+    warning: str = ""
+
+
+def _say(out, message: str) -> None:
+    if out is not None:
+        print(message, file=out, flush=True)
+
+
+def host_for(code: str) -> str:
+    return f"{code}.{settings.PORTAL_BASE_DOMAIN}"
+
+
+def ensure_national_site(*, out=None) -> Municipality:
+    """The public schema's own row: the national site on the base domain."""
+    national, created = Municipality.objects.get_or_create(
+        schema_name=settings.PUBLIC_SCHEMA_NAME,
+        defaults={"name": "SBS portāls", "code": NATIONAL_CODE, "region": ""},
+    )
+    for host, primary in ((settings.PORTAL_BASE_DOMAIN, True), ("127.0.0.1", False)):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": national, "is_primary": primary})
+    if created:
+        _say(out, _("• National site created on %(host)s") % {"host": settings.PORTAL_BASE_DOMAIN})
+    return national
+
+
+def validate_request(*, code: str, name: str, region: str) -> None:
+    """Refuse a bad request before anything is written."""
+    errors = {}
+    try:
+        CODE_VALIDATOR(code)
+    except ValidationError as exc:
+        errors["code"] = exc.messages[0]
+    if not errors and code in RESERVED_CODES:
+        errors["code"] = _("“%(code)s” is reserved; choose another short code.") % {"code": code}
+    if not name.strip():
+        errors["name"] = _("Give the municipality's name.")
+    if region not in PlanningRegion.values:
+        errors["region"] = _("Unknown planning region “%(region)s”; choose one of: %(choices)s.") % {
+            "region": region, "choices": ", ".join(PlanningRegion.values)}
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ValidationFailed(message, code=f"invalid_{field}", field=field)
+
+
+def template_state() -> str:
+    """'current', 'stale' or 'missing' — is the template schema usable for cloning?"""
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        return "missing"
+    with schema_context(template):
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return "stale" if plan else "current"
+
+
+def refresh_template(*, out=None) -> None:
+    """Create or migrate the template schema so new municipalities clone a current copy."""
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{template}"')
+        _say(out, _("• Template schema created"))
+    call_command("migrate_schemas", tenant=True, schema_name=template, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    _say(out, _("• Template schema is current"))
+
+
+def migrate_all(*, out=None) -> None:
+    """Migrate the public schema, then every municipality in parallel, then the template."""
+    _say(out, _("• Migrating the national (public) schema …"))
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    ensure_national_site(out=out)
+    tenants = Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).count()
+    if tenants:
+        _say(out, _("• Migrating %(n)d municipality schemas in parallel …") % {"n": tenants})
+        connection.close()  # the executor forks; children must open their own connections
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0, executor="multiprocessing")
+    refresh_template(out=out)
+
+
+def municipality_provision(*, code: str, name: str, region: str, extra_hosts: tuple[str, ...] = (),
+                           out=None, **details) -> ProvisionResult:
+    """Create a municipality with its schema and host, or return the existing one unchanged.
+
+    Raises ``ValidationFailed`` for a bad code, name or region and ``Conflict``
+    when the code already belongs to another municipality. Idempotent: the same
+    request twice creates one municipality.
+    """
+    code = (code or "").strip().lower()
+    name = (name or "").strip()
+    validate_request(code=code, name=name, region=region)
+    started = time.perf_counter()
+    existing = Municipality.objects.filter(code=code).first()
+    if existing is not None:
+        if existing.name != name:
+            raise Conflict(
+                _("The short code “%(code)s” already belongs to %(name)s.") % {"code": code, "name": existing.name},
+                code="duplicate_code", field="code")
+        _ensure_hosts(existing, code, extra_hosts)
+        return ProvisionResult(existing, False, "existing", time.perf_counter() - started)
+    if Municipality.objects.filter(name__iexact=name).exists():
+        raise Conflict(_("A municipality named “%(name)s” already exists.") % {"name": name},
+                       code="duplicate_name", field="name")
+
+    state = template_state()
+    warning = ""
+    if state != "current":
+        warning = _("Warning: the template schema is %(state)s, so %(code)s is migrated from scratch (slower). "
+                    "Run `portal migrate` to refresh the template.") % {"state": state, "code": code}
+        _say(out if out is not None else sys.stderr, warning)
+    method = "clone" if state == "current" else "migrate"
+    with transaction.atomic():
+        municipality = Municipality(schema_name=code, code=code, name=name, region=region, **details)
+        municipality.auto_create_schema = False
+        municipality.full_clean()
+        municipality.save()
+        _create_schema(code, method)
+        _ensure_hosts(municipality, code, extra_hosts)
+    connection.set_schema_to_public()
+    return ProvisionResult(municipality, True, method, time.perf_counter() - started, warning)
+
+
+def _create_schema(schema: str, method: str) -> None:
+    if method == "clone":
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema, "DATA")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+        call_command("migrate_schemas", tenant=True, schema_name=schema, interactive=False, verbosity=0)
+
+
+def _ensure_hosts(municipality: Municipality, code: str, extra_hosts) -> None:
+    hosts = [host_for(code), *extra_hosts]
+    for index, host in enumerate(hosts):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": municipality, "is_primary": index == 0})
