@@ -8,8 +8,11 @@ one `SET search_path`, not one for the look-up and another for the tenant.
 import threading
 import time
 
+from django.core.exceptions import DisallowedHost
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpResponseNotFound
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
@@ -31,15 +34,30 @@ for _model in (Domain, Municipality):
 
 
 class MunicipalityMiddleware(TenantMainMiddleware):
-    def get_tenant(self, domain_model, hostname):
-        now = time.monotonic()
+    def process_request(self, request):
+        try:
+            hostname = self.hostname_from_request(request)
+        except DisallowedHost:
+            return HttpResponseNotFound()
         hit = _cache.get(hostname)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        tenant = super().get_tenant(domain_model, hostname)
-        with _cache_lock:
-            _cache[hostname] = (now + CACHE_SECONDS, tenant)
-        return tenant
+        if hit is None or hit[0] <= time.monotonic():
+            # Only a cache miss needs the public schema (where host names live).
+            connection.set_schema_to_public()
+            try:
+                tenant = self.get_tenant(Domain, hostname)
+            except Domain.DoesNotExist:
+                return self.no_tenant_found(request, hostname)
+            with _cache_lock:
+                _cache[hostname] = (time.monotonic() + CACHE_SECONDS, tenant)
+        else:
+            tenant = hit[1]
+        tenant.domain_url = hostname
+        request.tenant = tenant
+        if connection.schema_name != tenant.schema_name or not connection.search_path_set_schemas:
+            connection.set_tenant(tenant)
+        else:
+            connection.tenant = tenant  # already on this schema: skip a second SET search_path
+        self.setup_url_routing(request)
 
     def no_tenant_found(self, request, hostname):
         # A plain, translated 404 — never a stack trace, whatever DEBUG says.
