@@ -55,6 +55,6 @@ def test_a_request_costs_exactly_one_set_search_path(client_for):
     for _ in range(2):
         connection.set_schema_to_public()  # a request starts on a connection in an unknown state
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/").status_code == 200
+            assert client.get("/healthz").status_code == 200
         sets = [q["sql"] for q in ctx.captured_queries if q["sql"].upper().startswith("SET SEARCH_PATH")]
         assert sets == ['SET search_path = "jelgava","public"']
