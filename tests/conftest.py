@@ -42,6 +42,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _public_schema_after_each_test():
     yield
     connection.set_schema_to_public()
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a request may have switched the thread to English
 
 
 @pytest.fixture

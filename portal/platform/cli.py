@@ -25,6 +25,10 @@ def _setup() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(os.environ.get("PORTAL_LANGUAGE", settings.LANGUAGE_CODE))
 
 
 def _step(message: str) -> float:
@@ -98,10 +102,11 @@ def ensure_migrated() -> None:
 def cmd_provision(args) -> int:
     _setup()
     from portal.platform.core.errors import DomainError
-    from portal.tenants.provisioning import host_for, municipality_provision
+    from portal.tenants.provisioning import host_for, municipality_provision, validate_request
 
-    ensure_migrated()
     try:
+        validate_request(code=args.code.strip().lower(), name=args.name, region=args.region)
+        ensure_migrated()
         result = municipality_provision(code=args.code, name=args.name, region=args.region, out=sys.stdout,
                                         email=args.email or "", phone=args.phone or "")
     except DomainError as exc:

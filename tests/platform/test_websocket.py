@@ -1,0 +1,68 @@
+"""Websockets resolve the municipality from the Host header (they skip Django's middleware)."""
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from portal.frontend.consumers import group_name
+from portal.tenants.roles import Role
+from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
+
+pytestmark = [pytest.mark.django_db(transaction=False)]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_thread_connections():
+    """Consumers' database work runs in asgiref's executor thread: close its connection afterwards."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
+async def _connect(hostname, session_key=None):
+    from portal.platform.asgi import application
+
+    headers = [(b"host", hostname.encode()), (b"origin", f"http://{hostname}".encode())]
+    if session_key:
+        headers.append((b"cookie", f"sbs_session={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+def _session_for(client_for, user, code):
+    client = client_for(code, user=user)
+    return client.cookies["sbs_session"].value
+
+
+@pytest.mark.asyncio
+async def test_member_joins_their_municipality_group_and_receives_its_messages(client_for, user_of):
+    user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    communicator, connected, _ = await _connect("jelgava.localhost", key)
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "hello", "municipality": MUNICIPALITY_A}
+    await get_channel_layer().group_send(group_name(MUNICIPALITY_A, user.pk),
+                                         {"type": "notify", "message": "Jauns rēķins"})
+    assert await communicator.receive_json_from() == {"type": "notification", "message": "Jauns rēķins"}
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_unknown_host_and_other_municipality_are_refused(client_for, user_of):
+    user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    _, connected, code = await _connect("nowhere.localhost", key)
+    assert not connected and code == 4404
+    # a Jelgava session cookie replayed against Liepāja's host: no session there, refused
+    _, connected, code = await _connect(f"{MUNICIPALITY_B}.localhost", key)
+    assert not connected and code in (4401, 4403)
+
+
+@pytest.mark.asyncio
+async def test_anonymous_socket_is_refused():
+    _, connected, code = await _connect("jelgava.localhost")
+    assert not connected and code == 4401
