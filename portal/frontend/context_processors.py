@@ -5,7 +5,10 @@ from portal.tenants.access import current_municipality
 
 def portal(request):
     municipality = current_municipality()
+    query = request.GET.copy()
+    query.pop("lang", None)
     return {
+        "language_query": f"{query.urlencode()}&" if query else "",
         "municipality": municipality,
         "service_name": municipality.name if municipality else None,
         "base_domain": settings.PORTAL_BASE_DOMAIN,

@@ -39,6 +39,8 @@ SHARED_APPS = [
     "portal.tenants",
     "portal.platform.accounts",
     "portal.platform.core",
+    # Before django.contrib.admin: our registration/ templates must win over the admin's.
+    "portal.frontend",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -51,7 +53,6 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "portal.frontend",
     "portal.api",
 ]
 # Apps whose tables live in every municipality's own schema.
@@ -77,10 +78,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.frontend.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -61,7 +61,9 @@ class MunicipalityMiddleware(TenantMainMiddleware):
 
     def no_tenant_found(self, request, hostname):
         # A plain, translated 404 — never a stack trace, whatever DEBUG says.
-        from django.utils import translation
+        from portal.frontend.middleware import switch_or_activate
 
-        translation.activate(translation.get_language_from_request(request))
+        redirect = switch_or_activate(request)
+        if redirect is not None:
+            return redirect
         return render(request, "frontend/unknown_host.html", {"hostname": hostname}, status=404)

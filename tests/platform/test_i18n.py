@@ -45,3 +45,26 @@ def test_the_catalogue_covers_every_string_in_the_templates():
             if msgid not in catalogue:
                 missing.add(f"{template.name}: {msgid}")
     assert not missing, sorted(missing)
+
+
+def test_the_header_language_link_sets_english_and_keeps_the_query(client_for):
+    client = client_for(MUNICIPALITY_A)
+    response = client.get("/audits/?q=persona&lang=en")
+    assert response.status_code == 302 and response["Location"] == "/audits/?q=persona"
+    body = client.get("/konts/ieiet/").content.decode()
+    assert '<html lang="en"' in body and 'href="?lang=lv"' in body
+
+
+def test_the_browser_language_does_not_override_latvian(client_for):
+    body = client_for(MUNICIPALITY_A).get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="lv"' in body
+
+
+def test_a_signed_in_user_gets_their_preferred_language(client_for, user_of):
+    from portal.tenants.roles import Role
+
+    user = user_of(Role.SOCIAL_WORKER)
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    body = client_for(MUNICIPALITY_A, user=user).get("/panelis/").content.decode()
+    assert '<html lang="en"' in body
