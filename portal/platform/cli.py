@@ -140,7 +140,22 @@ def cmd_serve(args) -> int:
     return serve(args.host, args.port)
 
 
+def _port_is_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def serve(host: str, port: int) -> int:
+    if not _port_is_free(host, port):
+        print(f"✗ Port {port} on {host} is already in use — is the portal already running? "
+              f"Use --port to choose another.", file=sys.stderr)
+        return 1
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
 
