@@ -78,8 +78,8 @@ class Membership(models.Model):
                                     nulls_distinct=False),
             models.CheckConstraint(
                 name="membership_scope_matches_role",
-                condition=(Q(role__in=[r.value for r in MUNICIPAL_ROLES], municipality__isnull=False)
-                           | Q(role__in=[r.value for r in NATIONAL_ROLES], municipality__isnull=True)),
+                condition=(Q(role__in=sorted(r.value for r in MUNICIPAL_ROLES), municipality__isnull=False)
+                           | Q(role__in=sorted(r.value for r in NATIONAL_ROLES), municipality__isnull=True)),
             ),
         ]
         indexes = [models.Index(fields=["municipality", "role"])]

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'membership',
                 'verbose_name_plural': 'memberships',
                 'indexes': [models.Index(fields=['municipality', 'role'], name='tenants_mem_municip_5e4071_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'municipality', 'role'), name='membership_unique_role', nulls_distinct=False), models.CheckConstraint(condition=models.Q(models.Q(('municipality__isnull', False), ('role__in', ['person', 'municipality_admin', 'social_worker', 'support_person', 'legal_representative', 'finance_officer'])), models.Q(('municipality__isnull', True), ('role__in', ['ministry_analyst', 'provider_staff', 'platform_admin'])), _connector='OR'), name='membership_scope_matches_role')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'municipality', 'role'), name='membership_unique_role', nulls_distinct=False), models.CheckConstraint(condition=models.Q(models.Q(('municipality__isnull', False), ('role__in', ['finance_officer', 'legal_representative', 'municipality_admin', 'person', 'social_worker', 'support_person'])), models.Q(('municipality__isnull', True), ('role__in', ['ministry_analyst', 'platform_admin', 'provider_staff'])), _connector='OR'), name='membership_scope_matches_role')],
             },
         ),
     ]
