@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from . import memberships, views
 
 app_name = "api"
 
@@ -13,6 +13,9 @@ docs = [
 common = [
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/municipalities/", views.MunicipalityListView.as_view(), name="municipality-list"),
+    path("v1/memberships/", memberships.MembershipListView.as_view(), name="membership-list"),
+    path("v1/memberships/<int:membership_id>/", memberships.MembershipDetailView.as_view(),
+         name="membership-detail"),
 ]
 
 public_urlpatterns = docs + common

@@ -43,7 +43,7 @@ PANELS: dict[Role, Panel] = {
         _("Approve providers and set price caps."),
         _("Manage staff accounts and roles."),
         _("Search the audit log of access to personal data."),
-    ], [(_("Audit log"), "frontend:audit-log")]),
+    ], [(_("Users and roles"), "frontend:members"), (_("Audit log"), "frontend:audit-log")]),
     Role.FINANCE_OFFICER: Panel(Role.FINANCE_OFFICER, _("Approve invoices and pay providers."), [
         _("Approve or reject providers' invoices."),
         _("Export payments for the treasury."),
@@ -60,5 +60,6 @@ PANELS: dict[Role, Panel] = {
     Role.PLATFORM_ADMIN: Panel(Role.PLATFORM_ADMIN, _("Run the platform: municipalities, providers, accounts."), [
         _("Provision municipalities."),
         _("Verify providers."),
-    ], [(_("Municipalities"), "frontend:municipalities"), (_("Administration"), "admin:index")]),
+    ], [(_("Municipalities"), "frontend:municipalities"), (_("Add a municipality"), "frontend:municipality-new"),
+        (_("Users and roles"), "frontend:members"), (_("Administration"), "admin:index")]),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "frontend"
 
@@ -9,9 +9,13 @@ common = [
     path("", views.home, name="home"),
     path("panelis/", views.dashboard, name="dashboard"),
     path("pasvaldibas/", views.municipalities, name="municipalities"),
+    path("lietotaji/", admin_views.members, name="members"),
+    path("lietotaji/<int:membership_id>/nonemt/", admin_views.member_remove, name="member-remove"),
 ]
 
-public_urlpatterns = common
+public_urlpatterns = common + [
+    path("pasvaldibas/jauna/", admin_views.municipality_new, name="municipality-new"),
+]
 tenant_urlpatterns = common + [
     path("audits/", views.audit_log, name="audit-log"),
 ]

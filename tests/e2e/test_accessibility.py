@@ -13,7 +13,8 @@ PUBLIC_PAGES = [
     ("jelgava", "/"), ("jelgava", "/konts/ieiet/"), ("nowhere", "/"), ("jelgava", "/no-such-page/"),
 ]
 # Pages each role reaches from its dashboard, beyond the dashboard itself.
-ROLE_PAGES = {"municipality_admin": ["/audits/"], "platform_admin": ["/pasvaldibas/"],
+ROLE_PAGES = {"municipality_admin": ["/audits/", "/lietotaji/"],
+              "platform_admin": ["/pasvaldibas/", "/pasvaldibas/jauna/", "/lietotaji/"],
               "ministry_analyst": ["/pasvaldibas/"]}
 
 

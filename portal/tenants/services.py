@@ -1,0 +1,101 @@
+"""Granting and revoking roles. The municipality administrator manages the
+roles of their own municipality; the platform administrator the national ones."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.platform.accounts.models import User
+from portal.platform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.platform.core.models import AuditEvent, audit
+
+from .access import roles_for
+from .models import Membership, Municipality
+from .roles import MUNICIPAL_ROLES, NATIONAL_ROLES, Role
+
+# Who may grant which roles where.
+GRANTABLE_BY_MUNICIPALITY_ADMIN = frozenset(MUNICIPAL_ROLES)
+GRANTABLE_BY_PLATFORM_ADMIN = frozenset(NATIONAL_ROLES) | {Role.MUNICIPALITY_ADMIN}
+
+
+def _require_granting_right(actor, role: Role, municipality: Municipality | None) -> None:
+    if municipality is not None and Role.MUNICIPALITY_ADMIN in roles_for(actor, municipality) \
+            and role in GRANTABLE_BY_MUNICIPALITY_ADMIN:
+        return
+    if Role.PLATFORM_ADMIN in roles_for(actor, None) and role in GRANTABLE_BY_PLATFORM_ADMIN:
+        return
+    raise PermissionDenied(_("You may not grant or remove this role here."), code="role_not_grantable")
+
+
+def membership_grant(*, actor, email: str, full_name: str, role: str, municipality: Municipality | None,
+                     request=None) -> tuple[Membership, bool]:
+    """Give ``email`` the ``role`` (creating the account if needed). Returns (membership, account_created).
+
+    A new account gets no password: it is sent a link to choose one.
+    """
+    email = (email or "").strip().lower()
+    full_name = (full_name or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed(_("Enter an e-mail address like name@example.lv."), code="invalid_email",
+                               field="email") from None
+    if role not in Role.values:
+        raise ValidationFailed(_("Choose a role."), code="invalid_role", field="role")
+    role = Role(role)
+    if (role in MUNICIPAL_ROLES) != (municipality is not None):
+        raise ValidationFailed(_("This role is not held in a municipality.") if municipality
+                               else _("This role is held in a municipality."), code="invalid_role", field="role")
+    _require_granting_right(actor, role, municipality)
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            if not full_name:
+                raise ValidationFailed(_("Give the person's full name for a new account."), code="required",
+                                       field="full_name")
+            user = User(email=email, full_name=full_name)
+            user.set_unusable_password()
+            user.full_clean()
+            user.save()
+        if Membership.objects.filter(user=user, role=role, municipality=municipality).exists():
+            raise Conflict(_("%(email)s already holds this role here.") % {"email": email},
+                           code="already_member", field="email")
+        membership = Membership.objects.create(user=user, role=role, municipality=municipality)
+        audit(actor=actor, action=AuditEvent.Action.CREATE, obj=membership,
+              summary=f"granted {role.value} to {email}", request=request)
+    if created and request is not None:
+        transaction.on_commit(lambda: send_welcome_email(user, request))
+    return membership, created
+
+
+def send_welcome_email(user, request) -> None:
+    """A new account has no password: send a one-time link to choose one (the reset token)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    context = {"user": user, "domain": request.get_host(), "protocol": "https" if request.is_secure() else "http",
+               "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+    subject = render_to_string("registration/account_created_subject.txt", context).strip()
+    send_mail(subject, render_to_string("registration/account_created_email.txt", context), None, [user.email])
+
+
+def membership_revoke(*, actor, membership_id: int, municipality: Municipality | None, request=None) -> None:
+    """Remove one role. An administrator cannot remove their own administrator role (no lock-out)."""
+    membership = (Membership.objects.select_related("user")
+                  .filter(pk=membership_id, municipality=municipality).first())
+    if membership is None:
+        raise NotFound(_("No such role here."))
+    _require_granting_right(actor, Role(membership.role), municipality)
+    if membership.user_id == actor.pk and membership.role in (Role.MUNICIPALITY_ADMIN, Role.PLATFORM_ADMIN):
+        raise Conflict(_("You cannot remove your own administrator role."), code="self_lockout")
+    with transaction.atomic():
+        audit(actor=actor, action=AuditEvent.Action.DELETE, obj=membership,
+              summary=f"removed {membership.role} from {membership.user.email}", request=request)
+        membership.delete()
