@@ -92,3 +92,30 @@ def test_db_status_explains_where_the_data_is(tmp_path, action):
     out = subprocess.run([sys.executable, "-m", "portal.platform.cli", "db", action], env=env,
                          capture_output=True, text=True, timeout=60)
     assert "Not running" in out.stdout and str(tmp_path) in out.stdout
+
+
+def test_ctrl_c_on_the_server_stops_the_database_with_it(tmp_path):
+    import socket
+    import urllib.request
+
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_QUIET": "1"}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert postmaster_running(tmp_path)
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl-C
+        output = server.communicate(timeout=60)[0]
+    assert "Stopped" in output
+    assert not postmaster_running(tmp_path)
