@@ -1,7 +1,13 @@
+from importlib import import_module
+
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import memberships, views
+
+# Each feature area adds its endpoints in portal/api/<area>/urls.py (names prefixed with the area).
+AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing")
+_areas = [import_module(f"portal.api.{name}.urls") for name in AREA_NAMES]
 
 app_name = "api"
 
@@ -18,5 +24,5 @@ common = [
          name="membership-detail"),
 ]
 
-public_urlpatterns = docs + common
-tenant_urlpatterns = docs + common
+public_urlpatterns = docs + common + [p for area in _areas for p in area.public_urlpatterns]
+tenant_urlpatterns = docs + common + [p for area in _areas for p in area.tenant_urlpatterns]

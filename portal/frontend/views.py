@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent
@@ -13,6 +14,7 @@ from portal.tenants.access import current_municipality, member_required, roles_f
 from portal.tenants.models import Municipality, PlanningRegion
 from portal.tenants.roles import Role
 
+from . import area_links
 from .dashboards import PANELS
 
 
@@ -46,12 +48,24 @@ def dashboard(request):
     held = roles_for(request.user, municipality)
     if municipality is not None and not held:
         return render(request, "frontend/forbidden.html", status=403)
-    panels = [PANELS[role] for role in Role if role in held]
+    extra = area_links()
+    panels = [_panel_with_links(PANELS[role], extra.get(role, [])) for role in Role if role in held]
     elsewhere = []
     if municipality is None:
         ids = {m.municipality_id for m in request.user.memberships.all() if m.municipality_id}
         elsewhere = [(m, municipality_url(request, m)) for m in Municipality.objects.filter(pk__in=ids)]
     return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere})
+
+
+def _panel_with_links(panel, extra):
+    """The panel with its links resolved on this site; a link to a page the site lacks is left out."""
+    links = []
+    for label, name in [*panel.links, *extra]:
+        try:
+            links.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return {"role": panel.role, "intro": panel.intro, "tasks": panel.tasks, "links": links}
 
 
 def municipalities(request):

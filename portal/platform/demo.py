@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
 
 from portal.platform.accounts.models import User
 from portal.tenants.models import Membership, Municipality
@@ -64,8 +65,20 @@ NATIONAL_DEMO_USERS = [
     (Role.PROVIDER_STAFF, "sniedzejs@sbs.localhost", "Rita Sniedzēja"),
 ]
 
-# Features append callables ``loader(municipality, out)`` run inside each municipality's schema.
-DEMO_LOADERS: list = []
+# Each feature's demo data, in dependency order. Public loaders ``load_public(out)`` run once on the
+# public schema; municipal loaders ``load(municipality, out)`` run inside each municipality's schema.
+PUBLIC_DEMO_LOADERS = [
+    "portal.marketplace.catalogue.demo.load_public",
+    "portal.marketplace.registry.demo.load_public",
+    "portal.marketplace.search.demo.load_public",
+]
+DEMO_LOADERS = [
+    "portal.marketplace.approvals.demo.load",
+    "portal.budgets.people.demo.load",
+    "portal.budgets.ledger.demo.load",
+    "portal.marketplace.agreements.demo.load",
+    "portal.marketplace.invoicing.demo.load",
+]
 
 
 def municipal_email(role_local: str, code: str) -> str:
@@ -116,7 +129,11 @@ def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipali
             staff = role == Role.PLATFORM_ADMIN
             user = ensure_user(email, name, password_hash, is_staff=staff, is_superuser=staff)
             ensure_membership(user, role, None)
-    for loader in DEMO_LOADERS:
+    connection.set_schema_to_public()
+    for dotted in PUBLIC_DEMO_LOADERS:
+        import_string(dotted)(out)
+    for dotted in DEMO_LOADERS:
+        loader = import_string(dotted)
         for municipality in municipalities:
             with tenant_context(municipality):
                 loader(municipality, out)

@@ -54,11 +54,20 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "portal.api",
+    # Marketplace, public schema: one provider registry and catalogue for every municipality.
+    "portal.marketplace.catalogue",
+    "portal.marketplace.search",
+    "portal.marketplace.registry",
 ]
 # Apps whose tables live in every municipality's own schema.
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "portal.platform.core",
+    "portal.marketplace.approvals",
+    "portal.budgets.people",
+    "portal.budgets.ledger",
+    "portal.marketplace.agreements",
+    "portal.marketplace.invoicing",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.api import urls as api_urls
+from portal.frontend import area_urls
 from portal.frontend import urls as frontend_urls
 
 handler404 = "portal.frontend.views.page_not_found"
@@ -12,6 +13,7 @@ handler403 = "portal.frontend.views.forbidden"
 
 urlpatterns = [
     path("", include((frontend_urls.public_urlpatterns, "frontend"))),
+    *[path("", include((patterns, area))) for area, patterns in area_urls("public")],
     path("konts/", include("portal.platform.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_urls.public_urlpatterns, "api"))),

@@ -1,0 +1,1 @@
+"""Budget methodology, individual budgets and the append-only ledger."""

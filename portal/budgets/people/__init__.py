@@ -1,0 +1,1 @@
+"""Persons, the people around them, consents, assessments and support plans."""

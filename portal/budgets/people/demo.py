@@ -1,0 +1,5 @@
+"""Demo data for people."""
+
+
+def load(municipality, out):
+    """Nothing yet."""

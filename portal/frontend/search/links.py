@@ -1,0 +1,3 @@
+"""Dashboard links this area adds, per role: {Role: [(label, url name)]}."""
+
+LINKS: dict = {}

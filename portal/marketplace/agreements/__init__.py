@@ -1,0 +1,1 @@
+"""Agreements between a person and a provider, within the budget."""

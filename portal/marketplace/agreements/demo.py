@@ -1,0 +1,5 @@
+"""Demo data for agreements."""
+
+
+def load(municipality, out):
+    """Nothing yet."""

@@ -1,0 +1,1 @@
+"""A municipality's approval of providers and services, and its price caps."""

@@ -1,0 +1,1 @@
+"""Providers, the service taxonomy and service offerings (public schema)."""

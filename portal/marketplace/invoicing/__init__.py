@@ -1,0 +1,1 @@
+"""Delivered sessions, invoices and their approval."""

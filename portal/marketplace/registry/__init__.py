@@ -1,0 +1,1 @@
+"""Cross-municipality records a provider needs: invoice numbering, its index of work."""

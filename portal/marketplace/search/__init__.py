@@ -1,0 +1,1 @@
+"""CatalogueSearch: PostgreSQL and Elasticsearch backends, the search documents."""

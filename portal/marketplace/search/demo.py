@@ -1,0 +1,5 @@
+"""Demo data for search."""
+
+
+def load_public(out):
+    """Nothing yet."""
