@@ -55,6 +55,7 @@ def run(db, catalogue_ids):
         scope = search_scope(user, near=near)
         if budget is not None:
             scope.budget = budget
+        query.setdefault("ids", list(catalogue_ids.values()))  # only our known services, whatever the demo has
         result = backend.search(SearchQuery(**query), scope)
         return result, [by_id.get(h.service_id, h.service_id) for h in result.hits]
 

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 _SUMMARY = 280
+# Words families use for the target groups and delivery modes, so "bērniem" or "tiešsaistē" find them.
+_GROUP_WORDS = {"children": "bērni bērniem bērnu children", "adults": "pieaugušie pieaugušajiem pieaugušo adults"}
+_MODE_WORDS = {"home": "mājās dzīvesvietā at home", "online": "tiešsaistē attālināti online",
+               "provider": "pie sniedzēja"}
 
 
 class _Batch:
@@ -131,7 +135,9 @@ def _build(ids: list[int]) -> list[SearchDocument]:
         place_part = " ".join([p.name, *(names.get(c, c) for c in municipalities),
                                *(f"{loc.name} {loc.address} {names.get(loc.municipality_code, '')}"
                                  for loc in locations)])
-        text_part = " ".join([s.description_lv, s.description_en, s.schedule])
+        text_part = " ".join([s.description_lv, s.description_en, s.schedule,
+                              *(_GROUP_WORDS.get(g, "") for g in s.target_groups or []),
+                              *(_MODE_WORDS.get(m, "") for m in s.delivery_modes or [])])
         doc = SearchDocument(
             service_id=s.pk,
             is_listed=bool(s.is_active and p.status == Provider.Status.VERIFIED),

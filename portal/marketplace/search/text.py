@@ -36,7 +36,7 @@ STOP_WORDS = frozenset({
     "and", "or", "the", "a", "an", "for", "of", "in", "on", "at", "to", "with", "my", "me",
 })
 
-_TOKEN = re.compile(r"[0-9a-z]+")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits of any script (Latvian, Russian …)
 
 
 def fold(text: str) -> str:
@@ -56,8 +56,15 @@ def stem(token: str) -> str:
         return token
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
-            return token[: -len(suffix)]
-    return token
+            return _alternation(token[: -len(suffix)])
+    return _alternation(token)
+
+
+def _alternation(stem: str) -> str:
+    """Undo the commonest consonant alternation that folding leaves visible: d → ž ("brīdis", "brīža")."""
+    if stem.endswith("z") and not stem.endswith("dz"):
+        return stem[:-1] + "d"
+    return stem
 
 
 def stems(text: str) -> list[str]:

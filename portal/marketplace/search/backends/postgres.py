@@ -90,12 +90,17 @@ class PostgresSearch(CatalogueSearch):
             qs = base.filter(any_term)
             facets, total = self._facets_and_total(qs)
             relaxed = total > 0
-        hits = self._hits(qs, query, scope, terms) if total else []
+        hits = self._hits(qs, query, scope, terms, relaxed) if total else []
         return SearchResult(hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets,
                             backend=self.name, relaxed=relaxed)
 
-    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, terms) -> list[Hit]:
+    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, terms, relaxed: bool) -> list[Hit]:
         annotations = {}
+        if relaxed:  # services matching more of the words first
+            sql = " + ".join("(CASE WHEN (search_vector @@ to_tsquery('simple', %s) OR search_text %%> %s) "
+                             "THEN 1 ELSE 0 END)" for _ in terms)
+            annotations["matched"] = RawSQL(sql, [p for t, s in terms for p in (f"{s}:*", t)],
+                                            output_field=FloatField())
         if terms:
             tsquery = " | ".join(f"{s}:*" for _, s in terms)
             annotations["score"] = RawSQL(
@@ -109,6 +114,8 @@ class PostgresSearch(CatalogueSearch):
             order = [F("distance_km").asc(nulls_last=True), "unit_price", "service_id"]
         elif query.sort == "price":
             order = ["unit_price", "service_id"]
+        elif relaxed:
+            order = [F("matched").desc(), F("score").desc(), "service_id"]
         elif terms:
             order = [F("score").desc(), "service_id"]
         else:
@@ -117,6 +124,7 @@ class PostgresSearch(CatalogueSearch):
         rows = qs.order_by(*order).values(*HIT_FIELDS, *annotations)[offset:offset + query.per_page]
         hits = []
         for row in rows:
+            row.pop("matched", None)
             cap = scope.caps.get((row["service_type_code"], row["unit"]))
             hits.append(Hit(**row, cap=cap))
         return hits
