@@ -161,3 +161,13 @@ def test_only_one_plan_in_preparation_at_a_time(make_plan, worker):
     with pytest.raises(PlanStateConflict):
         services.plan_create(person=plan.person, period_start=plan.period_start, period_end=plan.period_end,
                              goals=goals("100"), actor=worker)
+
+
+def test_approval_grants_the_budget_once(make_plan, worker):
+    from portal.budgets.ledger.models import Budget
+
+    plan = make_plan()
+    budget = Budget.objects.get(plan=plan)
+    assert budget.person_id == plan.person_id and budget.total > 0
+    assert budget.categories.filter(goal__plan=plan).count() == plan.goals.count()
+
