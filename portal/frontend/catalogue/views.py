@@ -4,6 +4,7 @@ Thin: reads through selectors and checkpoints, writes through services."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,7 +12,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.marketplace.catalogue import access, selectors, services
-from portal.marketplace.catalogue.models import DeliveryMode, StaffLanguage, TargetGroup, Unit
+from portal.marketplace.catalogue.models import (
+    DeliveryMode,
+    Location,
+    Provider,
+    Service,
+    StaffLanguage,
+    TargetGroup,
+    Unit,
+)
 from portal.platform.core.errors import DomainError, NotFound
 from portal.platform.core.money import format_eur
 from portal.tenants.access import current_municipality, has_role, member_required
@@ -275,5 +284,16 @@ def staff_remove(request, slug: str, staff_id: int):
 @member_required(Role.PROVIDER_STAFF)
 def history(request, slug: str):
     provider = _own_provider(request, slug)
-    changes = selectors.provider_history(provider, limit=200)
-    return render(request, "catalogue/history.html", {"provider": provider, "changes": changes})
+    rows = [(change, [(_field_label(name), pair[0], pair[1]) for name, pair in change.changes.items()])
+            for change in selectors.provider_history(provider, limit=200)]
+    return render(request, "catalogue/history.html", {"provider": provider, "rows": rows})
+
+
+def _field_label(name: str) -> str:
+    """A field's name as people read it (history rows store model field names)."""
+    for model in (Provider, Service, Location):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return {"staff": _("staff member"), "location": _("location")}.get(name, name)
