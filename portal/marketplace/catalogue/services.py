@@ -61,10 +61,11 @@ def _apply(instance, fields: dict, allowed) -> dict:
             new = normalise_code(new)
         elif isinstance(new, str):
             new = new.strip()
-        old = getattr(instance, name)
-        if name == "service_type" and hasattr(new, "pk"):
-            old_cmp, new_cmp = instance.service_type_id, new.pk
+        if name == "service_type":
+            old = instance.service_type if instance.service_type_id else None
+            old_cmp, new_cmp = instance.service_type_id, getattr(new, "pk", new)
         else:
+            old = getattr(instance, name)
             old_cmp, new_cmp = old, new
         if name == "unit_price" and new is not None:
             try:
