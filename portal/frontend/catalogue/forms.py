@@ -48,6 +48,7 @@ class ProfileForm(GovukFormMixin, forms.ModelForm):
                                           widget=_Checkboxes, required=False)
     municipalities_served = forms.MultipleChoiceField(label=_("Municipalities you serve"), choices=(),
                                                       widget=_Checkboxes, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Provider
