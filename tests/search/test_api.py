@@ -41,3 +41,29 @@ def test_search_api_is_public_on_the_national_site(client_for, catalogue_ids):
     response = client_for(None).get(URL, {"q": "fizioterapija pieaugušajiem liepaja"})
     assert response.status_code == 200
     assert catalogue_ids["unapproved-physio"] in [h["service_id"] for h in response.json()["results"]]
+
+
+def test_a_person_searches_within_their_own_remaining_budget(client_for, user_of, catalogue_ids):
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from portal.budgets.ledger.selectors import available_by_service_type
+    from portal.budgets.people.models import Person
+    from portal.tenants.models import Municipality
+    from portal.tenants.roles import Role
+
+    user = user_of(Role.PERSON)
+    client = client_for(MUNICIPALITY_A, user=user)
+    page = client.get("/meklet/")
+    assert 'name="budget"' in page.content.decode()
+    data = client.get(URL, {"budget": "on", "per_page": 100, "sort": "distance"}).json()
+    connection.set_tenant(Municipality.objects.get(code=MUNICIPALITY_A))
+    person = Person.objects.get(user=user)
+    available = available_by_service_type(person)
+    assert available, "the demo person has an approved plan and a budget"
+    for hit in data["results"]:
+        limit = available.get(hit["service_type_code"], available.get("*", Decimal("0")))
+        assert Decimal(hit["unit_price"]) <= limit
+    everything = client.get(URL, {"per_page": 1}).json()["count"]
+    assert data["count"] < everything

@@ -114,3 +114,9 @@ def test_no_service_matches_every_word_then_any_word(backend, run):
     assert "speech-autisms" in keys
     if backend.name == "postgresql":
         assert result.relaxed
+
+
+def test_money_for_any_type_pays_for_the_types_no_category_lists(backend, run):
+    budget = {"*": Decimal("12.00"), "psychologist": Decimal("36.00")}
+    _, keys = run(backend, "jelgava", fits_budget=True, budget=budget, per_page=100)
+    assert set(mine(keys)) == {"psy-jelgava", "homecare-jelgava", "decision-support", "ru-homecare"}

@@ -54,7 +54,13 @@ def person_for_search(user):
 
     Uses ``people.access.persons_for_user`` when the people area is installed. Staff search for nobody.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or current_municipality() is None:
+    municipality = current_municipality()
+    if user is None or not getattr(user, "is_authenticated", False) or municipality is None:
+        return None
+    from portal.tenants.access import roles_for
+    from portal.tenants.roles import FAMILY_ROLES
+
+    if not roles_for(user, municipality) & FAMILY_ROLES:
         return None
     try:
         from portal.budgets.people.access import acting_capacity, persons_for_user

@@ -149,8 +149,13 @@ class ElasticsearchSearch(CatalogueSearch):
                 must_not.append(Q("bool", filter=[Q("term", service_type_code=type_code), Q("term", unit=unit),
                                                   Q("range", unit_price={"gt": float(amount)})]))
         if query.fits_budget and scope.budget is not None:
+            named = [code for code in scope.budget if code != "*"]
             fits = [Q("bool", filter=[Q("term", service_type_code=code), Q("range", unit_price={"lte": float(a)})])
-                    for code, a in scope.budget.items() if a and a > 0]
+                    for code, a in scope.budget.items() if a and a > 0 and code != "*"]
+            star = scope.budget.get("*")
+            if star and star > 0:
+                fits.append(Q("bool", filter=[Q("range", unit_price={"lte": float(star)})],
+                              must_not=[Q("terms", service_type_code=named)]))
             filters.append(Q("bool", should=fits, minimum_should_match=1) if fits else Q("ids", values=[]))
         if query.modified_after is not None:
             filters.append(Q("range", modified_at={"gt": query.modified_after.isoformat()}))

@@ -62,10 +62,15 @@ def structured_filters(qs: QuerySet, query: SearchQuery, scope: Scope) -> QueryS
             over |= Q(service_type_code=type_code, unit=unit, unit_price__gt=amount)
         qs = qs.exclude(over)
     if query.fits_budget and scope.budget is not None:
+        # "*" is money of a category for any type: it pays for the types no other category lists.
         fits = Q(pk__in=[])
+        named = [code for code in scope.budget if code != "*"]
         for type_code, available in scope.budget.items():
             if available and available > 0:
-                fits |= Q(service_type_code=type_code, unit_price__lte=available)
+                if type_code == "*":
+                    fits |= Q(unit_price__lte=available) & ~Q(service_type_code__in=named)
+                else:
+                    fits |= Q(service_type_code=type_code, unit_price__lte=available)
         qs = qs.filter(fits)
     if query.modified_after is not None:
         qs = qs.filter(modified_at__gt=query.modified_after)
