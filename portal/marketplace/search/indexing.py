@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import SearchDocument
-from .text import fold, stems
+from .models import SearchDocument, SearchTerm
+from .text import fold, stem, stems, tokens
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,11 @@ def _write(docs: list[SearchDocument]) -> None:
             " WHERE d.service_id = v.id",
             [[d.service_id for d in docs], [d._weighted[0] for d in docs], [d._weighted[1] for d in docs],
              [d._weighted[2] for d in docs]])
+        words = sorted({t for d in docs for t in tokens(d.search_text) if 4 <= len(t) <= 60 and not t.isdigit()})
+        cursor.execute(
+            f"INSERT INTO {SearchTerm._meta.db_table} (word, stem)"
+            " SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT (word) DO NOTHING",
+            [words, [stem(w) for w in words]])
 
 
 def _elastic_sync(ids: set[int], gone: list[int]) -> None:

@@ -52,7 +52,6 @@ class SearchDocument(models.Model):
     class Meta:
         indexes = [
             GinIndex(fields=["search_vector"], name="search_doc_vector"),
-            GinIndex(fields=["search_text"], name="search_doc_text_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["municipalities"], name="search_doc_munis"),
             models.Index(fields=["is_listed", "service_type_code"], name="search_doc_listed_type"),
             models.Index(fields=["unit_price"], name="search_doc_price"),
@@ -61,3 +60,21 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.service_id}: {self.title_lv}"
+
+
+class SearchTerm(models.Model):
+    """The catalogue's vocabulary: every folded word of the documents and its stem.
+
+    Small (thousands of rows) and trigram-indexed, so a misspelt query word
+    finds its closest real words quickly; the search then uses their stems.
+    Only grows; a word no document has any more simply matches nothing.
+    """
+
+    word = models.CharField(max_length=60, primary_key=True)
+    stem = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], name="search_term_word_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self):
+        return self.word

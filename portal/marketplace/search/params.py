@@ -18,6 +18,14 @@ def accessibility_choices():
     return choices + [("sign_language", _("staff use sign language"))]
 
 
+def facet_values(facet: str) -> list[str]:
+    """Every value a facet can take (service types come from the taxonomy)."""
+    return {
+        "target_group": list(TargetGroup.values), "delivery_mode": list(DeliveryMode.values),
+        "language": list(StaffLanguage.values), "accessibility": [*ACCESSIBILITY_FIELDS, "sign_language"],
+    }[facet]
+
+
 def service_type_choices():
     from portal.marketplace.catalogue.models import ServiceType
 

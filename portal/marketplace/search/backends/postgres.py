@@ -1,10 +1,13 @@
 """The default backend: PostgreSQL full-text search, unaccent and pg_trgm over ``SearchDocument``.
 
-Each meaningful query word matches a document when its stem prefix-matches the
-document's weighted tsvector (inflections: "psihologam" → "psiholog:*") or the
-folded word is trigram-similar to a word of the document (typos: "psiholgs").
-Every word must match; when no service matches every word, services matching
-any word are returned instead and the result says so (``relaxed``).
+Each meaningful query word becomes an OR of stem prefixes matched against the
+document's weighted tsvector: its own stem (inflections: "psihologam" →
+"psiholog:*") and the stems of the closest words of the catalogue's
+vocabulary (``SearchTerm``, a trigram index over a few thousand words: typos,
+"fizioterapja" → "fizioterap:*"). Every word must match; when no service
+matches every word, services matching any word are returned, most words
+first, and the result says so (``relaxed``). Only the GIN index on the
+tsvector is used on the large table.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.db.models.expressions import RawSQL
 
 from ..models import SearchDocument
 from ..query import FACETS, Hit, Scope, SearchQuery, SearchResult
-from ..text import fold, query_terms
+from ..text import query_terms
 from .base import CatalogueSearch
 
 HIT_FIELDS = (
@@ -25,11 +28,40 @@ HIT_FIELDS = (
     "max_age",
 )
 _DISTANCE = ("111.045 * sqrt(power(latitude - %s, 2) + power((longitude - %s) * cos(radians(%s)), 2))")
+TYPO_MIN_LENGTH = 4  # shorter words are not corrected
+TYPO_SIMILARITY = 0.45
+TYPO_ALTERNATIVES = 3
 
 
-def _term_condition(token: str, stem: str) -> RawSQL:
-    return RawSQL("(search_vector @@ to_tsquery('simple', %s) OR search_text %%> %s)",
-                  [f"{stem}:*", token], output_field=BooleanField())
+def expand_terms(terms: list[tuple[str, str]]) -> list[list[str]]:
+    """For each (folded word, stem): its stem plus the stems of the closest vocabulary words (typos)."""
+    long_words = [t for t, _ in terms if len(t) >= TYPO_MIN_LENGTH]
+    similar: dict[str, list[str]] = {}
+    if long_words:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT q.word, s.stem FROM unnest(%s::text[]) AS q(word) CROSS JOIN LATERAL ("
+                " SELECT stem FROM search_searchterm WHERE word %% q.word AND similarity(word, q.word) >= %s"
+                " ORDER BY similarity(word, q.word) DESC LIMIT %s) AS s",
+                [long_words, TYPO_SIMILARITY, TYPO_ALTERNATIVES * 2])
+            for word, stem in cursor.fetchall():
+                similar.setdefault(word, []).append(stem)
+    expanded = []
+    for token, stem in terms:
+        alternatives = [stem]
+        for other in similar.get(token, []):
+            if other not in alternatives and len(alternatives) <= TYPO_ALTERNATIVES:
+                alternatives.append(other)
+        expanded.append(alternatives)
+    return expanded
+
+
+def _or(alternatives: list[str]) -> str:
+    return "(" + " | ".join(f"{a}:*" for a in alternatives) + ")"
+
+
+def _matches(tsquery: str) -> RawSQL:
+    return RawSQL("search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField())
 
 
 def structured_filters(qs: QuerySet, query: SearchQuery, scope: Scope) -> QuerySet:
@@ -83,34 +115,28 @@ class PostgresSearch(CatalogueSearch):
     def search(self, query: SearchQuery, scope: Scope) -> SearchResult:
         base = structured_filters(SearchDocument.objects.all(), query, scope)
         terms = query_terms(query.text)
+        expanded = expand_terms(terms) if terms else []
         relaxed = False
         qs = base
-        if terms:
-            qs = base.filter(*[_term_condition(t, s) for t, s in terms])
+        if expanded:
+            qs = base.filter(_matches(" & ".join(_or(a) for a in expanded)))
         facets, total = self._facets_and_total(qs)
-        if terms and total == 0 and len(terms) > 1:
-            any_term = Q()
-            for t, s in terms:
-                any_term |= Q(_term_condition(t, s))
-            qs = base.filter(any_term)
+        if expanded and total == 0 and len(expanded) > 1:
+            qs = base.filter(_matches(" | ".join(_or(a) for a in expanded)))
             facets, total = self._facets_and_total(qs)
             relaxed = total > 0
-        hits = self._hits(qs, query, scope, terms, relaxed) if total else []
+        hits = self._hits(qs, query, scope, expanded, relaxed) if total else []
         return SearchResult(hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets,
                             backend=self.name, relaxed=relaxed)
 
-    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, terms, relaxed: bool) -> list[Hit]:
+    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, expanded, relaxed: bool) -> list[Hit]:
         annotations = {}
         if relaxed:  # services matching more of the words first
-            sql = " + ".join("(CASE WHEN (search_vector @@ to_tsquery('simple', %s) OR search_text %%> %s) "
-                             "THEN 1 ELSE 0 END)" for _ in terms)
-            annotations["matched"] = RawSQL(sql, [p for t, s in terms for p in (f"{s}:*", t)],
-                                            output_field=FloatField())
-        if terms:
-            tsquery = " | ".join(f"{s}:*" for _, s in terms)
-            annotations["score"] = RawSQL(
-                "ts_rank_cd(search_vector, to_tsquery('simple', %s)) + word_similarity(%s, search_title)",
-                [tsquery, fold(query.text)], output_field=FloatField())
+            sql = " + ".join("(search_vector @@ to_tsquery('simple', %s))::int" for _ in expanded)
+            annotations["matched"] = RawSQL(sql, [_or(a) for a in expanded], output_field=FloatField())
+        if expanded:
+            annotations["score"] = RawSQL("ts_rank_cd(search_vector, to_tsquery('simple', %s))",
+                                          [" | ".join(_or(a) for a in expanded)], output_field=FloatField())
         if scope.origin is not None:
             lat, lon = scope.origin
             annotations["distance_km"] = RawSQL(_DISTANCE, [lat, lon, lat], output_field=FloatField())
@@ -121,7 +147,7 @@ class PostgresSearch(CatalogueSearch):
             order = ["unit_price", "service_id"]
         elif relaxed:
             order = [F("matched").desc(), F("score").desc(), "service_id"]
-        elif terms:
+        elif expanded:
             order = [F("score").desc(), "service_id"]
         else:
             order = ["service_type_code", "title_lv", "service_id"]
@@ -135,25 +161,32 @@ class PostgresSearch(CatalogueSearch):
         return hits
 
     def _facets_and_total(self, qs: QuerySet) -> tuple[dict[str, dict[str, int]], int]:
+        """Total and every facet count in one pass over the matching documents."""
+        from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+
+        from ..params import facet_values
+
         sql, params = qs.values("service_type_code", "target_groups", "delivery_modes", "languages",
                                 "accessibility", "has_free_places").query.sql_with_params()
-        facet_sql = f"""
-            WITH base AS MATERIALIZED ({sql})
-            SELECT 'total', '', count(*) FROM base
-            UNION ALL SELECT 'service_type', service_type_code, count(*) FROM base GROUP BY 2
-            UNION ALL SELECT 'target_group', v, count(*) FROM base, unnest(target_groups) v GROUP BY 2
-            UNION ALL SELECT 'delivery_mode', v, count(*) FROM base, unnest(delivery_modes) v GROUP BY 2
-            UNION ALL SELECT 'language', v, count(*) FROM base, unnest(languages) v GROUP BY 2
-            UNION ALL SELECT 'accessibility', v, count(*) FROM base, unnest(accessibility) v GROUP BY 2
-            UNION ALL SELECT 'free_places', 'yes', count(*) FROM base WHERE has_free_places
-        """
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        total = 0
+        columns, column_params, keys = ["count(*)", "count(*) FILTER (WHERE b.has_free_places)"], [], []
+        for code in SERVICE_TYPE_CODES:
+            columns.append("count(*) FILTER (WHERE b.service_type_code = %s)")
+            column_params.append(code)
+            keys.append(("service_type", code))
+        for facet, column in (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
+                              ("language", "languages"), ("accessibility", "accessibility")):
+            for value in facet_values(facet):
+                columns.append(f"count(*) FILTER (WHERE b.{column} @> ARRAY[%s]::varchar[])")
+                column_params.append(value)
+                keys.append((facet, value))
         with connection.cursor() as cursor:
-            cursor.execute(facet_sql, params)
-            for facet, value, count in cursor.fetchall():
-                if facet == "total":
-                    total = count
-                elif count:
-                    facets[facet][value] = count
+            cursor.execute(f"SELECT {', '.join(columns)} FROM ({sql}) AS b", [*column_params, *params])
+            row = cursor.fetchone()
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        total, free = row[0], row[1]
+        if free:
+            facets["free_places"]["yes"] = free
+        for (facet, value), count in zip(keys, row[2:]):
+            if count:
+                facets[facet][value] = count
         return facets, total
