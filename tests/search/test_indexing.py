@@ -26,7 +26,7 @@ def test_a_change_is_indexed_after_the_commit_only(catalogue_ids, django_capture
     assert SearchDocument.objects.get(pk=service.pk).unit_price == Decimal("20.00")  # not before the commit
     callbacks[0]()
     doc = SearchDocument.objects.get(pk=service.pk)
-    assert doc.unit_price == Decimal("21.50") and "dzintara" in doc.search_text
+    assert doc.unit_price == Decimal("21.50") and "dzintara" in doc.search_title
 
 
 def test_a_rolled_back_change_is_never_indexed(catalogue_ids, django_capture_on_commit_callbacks):

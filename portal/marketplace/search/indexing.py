@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import Func, Value
 from django.utils import timezone
 
 from .models import SearchDocument, SearchTerm
@@ -153,13 +155,21 @@ def _build(ids: list[int]) -> list[SearchDocument]:
             latitude=float(first.latitude) if first and first.latitude is not None else None,
             longitude=float(first.longitude) if first and first.longitude is not None else None,
             place=(f"{first.address}" if first else p.address)[:250],
-            search_text=fold(" ".join([title_part, place_part, text_part])),
             search_title=fold(" ".join([s.title_lv, t.name_lv, p.name])),
+            search_vector=_weighted_vector(stems(title_part), stems(place_part), stems(text_part)),
             modified_at=max(s.modified_at, p.modified_at),
         )
-        doc._weighted = (" ".join(stems(title_part)), " ".join(stems(place_part)), " ".join(stems(text_part)))
+        doc._words = set(tokens(" ".join([title_part, place_part, text_part])))
         docs.append(doc)
     return docs
+
+
+def _weighted_vector(a: list[str], b: list[str], c: list[str]):
+    """setweight(to_tsvector('simple', unaccent(stems)), A|B|C) for titles, places and descriptions."""
+    def part(words, weight):
+        return SearchVector(Func(Value(" ".join(words)), function="unaccent"), config="simple", weight=weight)
+
+    return part(a, "A") + part(b, "B") + part(c, "C")
 
 
 def _summary(text: str) -> str:
@@ -167,8 +177,7 @@ def _summary(text: str) -> str:
     return text if len(text) <= _SUMMARY else text[:_SUMMARY].rsplit(" ", 1)[0] + " …"
 
 
-_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields
-           if f.name not in ("service_id", "search_vector")]
+_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name != "service_id"]
 
 
 def _write(docs: list[SearchDocument]) -> None:
@@ -179,18 +188,8 @@ def _write(docs: list[SearchDocument]) -> None:
         d.indexed_at = now
     SearchDocument.objects.bulk_create(docs, update_conflicts=True, unique_fields=["service_id"],
                                        update_fields=_FIELDS)
-    table = SearchDocument._meta.db_table
+    words = sorted({w for d in docs for w in d._words if 4 <= len(w) <= 60 and not w.isdigit()})
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS d SET search_vector ="
-            " setweight(to_tsvector('simple', unaccent(v.a)), 'A')"
-            " || setweight(to_tsvector('simple', unaccent(v.b)), 'B')"
-            " || setweight(to_tsvector('simple', unaccent(v.c)), 'C')"
-            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, a, b, c)"
-            " WHERE d.service_id = v.id",
-            [[d.service_id for d in docs], [d._weighted[0] for d in docs], [d._weighted[1] for d in docs],
-             [d._weighted[2] for d in docs]])
-        words = sorted({t for d in docs for t in tokens(d.search_text) if 4 <= len(t) <= 60 and not t.isdigit()})
         cursor.execute(
             f"INSERT INTO {SearchTerm._meta.db_table} (word, stem)"
             " SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT (word) DO NOTHING",

@@ -42,8 +42,7 @@ class SearchDocument(models.Model):
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
     place = models.CharField(max_length=250, blank=True)
-    # Folded (accent-free, lower-case) text for trigram matching; stems in the weighted tsvector.
-    search_text = models.TextField(default="")
+    # Folded title words (ranking, Elasticsearch); the stems are in the weighted tsvector.
     search_title = models.TextField(default="")
     search_vector = SearchVectorField(null=True)
     modified_at = models.DateTimeField()

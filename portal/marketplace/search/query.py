@@ -15,7 +15,8 @@ class Scope:
     """Where the search runs and for whom; built by ``selectors.search_scope``, never from user input.
 
     municipality: the code of the municipality whose site this is (None: the national site).
-    approved_ids: on a municipality's site, a queryset (or list) of the service ids approved there.
+    approved_ids: on a municipality's site, a flat queryset (or list) of the service ids approved there.
+    approved_provider_ids: likewise the providers approved there (a service needs both approvals).
     caps: {(service_type_code, unit): cap amount} of that municipality.
     budget: {service_type_code: available Decimal} of the signed-in person, or None when unknown.
     origin: (latitude, longitude) distances are measured from.
@@ -23,6 +24,7 @@ class Scope:
 
     municipality: str | None = None
     approved_ids: object = None
+    approved_provider_ids: object = None
     caps: dict = field(default_factory=dict)
     budget: dict | None = None
     origin: tuple[float, float] | None = None

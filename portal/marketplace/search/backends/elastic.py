@@ -54,6 +54,7 @@ def _document_class(index_name: str):
         body = text()
         is_listed = Boolean()
         service_type_code = Keyword()
+        provider_id = Keyword()
         target_groups = Keyword(multi=True)
         delivery_modes = Keyword(multi=True)
         languages = Keyword(multi=True)
@@ -127,6 +128,8 @@ class ElasticsearchSearch(CatalogueSearch):
         filters = [Q("term", is_listed=True)]
         if scope.approved_ids is not None:
             filters.append(Q("ids", values=[str(i) for i in _ids(scope.approved_ids)]))
+        if scope.approved_provider_ids is not None:
+            filters.append(Q("terms", provider_id=_ids(scope.approved_provider_ids)))
         if query.ids is not None:
             filters.append(Q("ids", values=[str(i) for i in query.ids]))
         for field, values in (("service_type_code", query.service_types), ("target_groups", query.target_groups),
@@ -206,8 +209,8 @@ class ElasticsearchSearch(CatalogueSearch):
             meta={"id": d.service_id},
             title=f"{d.title_lv} {d.title_en}", type_name=f"{d.service_type_name_lv} {d.service_type_name_en}",
             provider=d.provider_name, places=f"{d.place} {' '.join(d.municipalities)}",
-            body=f"{d.summary_lv} {d.summary_en} {d.search_text}",
-            is_listed=d.is_listed, service_type_code=d.service_type_code, target_groups=d.target_groups,
+            body=f"{d.summary_lv} {d.summary_en}",
+            is_listed=d.is_listed, provider_id=d.provider_id, service_type_code=d.service_type_code, target_groups=d.target_groups,
             delivery_modes=d.delivery_modes, languages=d.languages, municipalities=d.municipalities,
             accessibility=d.accessibility, unit=d.unit, unit_price=float(d.unit_price), min_age=d.min_age,
             max_age=d.max_age, has_free_places=d.has_free_places, modified_at=d.modified_at)

@@ -69,6 +69,8 @@ def structured_filters(qs: QuerySet, query: SearchQuery, scope: Scope) -> QueryS
     qs = qs.filter(is_listed=True)
     if scope.approved_ids is not None:
         qs = qs.filter(service_id__in=scope.approved_ids)
+    if scope.approved_provider_ids is not None:
+        qs = qs.filter(provider_id__in=scope.approved_provider_ids)
     if query.ids is not None:
         qs = qs.filter(service_id__in=query.ids)
     if query.service_types:
