@@ -303,3 +303,10 @@ def test_one_bad_row_saves_nothing(client_for, provider, staff_user):
 def test_capacity_page_of_another_provider_is_not_found(client_for, staff_user):
     other = Provider.objects.exclude(staff__user=staff_user).first()
     assert client_for(None, user=staff_user).get(f"/mans-sniedzejs/{other.slug}/cenas-un-vietas/").status_code == 404
+
+
+def test_platform_admin_sees_an_unverified_providers_page_to_check_it(client_for, platform_admin):
+    pending = Provider.objects.filter(status="pending").first()
+    response = client_for(None, user=platform_admin).get(f"/sniedzeji/{pending.slug}/")
+    assert response.status_code == 200
+    assert "vēl nav pārbaudīts" in response.content.decode()
