@@ -152,11 +152,19 @@ def my_providers(request):
     return render(request, "catalogue/my_providers.html", {"providers": providers})
 
 
+def _decision_label(status: str) -> str:
+    from portal.marketplace.approvals.models import ApprovalStatus
+
+    return str(dict(ApprovalStatus.choices).get(status, status))
+
+
 @member_required(Role.PROVIDER_STAFF)
 def my_provider(request, slug: str):
     provider = _own_provider(request, slug)
     staff = selectors.staff_membership(request.user, provider)
     return render(request, "catalogue/my_provider.html", {
+        "listings": [{**row, "label": _decision_label(row["status"])}
+                     for row in selectors.municipal_decisions(provider)],
         "provider": provider, "staff": staff, "locations": list(selectors.provider_locations(provider)),
         "service_count": provider.services.count(),
         "staff_languages": _labels(provider.languages, StaffLanguage.choices),
