@@ -143,3 +143,12 @@ def test_endpoints_are_in_the_openapi_schema(client_for):
     for path in ("/api/v1/catalogue/my/providers/", "/api/v1/catalogue/my/services/{service_id}/",
                  "/api/v1/catalogue/my/providers/{slug}/history/"):
         assert path in national["paths"], path
+
+
+def test_provider_detail_api_on_a_municipality_that_did_not_approve_it_is_not_found(client_for, muni_b):
+    with tenant_context(muni_b):
+        from portal.marketplace.approvals.models import ProviderApproval
+
+        approved = set(ProviderApproval.objects.filter(status="approved").values_list("provider_id", flat=True))
+    other = Provider.objects.filter(status="verified").exclude(pk__in=approved).first()
+    assert client_for(MUNICIPALITY_B).get(f"/api/v1/catalogue/providers/{other.slug}/").status_code == 404

@@ -22,6 +22,7 @@ public_urlpatterns = common + [
     path(_mine + "pakalpojumi/", views.my_services, name="my-services"),
     path(_mine + "pakalpojumi/jauns/", views.service_edit, name="service-new"),
     path(_mine + "pakalpojumi/<int:service_id>/", views.service_edit, name="service-edit"),
+    path(_mine + "cenas-un-vietas/", views.capacity, name="capacity"),
     path(_mine + "darbinieki/", views.staff, name="staff"),
     path(_mine + "darbinieki/<int:staff_id>/nonemt/", views.staff_remove, name="staff-remove"),
     path(_mine + "vesture/", views.history, name="history"),
@@ -31,6 +32,8 @@ public_urlpatterns = common + [
 tenant_urlpatterns = common + [
     path("apstiprinasana/", admin_views.approvals, name="approvals"),
     path("apstiprinasana/<int:provider_id>/", admin_views.approval_provider, name="approval-provider"),
+    path("apstiprinasana/<int:provider_id>/visi-pakalpojumi/", admin_views.approval_services_all,
+         name="approval-services-all"),
     path("apstiprinasana/pakalpojumi/<int:service_id>/", admin_views.approval_service, name="approval-service"),
     path("cenu-griesti/", admin_views.caps, name="caps"),
     path("cenu-griesti/<int:cap_id>/dzest/", admin_views.cap_remove, name="cap-remove"),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.marketplace.catalogue.models import Provider, Service, ServiceType, Unit
+from portal.marketplace.catalogue.models import MunicipalListing, Provider, Service, ServiceType, Unit
 from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
@@ -48,6 +48,10 @@ def provider_approval_decide(*, provider: Provider, status: str, actor, note: st
     approval.status, approval.note = status, note.strip()[:500]
     approval.decided_by, approval.decided_at = actor, timezone.now()
     approval.save()
+    # The provider's national view of every municipality's decision (same transaction).
+    MunicipalListing.objects.update_or_create(
+        provider=provider, municipality_code=municipality.code,
+        defaults={"status": status, "note": approval.note, "decided_at": approval.decided_at})
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
           summary=f"provider {provider.name} {status}", request=request)
     return approval
@@ -70,6 +74,26 @@ def service_approval_decide(*, service: Service, status: str, actor, note: str =
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
           summary=f"service {service.pk} {status}", request=request)
     return approval
+
+
+@transaction.atomic
+def services_approve_all(*, provider: Provider, actor, request=None) -> int:
+    """Approve every active service of an approved provider not decided yet here. Returns how many."""
+    _require_admin(actor)
+    if not ProviderApproval.objects.filter(provider=provider, status=ApprovalStatus.APPROVED).exists():
+        raise ProviderNotApproved(_("Approve the provider first."))
+    decided = ServiceApproval.objects.filter(service__provider=provider).exclude(
+        status=ApprovalStatus.PENDING).values("service_id")
+    service_ids = list(provider.services.filter(is_active=True).exclude(pk__in=decided).values_list("pk", flat=True))
+    now = timezone.now()
+    for service_id in service_ids:
+        ServiceApproval.objects.update_or_create(service_id=service_id, defaults={
+            "status": ApprovalStatus.APPROVED, "decided_by": actor, "decided_at": now})
+    if service_ids:
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, object_type="approvals.serviceapproval",
+              changes={"approved_services": service_ids}, summary=f"approved {len(service_ids)} services of "
+              f"{provider.name}", request=request)
+    return len(service_ids)
 
 
 @transaction.atomic
