@@ -181,3 +181,14 @@ def test_end_a_relation_and_withdraw_a_consent(client_for, sw_api, muni_a):
     assert ended.status_code == 200
     supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
     assert supporter.get(f"/api/v1/persons/{pid}/").status_code == 404  # the relation is over
+
+
+@pytest.mark.parametrize("suffix,limit", [("plans/", 12), ("assessments/", 10), ("relations/", 10),
+                                          ("consents/", 10)])
+def test_list_endpoints_answer_within_their_query_budget(sw_api, muni_a, suffix, limit,
+                                                        django_assert_max_num_queries):
+    with tenant_context(muni_a):
+        person = Person.objects.filter(user__isnull=False).first()
+    with django_assert_max_num_queries(limit):
+        response = sw_api.get(f"/api/v1/persons/{person.pk}/{suffix}")
+    assert response.status_code == 200 and len(response.json()) >= 1
