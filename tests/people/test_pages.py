@@ -303,3 +303,22 @@ def test_social_worker_pages_answer_within_their_query_budget(sw_client, muni_a,
         response = sw_client.get(path.format(p=plan.person_id, plan=plan.pk))
     # Editing an approved plan redirects to the plan page with a message.
     assert response.status_code in (200, 302)
+
+
+def test_plan_builder_puts_a_goal_error_on_the_right_goal_and_removes_goals(sw_client, muni_a):
+    person = _demo(muni_a, target_group="children")
+    start = add_months(TODAY.replace(day=1), 1)
+    end = add_months(start, 6) - dt.timedelta(1)
+    url = f"/personas/{person.pk}/plani/jauns/"
+    data = _plan_post(start, end, [("", [], ""), ("Gribu runāt", [], "50"), ("Gribu skriet", ["physiotherapy"], "50")],
+                      {"goals-INITIAL_FORMS": "3"})
+    response = sw_client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_goals-1-service_types-error"' in body  # the second form, although the first is empty
+    data["goals-1-DELETE"] = "on"
+    data["goals-2-share_percent"] = "100"
+    assert sw_client.post(url, data).status_code == 302
+    with tenant_context(muni_a):
+        plan = SupportPlan.objects.get(person_id=person.pk, status="draft")
+        assert list(plan.goals.values_list("text", flat=True)) == ["Gribu skriet"]
