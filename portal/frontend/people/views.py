@@ -24,7 +24,7 @@ from portal.tenants.access import current_municipality, member_required
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, Role
 
-from .forms import (AgreeForm, AssessmentForm, ConsentForm, GoalFormSet, PeriodForm, PersonForm, RelationForm,
+from .forms import (AgreeForm, AssessmentForm, ConsentForm, EndDateForm, GoalFormSet, PeriodForm, PersonForm, RelationForm,
                     ReviewForm, SearchForm, VisibilityForm)
 
 READERS = (Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN)
@@ -375,6 +375,52 @@ def consent_record(request, person_id):
             return redirect("people:person", person_id=person.pk)
     return _render_form(request, "people/simple_form.html", {
         "person": person, "form": form, "title": _("Record a consent"), "submit": _("Save"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
+@member_required(WRITER)
+def consent_withdraw(request, person_id, consent_id):
+    person = _person(request, person_id)
+    consent = person.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, on=form.cleaned_data["on"], actor=request.user,
+                                      request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "withdrawn_on" else type(error)(error.message,
+                                                                                             field="on"))
+        else:
+            messages.success(request, _("The withdrawal of the consent is recorded."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("Withdraw a consent"),
+        "intro": consent.get_kind_display(), "submit": _("Record the withdrawal"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
+@member_required(WRITER)
+def relation_end(request, person_id, relation_id):
+    person = _person(request, person_id)
+    relation = person.relations.filter(pk=relation_id).select_related("user").first()
+    if relation is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_end(relation=relation, on=form.cleaned_data["on"], actor=request.user,
+                                  request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "valid_until" else type(error)(error.message,
+                                                                                            field="on"))
+        else:
+            messages.success(request, _("The relation is ended."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("End a relation"),
+        "intro": f"{relation.user.full_name}: {relation.get_kind_display()}", "submit": _("End the relation"),
         "back": reverse("people:person", args=[person.pk])}, form)
 
 
