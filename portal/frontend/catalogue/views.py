@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
@@ -26,7 +27,7 @@ from portal.platform.core.money import format_eur
 from portal.tenants.access import current_municipality, has_role, member_required
 from portal.tenants.roles import Role
 
-from .forms import LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
+from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
 
 
 def apply_domain_error(form, error: DomainError) -> None:
@@ -46,10 +47,13 @@ def _labels(values, choices) -> list[str]:
     return [str(names.get(v, v)) for v in values]
 
 
+PER_UNIT = {Unit.HOUR: gettext_lazy("per hour"), Unit.SESSION: gettext_lazy("per session"),
+            Unit.DAY: gettext_lazy("per day"), Unit.COURSE: gettext_lazy("per course")}
+
+
 def price_context(service) -> dict:
     """What the price means here: against this municipality's cap, with the difference stated."""
-    unit_label = dict(Unit.choices).get(service.unit, service.unit)
-    context = {"price": eur(service.unit_price), "unit_label": unit_label, "cap": None}
+    context = {"price": eur(service.unit_price), "per_unit": PER_UNIT.get(service.unit, ""), "cap": None}
     municipality = current_municipality()
     if municipality is None:
         return context
@@ -243,6 +247,34 @@ def service_edit(request, slug: str, service_id: int | None = None):
     status = 400 if request.method == "POST" else 200
     return render(request, "catalogue/service_form.html", {"form": form, "provider": provider,
                                                            "service": service}, status=status)
+
+
+@member_required(Role.PROVIDER_STAFF)
+def capacity(request, slug: str):
+    """Prices, free places and waiting times of every service on one page; saved all or nothing."""
+    provider = _own_provider(request, slug)
+    service_list = list(selectors.provider_services(provider))
+    data = request.POST if request.method == "POST" else None
+    forms = [CapacityRowForm(data, service=service) for service in service_list]
+    error = None
+    if data is not None and all(form.is_valid() for form in forms):
+        changes = {form.service.pk: form.cleaned_data for form in forms}
+        try:
+            changed = services.services_capacity_update(provider=provider, actor=request.user, changes=changes,
+                                                        request=request)
+        except DomainError as refusal:
+            error = refusal
+            service_id, _sep, field = (refusal.field or "").partition("-")
+            form = next((f for f in forms if str(f.service.pk) == service_id), None)
+            if form is not None:
+                form.add_error(field if field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, _("Saved: %(n)s change(s).") % {"n": changed})
+            return redirect("catalogue:my-services", slug=provider.slug)
+    status = 400 if data is not None else 200
+    return render(request, "catalogue/capacity.html", {
+        "provider": provider, "forms": forms, "error": error,
+        "has_errors": any(form.errors for form in forms)}, status=status)
 
 
 @member_required(Role.PROVIDER_STAFF)

@@ -41,7 +41,7 @@ def provider_approval_decide(*, provider: Provider, status: str, actor, note: st
     if status == ApprovalStatus.APPROVED and not provider.is_verified:
         raise ProviderNotVerified(_("The provider is not verified by the platform yet; it cannot be approved."))
     if status in (ApprovalStatus.REFUSED, ApprovalStatus.SUSPENDED) and not note.strip():
-        raise ApprovalInvalid(_("Give the reason: the provider will see it."), code="approvals.reason_required",
+        raise ApprovalInvalid(_("Give the reason; it is kept with the decision."), code="approvals.reason_required",
                               field="note")
     approval, _created = ProviderApproval.objects.select_for_update().get_or_create(provider=provider)
     old = approval.status

@@ -426,3 +426,26 @@ def service_update(*, service: Service, actor, locations=None, request=None, **f
               summary=f"price of service {service.pk}", request=request)
     _announce(service.provider_id, [service.pk])
     return service
+
+
+@transaction.atomic
+def services_capacity_update(*, provider: Provider, actor, changes: dict, request=None) -> int:
+    """Change prices, free places and waiting times of several services at once: all or nothing.
+
+    ``changes`` maps service id → {unit_price, free_places, waiting_weeks}. Returns how many changed.
+    A refusal names the field as ``<service id>-<field>``.
+    """
+    _require_staff(provider, actor)
+    allowed = {"unit_price", "free_places", "waiting_weeks"}
+    own = {s.pk: s for s in provider.services.filter(pk__in=list(changes))}
+    if set(changes) - set(own):
+        raise CatalogueInvalid(_("Choose services of this provider."), code="catalogue.invalid_service")
+    before = CatalogueChange.objects.filter(provider=provider).count()
+    for service_id, fields in changes.items():
+        fields = {k: v for k, v in fields.items() if k in allowed}
+        try:
+            service_update(service=own[service_id], actor=actor, request=request, **fields)
+        except CatalogueInvalid as error:
+            error.field = f"{service_id}-{error.field}"
+            raise
+    return CatalogueChange.objects.filter(provider=provider).count() - before
