@@ -86,7 +86,7 @@ def provider_detail(request, slug: str):
             service_list = service_list.filter(pk__in=approved_service_ids())
     return render(request, "catalogue/provider_detail.html", {
         "provider": provider, "services": list(service_list), "locations": list(provider.locations.all()),
-        "languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
         "approval": approval, "is_admin": approval is not None or (
             municipality is not None and has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality)),
         "is_staff": selectors.staff_membership(request.user, provider) is not None if municipality is None else False,
@@ -102,7 +102,7 @@ def service_detail(request, service_id: int):
         "service": service, "provider": service.provider, "locations": list(service.locations.all()),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
-        "languages": _labels(service.provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(service.provider.languages, StaffLanguage.choices),
         "pricing": price_context(service),
     })
 
@@ -152,14 +152,22 @@ def my_providers(request):
     return render(request, "catalogue/my_providers.html", {"providers": providers})
 
 
+def _decision_label(status: str) -> str:
+    from portal.marketplace.approvals.models import ApprovalStatus
+
+    return str(dict(ApprovalStatus.choices).get(status, status))
+
+
 @member_required(Role.PROVIDER_STAFF)
 def my_provider(request, slug: str):
     provider = _own_provider(request, slug)
     staff = selectors.staff_membership(request.user, provider)
     return render(request, "catalogue/my_provider.html", {
+        "listings": [{**row, "label": _decision_label(row["status"])}
+                     for row in selectors.municipal_decisions(provider)],
         "provider": provider, "staff": staff, "locations": list(selectors.provider_locations(provider)),
         "service_count": provider.services.count(),
-        "languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
     })
 
 
