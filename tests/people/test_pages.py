@@ -347,3 +347,12 @@ def test_withdraw_a_consent_and_end_a_relation_through_the_pages(sw_client, clie
     assert consent.withdrawn_on == TODAY and relation.valid_until == TODAY - dt.timedelta(1)
     supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
     assert "Es gribu pats izlemt" not in supporter.get("/mans-plans/").content.decode()
+
+
+def test_the_administrator_finds_who_read_a_person_in_the_audit_log(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="children")
+    sw_client.get(f"/personas/{person.pk}/")
+    admin = client_for(MUNICIPALITY_A, user=demo_user(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A))
+    body = admin.get("/audits/", {"q": person.last_name, "action": "view"}).content.decode()
+    assert f"{person.full_name} (#{person.pk}): person page" in body
+    assert demo_user(SW, MUNICIPALITY_A).email in body and "127.0.0.1" in body
