@@ -356,3 +356,10 @@ def test_the_administrator_finds_who_read_a_person_in_the_audit_log(sw_client, c
     body = admin.get("/audits/", {"q": person.last_name, "action": "view"}).content.decode()
     assert f"{person.full_name} (#{person.pk}): person page" in body
     assert demo_user(SW, MUNICIPALITY_A).email in body and "127.0.0.1" in body
+
+
+def test_person_page_links_the_current_budget_and_my_plan_links_my_budget(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="adults", user__isnull=False)
+    assert "/budzeti/" in sw_client.get(f"/personas/{person.pk}/").content.decode()
+    me = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
+    assert 'href="/mans-budzets/"' in me.get("/mans-plans/").content.decode()

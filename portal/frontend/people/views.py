@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from portal.budgets.people import access, selectors, services
@@ -46,6 +46,23 @@ def _social_workers():
     return list(User.objects.filter(pk__in=ids).order_by("full_name"))
 
 
+def _url(name, *args) -> str | None:
+    """A link into another area, or None where that page does not exist (yet) on this site."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _budget_url(person) -> str | None:
+    try:
+        from portal.budgets.ledger.selectors import current_budget
+    except ImportError:  # the ledger is built in parallel
+        return None
+    budget = current_budget(person)
+    return _url("budgets:budget", budget.pk) if budget is not None else None
+
+
 def _render_form(request, template, context, form):
     return render(request, template, context, status=400 if request.method == "POST" and form.errors else 200)
 
@@ -75,6 +92,7 @@ def person_detail(request, person_id):
         "consents": list(person.consents.all()),
         "assessments": list(selectors.assessments_of(person)),
         "plans": list(person.plans.order_by("-version")),
+        "budget_url": _budget_url(person),
         "may_write": access.may_write(request.user),
     })
 
@@ -260,7 +278,7 @@ def my_plan(request):
             support = list(person.relations.filter(kind=Relation.Kind.SUPPORT_PERSON).select_related("user"))
         entries.append({"person": person, "capacity": capacity, "sections": sections, "plan": plan,
                         "goals": list(plan.goals.all()) if plan else [], "support": support})
-    return render(request, "people/my_plan.html", {"entries": entries})
+    return render(request, "people/my_plan.html", {"entries": entries, "my_budget_url": _url("budgets:my-budget")})
 
 
 @member_required(Role.PERSON)
