@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
@@ -271,14 +272,36 @@ def my_plan(request):
         capacity = access.acting_capacity(request.user, person)
         sections = access.visible_sections(request.user, person, capacity)
         plan = selectors.current_plan(person) if "plan" in sections else None
+        pending = (selectors.plans_of(person).filter(status=SupportPlan.Status.DRAFT).first()
+                   if "plan" in sections else None)
         services.person_viewed(person=person, actor=request.user, what=f"my plan page as {capacity}",
                                request=request)
         support = []
         if capacity == access.SELF:
             support = list(person.relations.filter(kind=Relation.Kind.SUPPORT_PERSON).select_related("user"))
         entries.append({"person": person, "capacity": capacity, "sections": sections, "plan": plan,
-                        "goals": list(plan.goals.all()) if plan else [], "support": support})
+                        "goals": list(plan.goals.all()) if plan else [], "support": support,
+                        "pending": pending, "pending_goals": list(pending.goals.all()) if pending else [],
+                        "may_agree": capacity in (access.SELF, access.LEGAL_REPRESENTATIVE)})
     return render(request, "people/my_plan.html", {"entries": entries, "my_budget_url": _url("budgets:my-budget")})
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+@require_POST
+def my_plan_agree(request, plan_id):
+    """The person (or a child's legal representative) agrees to the plan prepared with them."""
+    plan = (SupportPlan.objects.filter(pk=plan_id, person__in=selectors.represented_persons(request.user))
+            .select_related("person").first())
+    if plan is None:
+        raise Http404
+    try:
+        services.plan_agree(plan=plan, actor=request.user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your agreement is recorded. Your social worker will now approve "
+                                    "the plan."))
+    return redirect("people:my-plan")
 
 
 @member_required(Role.PERSON)
