@@ -395,3 +395,11 @@ def test_the_family_agrees_to_a_plan_in_preparation_but_a_support_person_cannot(
     assert draft.status == "agreed" and draft.agreed_by == rep_user and draft.agreed_capacity == "legal_representative"
     assert mine.status == "draft"
     assert client_for(MUNICIPALITY_B, user=rep_user).post(f"/mans-plans/{draft.pk}/piekritu/").status_code == 403
+
+
+@pytest.mark.parametrize("role,href", [(SW, "/personas/"), (Role.MUNICIPALITY_ADMIN, "/personas/"),
+                                       (Role.PERSON, "/mans-plans/"), (Role.LEGAL_REPRESENTATIVE, "/mans-plans/"),
+                                       (Role.SUPPORT_PERSON, "/mans-plans/")])
+def test_each_role_finds_its_people_page_on_the_dashboard(client_for, role, href):
+    body = client_for(MUNICIPALITY_A, user=demo_user(role, MUNICIPALITY_A)).get("/panelis/").content.decode()
+    assert f'href="{href}"' in body
