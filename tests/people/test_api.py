@@ -101,7 +101,8 @@ def test_plan_lifecycle_through_the_api(sw_api, muni_a):
     created = sw_api.post(f"/api/v1/persons/{pid}/plans/", plan_in, content_type="application/json")
     assert created.status_code == 201, created.json()
     plan_id = created.json()["id"]
-    assert [g["service_types"] for g in created.json()["goals"]] == [["specialised-workshop"], ["day-care", "transport"]]
+    assert [g["service_types"] for g in created.json()["goals"]] == [["specialised-workshop"],
+                                                                      ["day-care", "transport"]]
     early = sw_api.post(f"/api/v1/persons/{pid}/plans/{plan_id}/approve/")
     assert early.status_code == 409 and early.json()["code"] == "plan.state_conflict"
     agreed = sw_api.post(f"/api/v1/persons/{pid}/plans/{plan_id}/agree/",
@@ -159,3 +160,55 @@ def test_the_person_sets_what_the_support_person_sees(client_for, muni_a):
     refused = supporter.put(f"/api/v1/persons/{pid}/relations/{relation['id']}/visibility/",
                             {"may_see": ["assessment"]}, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "people.not_allowed"
+
+
+def test_end_a_relation_and_withdraw_a_consent(client_for, sw_api, muni_a):
+    me = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
+    pid = me.get("/api/v1/persons/").json()["results"][0]["id"]
+    consent = me.get(f"/api/v1/persons/{pid}/consents/").json()[0]
+    early = me.post(f"/api/v1/persons/{pid}/consents/{consent['id']}/withdraw/", {"on": "2000-01-01"},
+                    content_type="application/json")
+    assert early.status_code == 400 and early.json()["code"] == "consent.invalid"
+    done = me.post(f"/api/v1/persons/{pid}/consents/{consent['id']}/withdraw/", {"on": TODAY.isoformat()},
+                   content_type="application/json")
+    assert done.status_code == 200 and done.json()["withdrawn_on"] == TODAY.isoformat()
+    relation = next(r for r in sw_api.get(f"/api/v1/persons/{pid}/relations/").json()
+                    if r["kind"] == "support_person")
+    refused = me.post(f"/api/v1/persons/{pid}/relations/{relation['id']}/end/", {"on": TODAY.isoformat()},
+                      content_type="application/json")
+    assert refused.status_code == 403
+    ended = sw_api.post(f"/api/v1/persons/{pid}/relations/{relation['id']}/end/",
+                        {"on": (TODAY - dt.timedelta(1)).isoformat()}, content_type="application/json")
+    assert ended.status_code == 200
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert supporter.get(f"/api/v1/persons/{pid}/").status_code == 404  # the relation is over
+
+
+@pytest.mark.parametrize("suffix,limit", [("plans/", 12), ("assessments/", 10), ("relations/", 10),
+                                          ("consents/", 10)])
+def test_list_endpoints_answer_within_their_query_budget(sw_api, muni_a, suffix, limit,
+                                                        django_assert_max_num_queries):
+    with tenant_context(muni_a):
+        person = Person.objects.filter(user__isnull=False).first()
+    with django_assert_max_num_queries(limit):
+        response = sw_api.get(f"/api/v1/persons/{person.pk}/{suffix}")
+    assert response.status_code == 200 and len(response.json()) >= 1
+
+
+def test_attach_and_download_an_assessment_document(sw_api, client_for, muni_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with tenant_context(muni_a):
+        person = Person.objects.filter(target_group="adults", user__isnull=False).first()
+        assessment = person.assessments.first()
+    url = f"/api/v1/persons/{person.pk}/assessments/{assessment.pk}/documents/"
+    bad = sw_api.post(url, {"file": SimpleUploadedFile("a.pdf", b"<html>not a pdf</html>")})
+    assert bad.status_code == 400 and bad.json()["code"] == "assessment.document_rejected"
+    created = sw_api.post(url, {"file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n0000")})
+    assert created.status_code == 201 and created.json()["content_type"] == "image/png"
+    download = sw_api.get(f"{url}{created.json()['id']}/")
+    assert download.status_code == 200 and download.content.startswith(b"\x89PNG")
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert supporter.get(f"{url}{created.json()['id']}/").status_code == 404  # assessment not shared
+    assert client_for(MUNICIPALITY_B, user=demo_user(SW, MUNICIPALITY_B)).get(
+        f"{url}{created.json()['id']}/").status_code == 404
