@@ -105,7 +105,7 @@ def quote(*, person, service, units_per_week=None, total_units=None, period_star
     ``budget``/``category``/``cap`` may be passed in when the caller already has them (saves queries);
     ``cap=False`` means "look it up".
     """
-    from .budgets import category_for, current_budget
+    from portal.budgets.ledger.selectors import category_for, current_budget
     from portal.marketplace.approvals.selectors import price_cap_for
 
     if budget is None:
