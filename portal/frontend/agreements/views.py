@@ -44,6 +44,18 @@ def member_or_provider(view):
     return wrapped
 
 
+def signed_in(view):
+    """Object pages: sign-in only; the checkpoint answers 404 to anyone who may not see the object here."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 # --------------------------------------------------------------------------------------------- lists
 
 @member_or_provider
@@ -103,7 +115,7 @@ def agreement_new(request, service_id: int):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
+            data = dict(form.cleaned_data)  # a refusal below removes its field from cleaned_data
             goal = next((g for g in goals if g.pk == data["goal"]), None)
             if request.POST.get("action") == "save":
                 try:
@@ -152,7 +164,7 @@ def _actions(user, agreement, capacity):
     }
 
 
-@member_or_provider
+@signed_in
 def agreement_detail(request, agreement_id: int):
     agreement = access.agreement_for_user(request.user, agreement_id)
     capacity = access.capacity_for(request.user, agreement)
@@ -177,7 +189,7 @@ def _run(request, agreement_id, step, success, **kwargs):
 
 
 @require_POST
-@member_or_provider
+@signed_in
 def agreement_confirm(request, agreement_id: int):
     return _run(request, agreement_id, services.agreement_confirm,
                 _("Confirmed. The request is sent to the provider."),
@@ -185,25 +197,25 @@ def agreement_confirm(request, agreement_id: int):
 
 
 @require_POST
-@member_or_provider
+@signed_in
 def agreement_send(request, agreement_id: int):
     return _run(request, agreement_id, services.agreement_send_to_person,
                 _("Sent to the person. They read it and decide."))
 
 
 @require_POST
-@member_or_provider
+@signed_in
 def agreement_accept(request, agreement_id: int):
     return _run(request, agreement_id, services.agreement_accept, _("Accepted. The budget is reserved."))
 
 
 @require_POST
-@member_or_provider
+@signed_in
 def agreement_withdraw(request, agreement_id: int):
     return _run(request, agreement_id, services.agreement_cancel, _("The request is withdrawn."))
 
 
-@member_or_provider
+@signed_in
 def agreement_decline(request, agreement_id: int):
     agreement = access.agreement_for_user(request.user, agreement_id)
     if access.capacity_for(request.user, agreement) != access.PROVIDER:
@@ -233,7 +245,7 @@ def agreement_decide(request, agreement_id: int):
                                                                     "see the reason."), reason=reason)
 
 
-@member_or_provider
+@signed_in
 def agreement_cancel(request, agreement_id: int):
     agreement = access.agreement_for_user(request.user, agreement_id)
     capacity = access.capacity_for(request.user, agreement)
