@@ -234,3 +234,19 @@ def test_pages_in_english(world, client_for):
     agreement = draft(world)
     response = client_for(MUNICIPALITY_A, user=world.person_user, language="en").get(f"/vienosanas/{agreement.pk}/")
     assert response.status_code == 200 and "What was agreed" in response.content.decode()
+
+
+def test_service_page_offers_choosing_within_the_budget(world, client_for, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    connection.set_tenant(world.municipality)
+    url = reverse("catalogue:service", args=[world.service.pk])
+    client = client_for(MUNICIPALITY_A, user=world.person_user)
+    with django_assert_max_num_queries(40):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"/vienosanas/jauna/{world.service.pk}/?person={world.adult.pk}" in page
+    assert world.category.name in page
+    anonymous = client_for(MUNICIPALITY_A).get(url).content.decode()
+    assert "vienosanas/jauna" not in anonymous
