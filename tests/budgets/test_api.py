@@ -100,7 +100,7 @@ def test_methodology_api(in_a, client_for, user_of):
     connection.set_schema_to_public()
     other = client_for(MUNICIPALITY_B, user=user_of(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_B))
     rates = other.get("/api/v1/budget-methodology/").json()["rates"]
-    assert {"target_group": "adults", "level": 2, "annual_amount": "8900.00"} in rates
+    assert {"target_group": "adults", "level": 2, "annual_amount": "7900.00"} in rates
 
 
 def test_budgets_appear_in_the_schema(client_for):
