@@ -7,7 +7,7 @@ from django_tenants.utils import tenant_context
 
 from portal.marketplace.approvals import selectors, services
 from portal.marketplace.approvals.errors import ApprovalInvalid, NotMunicipalityAdmin, ProviderNotApproved
-from portal.marketplace.approvals.models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
+from portal.marketplace.approvals.models import PriceCap, ProviderApproval, ServiceApproval
 from portal.marketplace.catalogue.models import Provider, ServiceType
 from portal.tenants.roles import Role
 from tests.conftest import demo_user

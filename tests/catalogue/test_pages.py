@@ -247,3 +247,14 @@ def test_approval_page_of_a_provider_not_serving_here_is_not_found(client_for):
     elsewhere = Provider.objects.exclude(municipalities_served__contains=[MUNICIPALITY_A]).first()
     client = client_for(MUNICIPALITY_A, user=demo_user(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A))
     assert client.get(f"/apstiprinasana/{elsewhere.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role, code, url", [
+    (Role.PROVIDER_STAFF, None, "/mans-sniedzejs/"),
+    (Role.PLATFORM_ADMIN, None, "/sniedzeju-parbaude/"),
+    (Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A, "/apstiprinasana/"),
+    (Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A, "/cenu-griesti/"),
+])
+def test_dashboards_link_to_the_catalogue_pages(client_for, role, code, url):
+    user = demo_user(role, code) if code else demo_user(role)
+    assert f'href="{url}"' in client_for(code, user=user).get("/panelis/").content.decode()

@@ -19,6 +19,9 @@ from portal.marketplace.catalogue.models import (
 
 
 class ServiceTypeOut(serializers.ModelSerializer):
+    # Plain text, not an enum: the same choices as Service.unit would get a second enum name in the schema.
+    default_unit = serializers.CharField(help_text="hour, session, day or course")
+
     class Meta:
         model = ServiceType
         fields = ["code", "name_lv", "name_en", "default_unit"]

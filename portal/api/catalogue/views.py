@@ -22,6 +22,7 @@ from portal.tenants.roles import Role
 from .serializers import (
     ChangeOut,
     OwnProviderOut,
+    PriceAgainstCapOut,
     PriceCapIn,
     PriceCapOut,
     ProviderIn,
@@ -51,9 +52,10 @@ def _price_against_cap(service) -> dict | None:
     if municipality is None:
         return None
     cap = approval_selectors.price_cap_for(service)
-    return {"municipality": municipality.code, "cap": cap.amount if cap else None,
-            "over_cap_rule": cap.over_cap_rule if cap else None,
-            "over_cap_amount": approval_selectors.over_cap_amount(service, cap) if cap else ZERO}
+    return PriceAgainstCapOut({
+        "municipality": municipality.code, "cap": cap.amount if cap else None,
+        "over_cap_rule": cap.over_cap_rule if cap else None,
+        "over_cap_amount": approval_selectors.over_cap_amount(service, cap) if cap else ZERO}).data
 
 
 class ServiceDetailView(GenericAPIView):

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
@@ -46,10 +47,13 @@ def _labels(values, choices) -> list[str]:
     return [str(names.get(v, v)) for v in values]
 
 
+PER_UNIT = {Unit.HOUR: gettext_lazy("per hour"), Unit.SESSION: gettext_lazy("per session"),
+            Unit.DAY: gettext_lazy("per day"), Unit.COURSE: gettext_lazy("per course")}
+
+
 def price_context(service) -> dict:
     """What the price means here: against this municipality's cap, with the difference stated."""
-    unit_label = dict(Unit.choices).get(service.unit, service.unit)
-    context = {"price": eur(service.unit_price), "unit_label": unit_label, "cap": None}
+    context = {"price": eur(service.unit_price), "per_unit": PER_UNIT.get(service.unit, ""), "cap": None}
     municipality = current_municipality()
     if municipality is None:
         return context
