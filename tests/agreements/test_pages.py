@@ -250,3 +250,19 @@ def test_service_page_offers_choosing_within_the_budget(world, client_for, djang
     assert world.category.name in page
     anonymous = client_for(MUNICIPALITY_A).get(url).content.decode()
     assert "vienosanas/jauna" not in anonymous
+
+
+def test_confirm_with_copayment_needs_the_box_ticked(world, client_for):
+    from portal.marketplace.approvals.models import PriceCap
+
+    PriceCap.objects.update_or_create(service_type=world.pricey.service_type, unit="hour",
+                                      defaults={"amount": Decimal("20.00"), "over_cap_rule": "copay"})
+    agreement = draft(world, service=world.pricey, units_per_week=None, total_units="4", accept_copayment=True)
+    client = client_for(MUNICIPALITY_A, user=world.person_user)
+    assert "copayment_shown" in client.get(f"/vienosanas/{agreement.pk}/").content.decode()
+    client.post(f"/vienosanas/{agreement.pk}/apstiprinat/", {"copayment_shown": "1"})
+    connection.set_tenant(world.municipality)
+    assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.DRAFT
+    client.post(f"/vienosanas/{agreement.pk}/apstiprinat/", {"copayment_shown": "1", "accept_copayment": "on"})
+    connection.set_tenant(world.municipality)
+    assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.AWAITING_PROVIDER

@@ -166,6 +166,7 @@ def _actions(user, agreement, capacity):
 
 @signed_in
 def agreement_detail(request, agreement_id: int):
+    services.agreements_expire_if_due()
     agreement = access.agreement_for_user(request.user, agreement_id)
     capacity = access.capacity_for(request.user, agreement)
     actions = _actions(request.user, agreement, capacity)
@@ -191,9 +192,11 @@ def _run(request, agreement_id, step, success, **kwargs):
 @require_POST
 @signed_in
 def agreement_confirm(request, agreement_id: int):
+    accept = None  # no co-payment on this agreement: nothing to accept
+    if request.POST.get("copayment_shown"):
+        accept = request.POST.get("accept_copayment") == "on"
     return _run(request, agreement_id, services.agreement_confirm,
-                _("Confirmed. The request is sent to the provider."),
-                accept_copayment=request.POST.get("accept_copayment") == "on" or None)
+                _("Confirmed. The request is sent to the provider."), accept_copayment=accept)
 
 
 @require_POST
