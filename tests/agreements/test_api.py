@@ -103,3 +103,22 @@ def test_in_the_openapi_schema(client_for):
     operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert {"agreements_list", "agreements_create", "agreements_retrieve", "agreements_confirm",
             "agreements_accept", "agreements_decline", "agreements_cancel"} <= operations
+
+
+def test_quote_shows_the_cost_and_writes_nothing(world, client_for):
+    connection.set_tenant(world.municipality)
+    before = Agreement.objects.count()
+    response = client_for(MUNICIPALITY_A, user=world.person_user).post(
+        API + "quote/", {"person": world.adult.pk, "service": world.service.pk, "total_units": "30"},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["total_amount"] == "300.00" and body["available_after"] == "700.00"
+    assert body["units_left_after"] == "70" and body["fits"] is True
+    assert body["category"] == world.category.pk
+    connection.set_tenant(world.municipality)
+    assert Agreement.objects.count() == before
+    other = client_for(MUNICIPALITY_A, user=world.person_user).post(
+        API + "quote/", {"person": world.child.pk, "service": world.service.pk, "total_units": "1"},
+        content_type="application/json")
+    assert other.status_code == 404

@@ -69,3 +69,36 @@ class ReasonIn(serializers.Serializer):
 class CancelIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     effective = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class QuoteIn(serializers.Serializer):
+    person = serializers.IntegerField()
+    service = serializers.IntegerField()
+    units_per_week = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True)
+    total_units = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+
+
+class QuoteOut(serializers.Serializer):
+    """What the agreement would cost, before anything is sent (nothing is written)."""
+
+    unit = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    cap_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    over_cap_rule = serializers.CharField(allow_null=True)
+    over_cap_per_unit = serializers.DecimalField(max_digits=10, decimal_places=2)
+    copayment_per_unit = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total_units = serializers.DecimalField(max_digits=8, decimal_places=2)
+    gross_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    copayment_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    category = serializers.IntegerField(source="category.pk", allow_null=True, default=None)
+    category_name = serializers.CharField(source="category.name", allow_null=True, default=None)
+    available = serializers.DecimalField(max_digits=12, decimal_places=2)
+    available_after = serializers.DecimalField(max_digits=12, decimal_places=2)
+    units_left_after = serializers.DecimalField(max_digits=12, decimal_places=0)
+    fits = serializers.BooleanField()
+    refused_over_cap = serializers.BooleanField()

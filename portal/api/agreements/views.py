@@ -70,6 +70,29 @@ class AgreementListView(GenericAPIView):
                         status=status.HTTP_201_CREATED)
 
 
+class QuoteView(GenericAPIView):
+    """What an agreement would cost from the person's budget: category, cap difference, what is left."""
+
+    permission_classes = [MemberOrProvider]
+    serializer_class = s.QuoteOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_quote", request=s.QuoteIn, responses=s.QuoteOut)
+    def post(self, request):
+        from portal.budgets.people.access import person_for_user
+        from portal.marketplace.approvals.selectors import approved_services
+        from portal.marketplace.agreements.pricing import quote
+
+        data = s.QuoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = person_for_user(request.user, values.pop("person"))
+        service = approved_services().select_related("service_type").filter(pk=values.pop("service")).first()
+        if service is None:
+            raise ServiceNotAvailable("This service is not approved in this municipality.", field="service")
+        return Response(s.QuoteOut(quote(person=person, service=service, **values)).data)
+
+
 class AgreementDetailView(GenericAPIView):
     serializer_class = s.AgreementDetailOut
     queryset = Agreement.objects.none()
