@@ -215,7 +215,7 @@ def agreement_accept(request, agreement_id: int):
 @require_POST
 @signed_in
 def agreement_withdraw(request, agreement_id: int):
-    return _run(request, agreement_id, services.agreement_cancel, _("The request is withdrawn."))
+    return _run(request, agreement_id, services.agreement_cancel, _("The request is withdrawn."), only_if_open=True)
 
 
 @signed_in

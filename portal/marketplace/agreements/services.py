@@ -380,15 +380,20 @@ def _void_reservation(agreement, *, actor) -> None:
         pass  # already released, e.g. when the budget was closed at the end of its period
 
 
-def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date | None = None) -> Agreement:
+def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date | None = None,
+                     only_if_open: bool = False) -> Agreement:
     """Cancel: a draft or pending request by the family; an active agreement by the family or the provider.
 
     The unposted rest of the reservation is voided. After a short-notice cancellation by the family, the
     billable part (and what was delivered but not yet invoiced) is reserved again so the provider can invoice it.
+    ``only_if_open``: withdrawing a request must not turn into cancelling an agreement the provider accepted
+    meanwhile (which may be billable): refused with agreement.wrong_state instead.
     """
     with transaction.atomic():
         agreement = _lock(agreement)
         capacity = access.capacity_for(actor, agreement)
+        if only_if_open:
+            _require_status(agreement, S.DRAFT, S.AWAITING_PERSON, S.AWAITING_PROVIDER, S.AWAITING_MUNICIPALITY)
         if capacity in access.DECIDING_CAPACITIES:
             _require_status(agreement, S.DRAFT, S.AWAITING_PERSON, S.AWAITING_PROVIDER, S.AWAITING_MUNICIPALITY,
                             S.ACTIVE)
