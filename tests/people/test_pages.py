@@ -84,8 +84,13 @@ def test_same_request_on_the_other_host_finds_nothing(client_for, muni_a, muni_b
     other = client_for(MUNICIPALITY_B, user=demo_user(SW, MUNICIPALITY_B))
     for url in [f"/personas/{pid}/", f"/personas/{pid}/labot/", f"/personas/{pid}/novertejumi/jauns/",
                 f"/personas/{pid}/plani/jauns/", f"/personas/{pid}/saistibas/jauna/",
-                f"/personas/{pid}/piekrisanas/jauna/", f"/personas/{pid}/plani/1/"]:
+                f"/personas/{pid}/piekrisanas/jauna/", f"/personas/{pid}/plani/1/",
+                f"/personas/{pid}/plani/1/labot/", f"/personas/{pid}/plani/1/izvertesana/",
+                f"/personas/{pid}/plani/1/jauna-versija/", f"/personas/{pid}/saistibas/1/izbeigt/",
+                f"/personas/{pid}/piekrisanas/1/atsaukt/", f"/personas/{pid}/dokumenti/1/"]:
         assert other.get(url).status_code == 404, url
+    for url in [f"/personas/{pid}/plani/1/piekrisana/", f"/personas/{pid}/plani/1/apstiprinat/"]:
+        assert other.post(url, {"given_by_name": "X", "capacity": "self"}).status_code == 404, url
 
 
 def test_register_a_person_through_the_form(sw_client, muni_a):
@@ -284,3 +289,61 @@ def test_my_plan_on_the_other_municipality_shows_nothing_of_jelgava(client_for, 
     assert liepaja_person.get("/mans-plans/atbalsta-persona/10000/").status_code == 404
     jelgava_person = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
     assert jelgava_person.get("/mans-plans/atbalsta-persona/10000/").status_code == 200
+
+
+@pytest.mark.parametrize("path,limit", [
+    ("/personas/{p}/plani/{plan}/", 20),
+    ("/personas/{p}/labot/", 16),
+    ("/personas/{p}/novertejumi/jauns/", 12),
+    ("/personas/{p}/plani/{plan}/labot/", 20),
+    ("/personas/{p}/plani/{plan}/izvertesana/", 16),
+    ("/personas/{p}/saistibas/jauna/", 12),
+    ("/personas/{p}/piekrisanas/jauna/", 12),
+])
+def test_social_worker_pages_answer_within_their_query_budget(sw_client, muni_a, path, limit,
+                                                              django_assert_max_num_queries):
+    with tenant_context(muni_a):
+        plan = SupportPlan.objects.filter(status="approved").order_by("id").first()
+    with django_assert_max_num_queries(limit):
+        response = sw_client.get(path.format(p=plan.person_id, plan=plan.pk))
+    # Editing an approved plan redirects to the plan page with a message.
+    assert response.status_code in (200, 302)
+
+
+def test_plan_builder_puts_a_goal_error_on_the_right_goal_and_removes_goals(sw_client, muni_a):
+    person = _demo(muni_a, target_group="children")
+    start = add_months(TODAY.replace(day=1), 1)
+    end = add_months(start, 6) - dt.timedelta(1)
+    url = f"/personas/{person.pk}/plani/jauns/"
+    data = _plan_post(start, end, [("", [], ""), ("Gribu runāt", [], "50"), ("Gribu skriet", ["physiotherapy"], "50")],
+                      {"goals-INITIAL_FORMS": "3"})
+    response = sw_client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_goals-1-service_types-error"' in body  # the second form, although the first is empty
+    data["goals-1-DELETE"] = "on"
+    data["goals-2-share_percent"] = "100"
+    assert sw_client.post(url, data).status_code == 302
+    with tenant_context(muni_a):
+        plan = SupportPlan.objects.get(person_id=person.pk, status="draft")
+        assert list(plan.goals.values_list("text", flat=True)) == ["Gribu skriet"]
+
+
+def test_withdraw_a_consent_and_end_a_relation_through_the_pages(sw_client, client_for, muni_a):
+    with tenant_context(muni_a):
+        relation = Relation.objects.get(kind="support_person", person__user=demo_user(Role.PERSON, MUNICIPALITY_A))
+        consent = relation.person.consents.order_by("id").first()
+    pid = relation.person_id
+    assert sw_client.get(f"/personas/{pid}/").content.decode().count("/atsaukt/") >= 1
+    early = sw_client.post(f"/personas/{pid}/piekrisanas/{consent.pk}/atsaukt/", {"on": "2000-01-01"})
+    assert early.status_code == 400 and 'id="id_on-error"' in early.content.decode()
+    assert sw_client.post(f"/personas/{pid}/piekrisanas/{consent.pk}/atsaukt/",
+                          {"on": TODAY.isoformat()}).status_code == 302
+    assert sw_client.post(f"/personas/{pid}/saistibas/{relation.pk}/izbeigt/",
+                          {"on": (TODAY - dt.timedelta(1)).isoformat()}).status_code == 302
+    with tenant_context(muni_a):
+        consent.refresh_from_db()
+        relation.refresh_from_db()
+    assert consent.withdrawn_on == TODAY and relation.valid_until == TODAY - dt.timedelta(1)
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert "Es gribu pats izlemt" not in supporter.get("/mans-plans/").content.decode()

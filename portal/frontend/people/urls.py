@@ -21,7 +21,10 @@ tenant_urlpatterns: list = [
          name="plan-new-version"),
     path("personas/<int:person_id>/plani/<int:plan_id>/izvertesana/", views.plan_review, name="plan-review"),
     path("personas/<int:person_id>/saistibas/jauna/", views.relation_add, name="relation-add"),
+    path("personas/<int:person_id>/saistibas/<int:relation_id>/izbeigt/", views.relation_end, name="relation-end"),
     path("personas/<int:person_id>/piekrisanas/jauna/", views.consent_record, name="consent-create"),
+    path("personas/<int:person_id>/piekrisanas/<int:consent_id>/atsaukt/", views.consent_withdraw,
+         name="consent-withdraw"),
     path("mans-plans/", views.my_plan, name="my-plan"),
     path("mans-plans/atbalsta-persona/<int:relation_id>/", views.my_support_person, name="my-support-person"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
+from portal.budgets.people.plans import MAX_GOALS
 from portal.frontend.admin_views import apply_domain_error
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.accounts.models import User
@@ -23,7 +24,7 @@ from portal.tenants.access import current_municipality, member_required
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, Role
 
-from .forms import (AgreeForm, AssessmentForm, ConsentForm, GoalFormSet, PeriodForm, PersonForm, RelationForm,
+from .forms import (AgreeForm, AssessmentForm, ConsentForm, EndDateForm, GoalFormSet, PeriodForm, PersonForm, RelationForm,
                     ReviewForm, SearchForm, VisibilityForm)
 
 READERS = (Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN)
@@ -182,11 +183,12 @@ def _plan_builder(request, person, plan=None):
             period = PeriodForm(initial={k: request.POST.get(k) for k in ("period_start", "period_end")})
             kept = [{n: f[n].value() for n in ("text", "service_types", "share_percent")}
                     for f in formset.forms if not f["DELETE"].value()]
-            formset = GoalFormSet(initial=kept + [{}], **kwargs)
+            formset = GoalFormSet(initial=kept + ([{}] if len(kept) < MAX_GOALS else []), **kwargs)
             return render(request, "people/plan_form.html", {
                 "person": person, "plan": plan, "period": period, "formset": formset})
         if period.is_valid() and formset.is_valid():
-            goals = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            live = _live_goal_forms(formset)
+            goals = [f.cleaned_data for f in live]
             try:
                 if plan is None:
                     plan = services.plan_create(person=person, goals=goals, actor=request.user, request=request,
@@ -195,7 +197,7 @@ def _plan_builder(request, person, plan=None):
                     services.plan_update(plan=plan, goals=goals, actor=request.user, request=request,
                                          **period.cleaned_data)
             except DomainError as error:
-                _apply_plan_error(period, formset, error)
+                _apply_plan_error(period, formset, live, error)
             else:
                 messages.success(request, _("The plan is saved as a draft."))
                 return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
@@ -212,20 +214,26 @@ def _plan_builder(request, person, plan=None):
         "person": person, "plan": plan, "period": period, "formset": formset}, status=status)
 
 
-def _apply_plan_error(period, formset, error: DomainError) -> None:
+def _live_goal_forms(formset) -> list:
+    """The goal forms that will be saved: not removed and not left entirely empty (as the service counts them,
+    so an error about "goals-2-…" lands on the right form)."""
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            and (f.cleaned_data.get("text", "").strip() or f.cleaned_data.get("service_types")
+                 or f.cleaned_data.get("share_percent"))]
+
+
+def _apply_plan_error(period, formset, live, error: DomainError) -> None:
     field = error.field or ""
     if field in period.fields:
         period.add_error(field, error.message)
         return
     parts = field.split("-")
     if len(parts) == 3 and parts[1].isdigit():
-        live = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         index = int(parts[1])
         if index < len(live) and parts[2] in live[index].fields:
             live[index].add_error(parts[2], error.message)
             return
-    formset._non_form_errors = formset.error_class([error.message])  # noqa: SLF001  shown at the top
-    period.add_error(None, error.message)
+    period.add_error(None, error.message)  # about the goals as a whole: shown at the top
 
 
 @member_required(WRITER)
@@ -367,6 +375,52 @@ def consent_record(request, person_id):
             return redirect("people:person", person_id=person.pk)
     return _render_form(request, "people/simple_form.html", {
         "person": person, "form": form, "title": _("Record a consent"), "submit": _("Save"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
+@member_required(WRITER)
+def consent_withdraw(request, person_id, consent_id):
+    person = _person(request, person_id)
+    consent = person.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, on=form.cleaned_data["on"], actor=request.user,
+                                      request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "withdrawn_on" else type(error)(error.message,
+                                                                                             field="on"))
+        else:
+            messages.success(request, _("The withdrawal of the consent is recorded."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("Withdraw a consent"),
+        "intro": consent.get_kind_display(), "submit": _("Record the withdrawal"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
+@member_required(WRITER)
+def relation_end(request, person_id, relation_id):
+    person = _person(request, person_id)
+    relation = person.relations.filter(pk=relation_id).select_related("user").first()
+    if relation is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_end(relation=relation, on=form.cleaned_data["on"], actor=request.user,
+                                  request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "valid_until" else type(error)(error.message,
+                                                                                            field="on"))
+        else:
+            messages.success(request, _("The relation is ended."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("End a relation"),
+        "intro": f"{relation.user.full_name}: {relation.get_kind_display()}", "submit": _("End the relation"),
         "back": reverse("people:person", args=[person.pk])}, form)
 
 
