@@ -347,3 +347,59 @@ def test_withdraw_a_consent_and_end_a_relation_through_the_pages(sw_client, clie
     assert consent.withdrawn_on == TODAY and relation.valid_until == TODAY - dt.timedelta(1)
     supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
     assert "Es gribu pats izlemt" not in supporter.get("/mans-plans/").content.decode()
+
+
+def test_the_administrator_finds_who_read_a_person_in_the_audit_log(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="children")
+    sw_client.get(f"/personas/{person.pk}/")
+    admin = client_for(MUNICIPALITY_A, user=demo_user(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A))
+    body = admin.get("/audits/", {"q": person.last_name, "action": "view"}).content.decode()
+    assert f"{person.full_name} (#{person.pk}): person page" in body
+    assert demo_user(SW, MUNICIPALITY_A).email in body and "127.0.0.1" in body
+
+
+def test_person_page_links_the_current_budget_and_my_plan_links_my_budget(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="adults", user__isnull=False)
+    assert "/budzeti/" in sw_client.get(f"/personas/{person.pk}/").content.decode()
+    me = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
+    assert 'href="/mans-budzets/"' in me.get("/mans-plans/").content.decode()
+
+
+def test_the_family_agrees_to_a_plan_in_preparation_but_a_support_person_cannot(client_for, muni_a):
+    from portal.budgets.people import services
+
+    worker = demo_user(SW, MUNICIPALITY_A)
+    rep_user = demo_user(Role.LEGAL_REPRESENTATIVE, MUNICIPALITY_A)
+    with tenant_context(muni_a):
+        child = Relation.objects.get(user=rep_user).person
+        current = SupportPlan.objects.get(person=child, status="approved")
+        start = current.period_end + dt.timedelta(1)
+        draft = services.plan_new_version(plan=current, period_start=start,
+                                          period_end=add_months(start, 12) - dt.timedelta(1), actor=worker)
+        me = Person.objects.get(user=demo_user(Role.PERSON, MUNICIPALITY_A))
+        mine = services.plan_new_version(plan=SupportPlan.objects.get(person=me, status="approved"),
+                                         period_start=start, period_end=add_months(start, 6) - dt.timedelta(1),
+                                         actor=worker)
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    page = supporter.get("/mans-plans/").content.decode()
+    assert "A new plan is being prepared" in page or "Tiek gatavots jauns plāns" in page
+    assert f"/mans-plans/{mine.pk}/piekritu/" not in page
+    assert supporter.post(f"/mans-plans/{mine.pk}/piekritu/").status_code == 403
+    rep = client_for(MUNICIPALITY_A, user=rep_user)
+    assert f"/mans-plans/{draft.pk}/piekritu/" in rep.get("/mans-plans/").content.decode()
+    assert rep.post(f"/mans-plans/{mine.pk}/piekritu/").status_code == 404  # not the child they represent
+    assert rep.post(f"/mans-plans/{draft.pk}/piekritu/").status_code == 302
+    with tenant_context(muni_a):
+        draft.refresh_from_db()
+        mine.refresh_from_db()
+    assert draft.status == "agreed" and draft.agreed_by == rep_user and draft.agreed_capacity == "legal_representative"
+    assert mine.status == "draft"
+    assert client_for(MUNICIPALITY_B, user=rep_user).post(f"/mans-plans/{draft.pk}/piekritu/").status_code == 403
+
+
+@pytest.mark.parametrize("role,href", [(SW, "/personas/"), (Role.MUNICIPALITY_ADMIN, "/personas/"),
+                                       (Role.PERSON, "/mans-plans/"), (Role.LEGAL_REPRESENTATIVE, "/mans-plans/"),
+                                       (Role.SUPPORT_PERSON, "/mans-plans/")])
+def test_each_role_finds_its_people_page_on_the_dashboard(client_for, role, href):
+    body = client_for(MUNICIPALITY_A, user=demo_user(role, MUNICIPALITY_A)).get("/panelis/").content.decode()
+    assert f'href="{href}"' in body
