@@ -1,0 +1,101 @@
+"""Checkpoints: which agreements a user may see and in what capacity they act on one.
+
+Tenancy comes from the schema (an agreement of another municipality does not exist here);
+the role comes from this module. One condition per line.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from portal.tenants.access import current_municipality, national_roles, roles_for
+from portal.tenants.roles import STAFF_ROLES, Role
+
+from .models import Agreement
+
+# Capacities a user can hold towards an agreement.
+SELF = "self"
+LEGAL_REPRESENTATIVE = "legal_representative"
+SUPPORT_PERSON = "support_person"
+STAFF = "staff"
+PROVIDER = "provider"
+FAMILY_CAPACITIES = (SELF, LEGAL_REPRESENTATIVE, SUPPORT_PERSON)
+DECIDING_CAPACITIES = (SELF, LEGAL_REPRESENTATIVE)
+
+_PROVIDER_IDS_ATTR = "_agreements_provider_ids"
+
+
+def is_staff_here(user) -> bool:
+    return bool(roles_for(user, current_municipality()) & STAFF_ROLES)
+
+
+def provider_ids_for(user) -> list[int]:
+    """Providers this user works for — only when they hold the provider-staff role. Cached per request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _PROVIDER_IDS_ATTR, None)
+    if cached is not None:
+        return cached
+    ids: list[int] = []
+    if Role.PROVIDER_STAFF in national_roles(user):
+        from portal.marketplace.catalogue.selectors import providers_for_user
+
+        ids = list(providers_for_user(user).values_list("pk", flat=True))
+    setattr(user, _PROVIDER_IDS_ATTR, ids)
+    return ids
+
+
+def is_provider_staff(user) -> bool:
+    return bool(provider_ids_for(user))
+
+
+def agreements_for_user(user):
+    """Every agreement ``user`` may see here: staff all; provider staff their providers'; family their persons'."""
+    queryset = Agreement.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if is_staff_here(user):
+        return queryset
+    provider_ids = provider_ids_for(user)
+    if provider_ids:
+        return queryset.filter(provider_id__in=provider_ids)
+    if roles_for(user, current_municipality()):
+        from portal.budgets.people.access import persons_for_user
+
+        return queryset.filter(person__in=persons_for_user(user))
+    return queryset.none()
+
+
+def agreement_for_user(user, agreement_id) -> Agreement:
+    """The agreement with this id if ``user`` may see it here; otherwise Http404 (never reveal it exists)."""
+    try:
+        agreement_id = int(agreement_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    agreement = (agreements_for_user(user).select_related("person", "service", "service__service_type", "provider",
+                                                          "goal", "category", "prepared_by", "decided_by")
+                 .filter(pk=agreement_id).first())
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def capacity_for(user, agreement) -> str | None:
+    """How ``user`` acts towards ``agreement``: self / legal_representative / support_person / provider / staff."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if agreement.provider_id in provider_ids_for(user):
+        return PROVIDER
+    if is_staff_here(user):
+        return STAFF
+    return family_capacity(user, agreement.person)
+
+
+def family_capacity(user, person) -> str | None:
+    """self / legal_representative / support_person, or None."""
+    if not roles_for(user, current_municipality()):
+        return None
+    from portal.budgets.people.access import acting_capacity
+
+    capacity = acting_capacity(user, person)
+    return capacity if capacity in FAMILY_CAPACITIES else None

@@ -1,0 +1,512 @@
+"""Writes for agreements: the lifecycle from a draft to an active agreement with its budget reserved.
+
+draft ──(support person: send)──▶ awaiting_person ──┐
+  └──────────(person / legal representative: confirm)──▶ awaiting_provider ──(provider: accept)──▶
+      [awaiting_municipality ──(municipality: approve)──▶] active ──▶ completed / cancelled
+awaiting_provider ──(provider: decline / deadline passes)──▶ declined / expired
+
+Every transition locks the agreement row (SELECT … FOR UPDATE), checks who acts and in what status,
+writes an AgreementEvent and an audit row, and runs in one transaction: a refusal writes nothing.
+The reservation is made by ``ledger.services.funds_reserve`` with a key derived from the agreement, so
+two agreements racing for the last euros cannot both win (the ledger locks the category row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.platform.core.models import audit
+from portal.platform.core.money import ZERO, format_eur, to_money
+
+from . import access
+from .errors import (
+    AgreementInvalid,
+    CopaymentNotAccepted,
+    DeadlinePassed,
+    ExceedsBudget,
+    NoBudget,
+    NotAllowed,
+    OverCap,
+    ServiceNotAvailable,
+    WrongState,
+)
+from .models import Agreement, AgreementEvent, AgreementStatus, MunicipalRules
+from .pricing import MAX_UNITS, Quote, quote
+
+S = AgreementStatus
+
+# Sent after commit whenever an agreement changes status: (sender=Agreement, agreement, from_status, to_status).
+agreement_status_changed = Signal()
+
+
+def reserve_key(agreement) -> str:
+    return f"agreement:{agreement.pk}:reserve"
+
+
+def _money_text(amount) -> str:
+    from django.utils.translation import get_language
+
+    return format_eur(amount, (get_language() or "lv")[:2])
+
+
+# ----------------------------------------------------------------------------------------------- checks
+
+def _decimal(value, *, field: str, label: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise AgreementInvalid(_("%(label)s must be a number.") % {"label": label}, field=field) from None
+    if not number.is_finite() or number <= 0 or number > MAX_UNITS:
+        raise AgreementInvalid(_("%(label)s must be more than 0 and at most %(max)s.") % {
+            "label": label, "max": MAX_UNITS}, field=field)
+    return number.quantize(Decimal("0.01"))
+
+
+def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
+    """Raise the first reason the quoted agreement may not be made (the same checks the page shows)."""
+    if q.budget is None or q.category is None:
+        raise NoBudget(_("The approved budget has no category for this kind of service. "
+                         "Talk to your social worker about adding it to your support plan."), field="service")
+    if q.period_start is None or q.period_end is None:
+        raise AgreementInvalid(_("Enter when the agreement starts and ends."), field="period_start")
+    if q.period_end < q.period_start:
+        raise AgreementInvalid(_("The end date must be on or after the start date."), field="period_end")
+    if q.period_start < q.budget.period_start or q.period_end > q.budget.period_end:
+        raise AgreementInvalid(_("The period must be inside the support plan's period, %(start)s – %(end)s.") % {
+            "start": q.budget.period_start.strftime("%d.%m.%Y"), "end": q.budget.period_end.strftime("%d.%m.%Y")},
+            field="period_start")
+    if q.total_units <= 0:
+        raise AgreementInvalid(_("Enter how many units a week, or how many units in total."), field="units_per_week")
+    if q.total_units > MAX_UNITS:
+        raise AgreementInvalid(_("That is more units than one agreement can hold."), field="total_units")
+    if goal is not None and goal.plan_id != q.budget.plan_id:
+        raise AgreementInvalid(_("Choose a goal from the current support plan."), field="goal")
+    if q.refused_over_cap:
+        raise OverCap(_("The price is %(over)s per unit above the municipality's price cap of %(cap)s, and the "
+                        "municipality does not allow paying the difference. Choose another provider or talk to "
+                        "your social worker.") % {"over": _money_text(q.over_cap_per_unit),
+                                                   "cap": _money_text(q.cap_amount)}, field="service")
+    if q.over_cap and not accept_copayment:
+        raise CopaymentNotAccepted(_("The price is above the municipality's cap. To go ahead, accept paying the "
+                                     "difference yourself: %(total)s in total.") % {
+            "total": _money_text(q.copayment_total)}, field="accept_copayment")
+    if not q.fits:
+        raise ExceedsBudget(_("This costs %(cost)s but only %(available)s is available in “%(category)s”.") % {
+            "cost": _money_text(q.total_amount), "available": _money_text(q.available),
+            "category": q.category.name}, field="units_per_week")
+
+
+def _lock(agreement) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _require_status(agreement, *statuses) -> None:
+    if agreement.status not in statuses:
+        raise WrongState(_("This agreement is now “%(status)s”; that step is no longer possible.") % {
+            "status": agreement.get_status_display()})
+
+
+def _move(agreement, to_status, *, actor, capacity="", note="", fields=()) -> Agreement:
+    from_status = agreement.status
+    agreement.status = to_status
+    agreement.save(update_fields=["status", "modified_at", *fields])
+    AgreementEvent.objects.create(agreement=agreement, actor=actor if _is_user(actor) else None,
+                                  capacity=capacity, from_status=from_status, to_status=to_status, note=note)
+    audit(actor=actor, action="update", obj=agreement, summary=f"agreement {from_status} → {to_status}",
+          changes={"status": [from_status, to_status]})
+    transaction.on_commit(lambda: agreement_status_changed.send(
+        sender=Agreement, agreement=agreement, from_status=from_status, to_status=to_status))
+    return agreement
+
+
+def _is_user(actor) -> bool:
+    return getattr(actor, "is_authenticated", False)
+
+
+def requires_approval(*, service, total_amount, rules: MunicipalRules) -> bool:
+    if service.service_type.code in (rules.approval_service_types or []):
+        return True
+    return rules.approval_above_amount is not None and total_amount > rules.approval_above_amount
+
+
+# ------------------------------------------------------------------------------------------- creation
+
+def agreement_draft_create(*, person, service, actor, units_per_week=None, total_units=None,
+                           period_start: dt.date | None = None, period_end: dt.date | None = None, goal=None,
+                           accept_copayment: bool = False, explanation: str = "") -> Agreement:
+    """A person, their legal representative or support person prepares an agreement (status draft)."""
+    capacity = access.family_capacity(actor, person)
+    if capacity is None:
+        raise NotAllowed(_("Only the person, their legal representative or support person can start an agreement."))
+    from portal.marketplace.approvals.selectors import approved_services
+
+    if not service.is_active or not approved_services().filter(pk=service.pk).exists():
+        raise ServiceNotAvailable(_("This service is not approved in this municipality."), field="service")
+    if service.target_groups and person.target_group not in service.target_groups:
+        raise ServiceNotAvailable(_("This service is not offered for this person's target group."), field="service")
+    per_week = _decimal(units_per_week, field="units_per_week", label=_("Units a week"))
+    units = _decimal(total_units, field="total_units", label=_("Units in total"))
+    q = quote(person=person, service=service, units_per_week=per_week, total_units=units,
+              period_start=period_start, period_end=period_end)
+    if goal is None and q.category is not None:
+        goal = q.category.goal
+    validate_quote(q, accept_copayment=accept_copayment, goal=goal)
+    with transaction.atomic():
+        agreement = Agreement.objects.create(
+            person=person, service=service, provider_id=service.provider_id, goal=goal, category=q.category,
+            unit=q.unit, unit_price=q.unit_price, copayment_per_unit=q.copayment_per_unit,
+            units_per_week=per_week, total_units=q.total_units, total_amount=q.total_amount,
+            period_start=q.period_start, period_end=q.period_end, status=S.DRAFT,
+            explanation=(explanation or "").strip()[:4000], prepared_by=actor)
+        AgreementEvent.objects.create(agreement=agreement, actor=actor, capacity=capacity, to_status=S.DRAFT)
+        audit(actor=actor, action="create", obj=agreement, summary=f"agreement draft for person {person.pk}")
+    return agreement
+
+
+def agreement_send_to_person(*, agreement, actor, explanation: str | None = None) -> Agreement:
+    """The support person hands the prepared draft to the person to read and confirm."""
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        capacity = access.family_capacity(actor, agreement.person)
+        if capacity is None:
+            raise NotAllowed(_("You cannot act on this agreement."))
+        _require_status(agreement, S.DRAFT)
+        fields = []
+        if explanation is not None:
+            agreement.explanation = explanation.strip()[:4000]
+            fields.append("explanation")
+        return _move(agreement, S.AWAITING_PERSON, actor=actor, capacity=capacity, fields=fields)
+
+
+def agreement_confirm(*, agreement, actor, accept_copayment: bool | None = None) -> Agreement:
+    """The person (or a child's legal representative) decides: the request goes to the provider.
+
+    A support person may prepare and explain, never decide.
+    """
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        capacity = access.family_capacity(actor, agreement.person)
+        if capacity == access.SUPPORT_PERSON:
+            raise NotAllowed(_("Only the person can confirm the agreement. You can prepare it and explain it."))
+        if capacity not in access.DECIDING_CAPACITIES:
+            raise NotAllowed(_("You cannot confirm this agreement."))
+        _require_status(agreement, S.DRAFT, S.AWAITING_PERSON)
+        if accept_copayment is None:
+            accept_copayment = agreement.copayment_per_unit > 0
+        q = quote(person=agreement.person, service=agreement.service, total_units=agreement.total_units,
+                  period_start=agreement.period_start, period_end=agreement.period_end,
+                  budget=agreement.category.budget, category=agreement.category)
+        validate_quote(q, accept_copayment=accept_copayment, goal=agreement.goal)
+        if q.total_amount != agreement.total_amount or q.copayment_per_unit != agreement.copayment_per_unit:
+            raise AgreementInvalid(_("The price has changed since the draft was made. Start a new agreement "
+                                     "to see the new cost."), code="agreement.price_changed")
+        rules = MunicipalRules.current()
+        now = timezone.now()
+        agreement.decided_by = actor
+        agreement.decided_at = now
+        agreement.decided_as = capacity
+        agreement.sent_at = now
+        agreement.respond_by = now + dt.timedelta(days=rules.provider_response_days)
+        agreement.requires_approval = requires_approval(service=agreement.service,
+                                                        total_amount=agreement.total_amount, rules=rules)
+        return _move(agreement, S.AWAITING_PROVIDER, actor=actor, capacity=capacity, fields=[
+            "decided_by", "decided_at", "decided_as", "sent_at", "respond_by", "requires_approval"])
+
+
+# -------------------------------------------------------------------------------- provider and municipality
+
+def _reserve_and_activate(agreement, *, actor, capacity) -> Agreement:
+    from portal.budgets.ledger.services import funds_reserve
+
+    entry = funds_reserve(category=agreement.category, amount=agreement.total_amount,
+                          reference=f"agreement {agreement.pk}", idempotency_key=reserve_key(agreement), actor=actor)
+    agreement.reservation = entry
+    return _move(agreement, S.ACTIVE, actor=actor, capacity=capacity, fields=["reservation"])
+
+
+def _expire_if_overdue(agreement, now) -> bool:
+    if agreement.status == S.AWAITING_PROVIDER and agreement.respond_by and agreement.respond_by < now:
+        _move(agreement, S.EXPIRED, actor=None, note="provider did not answer in time")
+        return True
+    return False
+
+
+def agreement_accept(*, agreement, actor) -> Agreement:
+    """The provider accepts: the budget is reserved (or the request waits for the municipality's approval).
+
+    Raises ledger.errors.InsufficientFunds when another agreement took the money first; nothing is written.
+    """
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        if access.capacity_for(actor, agreement) != access.PROVIDER:
+            raise NotAllowed(_("Only the provider's staff can accept this request."))
+        _require_status(agreement, S.AWAITING_PROVIDER)
+        now = timezone.now()
+        if agreement.respond_by and agreement.respond_by < now:
+            raise DeadlinePassed(_("The deadline to answer passed on %(date)s; the request has expired.") % {
+                "date": timezone.localtime(agreement.respond_by).strftime("%d.%m.%Y %H:%M")})
+        agreement.provider_decided_by = actor
+        agreement.provider_decided_at = now
+        fields = ["provider_decided_by", "provider_decided_at"]
+        if agreement.requires_approval:
+            return _move(agreement, S.AWAITING_MUNICIPALITY, actor=actor, capacity=access.PROVIDER, fields=fields)
+        agreement.save(update_fields=fields)
+        return _reserve_and_activate(agreement, actor=actor, capacity=access.PROVIDER)
+
+
+def agreement_decline(*, agreement, actor, reason: str) -> Agreement:
+    """The provider declines the request, saying why (the family sees the reason)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AgreementInvalid(_("Say why you decline, so the family understands."), field="reason",
+                               code="agreement.reason_required")
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        if access.capacity_for(actor, agreement) != access.PROVIDER:
+            raise NotAllowed(_("Only the provider's staff can decline this request."))
+        _require_status(agreement, S.AWAITING_PROVIDER)
+        agreement.provider_decided_by = actor
+        agreement.provider_decided_at = timezone.now()
+        agreement.decline_reason = reason[:2000]
+        _void_reservation(agreement, actor=actor)
+        return _move(agreement, S.DECLINED, actor=actor, capacity=access.PROVIDER, note=reason[:2000],
+                     fields=["provider_decided_by", "provider_decided_at", "decline_reason"])
+
+
+def _require_municipal_approver(actor) -> None:
+    from portal.tenants.access import current_municipality, roles_for
+    from portal.tenants.roles import Role
+
+    if not roles_for(actor, current_municipality()) & {Role.MUNICIPALITY_ADMIN, Role.SOCIAL_WORKER}:
+        raise NotAllowed(_("Only the municipality's administrator or a social worker can decide on approval."))
+
+
+def agreement_approve(*, agreement, actor) -> Agreement:
+    """The municipality approves an accepted agreement: the budget is reserved and it becomes active."""
+    _require_municipal_approver(actor)
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        _require_status(agreement, S.AWAITING_MUNICIPALITY)
+        agreement.approved_by = actor
+        agreement.approved_at = timezone.now()
+        agreement.save(update_fields=["approved_by", "approved_at"])
+        return _reserve_and_activate(agreement, actor=actor, capacity=access.STAFF)
+
+
+def agreement_reject(*, agreement, actor, reason: str) -> Agreement:
+    """The municipality does not approve; the reason is shown to the family and the provider."""
+    _require_municipal_approver(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise AgreementInvalid(_("Say why the municipality does not approve."), field="reason",
+                               code="agreement.reason_required")
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        _require_status(agreement, S.AWAITING_MUNICIPALITY)
+        agreement.approved_by = actor
+        agreement.approved_at = timezone.now()
+        agreement.decline_reason = reason[:2000]
+        _void_reservation(agreement, actor=actor)
+        return _move(agreement, S.DECLINED, actor=actor, capacity=access.STAFF, note=reason[:2000],
+                     fields=["approved_by", "approved_at", "decline_reason"])
+
+
+# --------------------------------------------------------------------------------------- cancellation
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling now would mean — shown to both sides before they cancel."""
+
+    notice_hours: int
+    effective: dt.date
+    short_notice: bool
+    billable_units: Decimal
+    fee: Decimal
+    releases: Decimal
+
+
+def _uninvoiced_delivered_amount(agreement) -> Decimal:
+    """Delivered but not yet invoiced, which stays reserved after a cancellation (invoicing area's selector)."""
+    try:
+        from portal.marketplace.invoicing.selectors import uninvoiced_amount
+    except ImportError:
+        return ZERO
+    return to_money(uninvoiced_amount(agreement) or ZERO)
+
+
+def cancellation_terms(agreement, *, effective: dt.date | None = None, by_provider: bool = False,
+                       now: dt.datetime | None = None) -> CancellationTerms:
+    """The notice rule: cancelling an active agreement with less notice than the municipality's rule before
+    the service would take place lets the provider bill ``short_notice_billable_units`` units.
+    A cancellation by the provider itself is never billable to the budget."""
+    from portal.budgets.ledger.services import reservation_remaining
+
+    rules = MunicipalRules.current()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    effective = max(effective or today, today)
+    remaining = ZERO
+    if agreement.reservation_id and agreement.status == S.ACTIVE:
+        remaining = to_money(reservation_remaining(agreement.reservation))
+    first_affected = max(effective, agreement.period_start)
+    starts = timezone.make_aware(dt.datetime.combine(first_affected, dt.time.min))
+    short = (agreement.status == S.ACTIVE and not by_provider and first_affected <= agreement.period_end
+             and starts < now + dt.timedelta(hours=rules.cancellation_notice_hours))
+    units = min(rules.short_notice_billable_units, agreement.total_units) if short else ZERO
+    fee = min(to_money(units * agreement.budget_unit_price), remaining)
+    return CancellationTerms(notice_hours=rules.cancellation_notice_hours, effective=effective, short_notice=short,
+                             billable_units=units, fee=fee, releases=max(ZERO, remaining - fee))
+
+
+def _void_reservation(agreement, *, actor) -> None:
+    if agreement.reservation_id is None:
+        return
+    from portal.budgets.ledger.services import reservation_void
+
+    reservation_void(reservation=agreement.reservation, reference=f"agreement {agreement.pk}",
+                     idempotency_key=f"agreement:{agreement.pk}:void:{agreement.reservation_id}", actor=actor)
+
+
+def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date | None = None) -> Agreement:
+    """Cancel: a draft or pending request by the family; an active agreement by the family or the provider.
+
+    The unposted rest of the reservation is voided. After a short-notice cancellation by the family, the
+    billable part (and what was delivered but not yet invoiced) is reserved again so the provider can invoice it.
+    """
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        capacity = access.capacity_for(actor, agreement)
+        if capacity in access.DECIDING_CAPACITIES:
+            _require_status(agreement, S.DRAFT, S.AWAITING_PERSON, S.AWAITING_PROVIDER, S.AWAITING_MUNICIPALITY,
+                            S.ACTIVE)
+        elif capacity == access.SUPPORT_PERSON and agreement.prepared_by_id == actor.pk:
+            _require_status(agreement, S.DRAFT, S.AWAITING_PERSON)  # withdraw their own draft
+        elif capacity == access.PROVIDER:
+            _require_status(agreement, S.ACTIVE)
+            if not (reason or "").strip():
+                raise AgreementInvalid(_("Say why you cancel, so the family understands."), field="reason",
+                                       code="agreement.reason_required")
+        else:
+            raise NotAllowed(_("Only the person, their legal representative or the provider can cancel."))
+        terms = cancellation_terms(agreement, effective=effective, by_provider=capacity == access.PROVIDER)
+        keep = ZERO
+        if agreement.status == S.ACTIVE:
+            keep = min(terms.fee + _uninvoiced_delivered_amount(agreement), terms.fee + terms.releases)
+        fields = ["cancelled_by", "cancelled_at", "cancel_effective", "cancel_reason", "cancellation_fee"]
+        agreement.cancelled_by = actor
+        agreement.cancelled_at = timezone.now()
+        agreement.cancel_effective = terms.effective if agreement.status == S.ACTIVE else None
+        agreement.cancel_reason = (reason or "").strip()[:2000]
+        agreement.cancellation_fee = terms.fee
+        old = agreement.reservation
+        _void_reservation(agreement, actor=actor)
+        if keep > 0:
+            from portal.budgets.ledger.services import funds_reserve
+
+            agreement.reservation = funds_reserve(
+                category=agreement.category, amount=keep, reference=f"agreement {agreement.pk} after cancellation",
+                idempotency_key=f"agreement:{agreement.pk}:after-cancel:{old.pk}", actor=actor)
+            fields.append("reservation")
+        return _move(agreement, S.CANCELLED, actor=actor, capacity=capacity, note=agreement.cancel_reason,
+                     fields=fields)
+
+
+def agreement_complete(*, agreement, actor) -> Agreement:
+    """Close an active agreement whose period is over and whose invoices are in: the unposted rest is voided."""
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        capacity = access.capacity_for(actor, agreement) if _is_user(actor) else ""
+        if _is_user(actor) and capacity not in (access.STAFF, access.PROVIDER):
+            raise NotAllowed(_("Only the municipality or the provider can complete an agreement."))
+        _require_status(agreement, S.ACTIVE)
+        _void_reservation(agreement, actor=actor)
+        return _move(agreement, S.COMPLETED, actor=actor, capacity=capacity or "")
+
+
+# ------------------------------------------------------------------------------------------------ expiry
+
+def agreements_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire every request the provider did not answer by its deadline. Returns how many expired.
+
+    Rows another transaction is working on are skipped (SKIP LOCKED): they are decided there.
+    """
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        overdue = list(Agreement.objects.select_for_update(skip_locked=True)
+                       .filter(status=S.AWAITING_PROVIDER, respond_by__lt=now).order_by("pk"))
+        for agreement in overdue:
+            _void_reservation(agreement, actor=None)
+            if _expire_if_overdue(agreement, now):
+                count += 1
+    return count
+
+
+def agreements_expire_if_due(*, now: dt.datetime | None = None) -> int:
+    """The lazy check the lists run: one cheap query when nothing is overdue."""
+    now = now or timezone.now()
+    if not Agreement.objects.filter(status=S.AWAITING_PROVIDER, respond_by__lt=now).exists():
+        return 0
+    return agreements_expire(now=now)
+
+
+# ------------------------------------------------------------------------------------------------- rules
+
+def municipal_rules_update(*, actor, provider_response_days: int, approval_service_types: list[str],
+                           approval_above_amount, cancellation_notice_hours: int,
+                           short_notice_billable_units, invoice_approval_days: int) -> MunicipalRules:
+    """The municipality administrator sets the rules for agreements."""
+    from portal.tenants.access import current_municipality, roles_for
+    from portal.tenants.roles import Role
+
+    if Role.MUNICIPALITY_ADMIN not in roles_for(actor, current_municipality()):
+        raise NotAllowed(_("Only the municipality's administrator can change the rules."))
+    if not 1 <= int(provider_response_days) <= 60:
+        raise AgreementInvalid(_("Give the provider between 1 and 60 days."), field="provider_response_days")
+    if not 0 <= int(cancellation_notice_hours) <= 24 * 60:
+        raise AgreementInvalid(_("The notice must be between 0 and 1440 hours."), field="cancellation_notice_hours")
+    if not 1 <= int(invoice_approval_days) <= 60:
+        raise AgreementInvalid(_("The target must be between 1 and 60 working days."), field="invoice_approval_days")
+    if approval_above_amount not in (None, ""):
+        approval_above_amount = to_money(approval_above_amount)
+        if approval_above_amount < 0:
+            raise AgreementInvalid(_("The amount cannot be negative."), field="approval_above_amount")
+    else:
+        approval_above_amount = None
+    billable = Decimal(str(short_notice_billable_units or 0)).quantize(Decimal("0.01"))
+    if billable < 0 or billable > 100:
+        raise AgreementInvalid(_("Between 0 and 100 units."), field="short_notice_billable_units")
+    with transaction.atomic():
+        rules = MunicipalRules.objects.select_for_update().filter(pk=1).first() or MunicipalRules(pk=1)
+        old = {"provider_response_days": rules.provider_response_days,
+               "approval_service_types": list(rules.approval_service_types or []),
+               "approval_above_amount": str(rules.approval_above_amount),
+               "cancellation_notice_hours": rules.cancellation_notice_hours,
+               "short_notice_billable_units": str(rules.short_notice_billable_units),
+               "invoice_approval_days": rules.invoice_approval_days}
+        rules.provider_response_days = int(provider_response_days)
+        rules.approval_service_types = sorted(set(approval_service_types or []))
+        rules.approval_above_amount = approval_above_amount
+        rules.cancellation_notice_hours = int(cancellation_notice_hours)
+        rules.short_notice_billable_units = billable
+        rules.invoice_approval_days = int(invoice_approval_days)
+        rules.full_clean()
+        rules.save()
+        new = {"provider_response_days": rules.provider_response_days,
+               "approval_service_types": rules.approval_service_types,
+               "approval_above_amount": str(rules.approval_above_amount),
+               "cancellation_notice_hours": rules.cancellation_notice_hours,
+               "short_notice_billable_units": str(rules.short_notice_billable_units),
+               "invoice_approval_days": rules.invoice_approval_days}
+        changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+        audit(actor=actor, action="update", obj=rules, summary="agreement rules", changes=changes)
+    return rules

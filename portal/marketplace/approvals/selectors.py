@@ -1,0 +1,52 @@
+"""Reads of this municipality's approvals and price caps (call inside a tenant schema)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from portal.marketplace.catalogue.models import Provider, Service
+from portal.platform.core.money import ZERO
+
+from .models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
+
+
+def approved_provider_ids() -> QuerySet:
+    return ProviderApproval.objects.filter(status=ApprovalStatus.APPROVED).values("provider_id")
+
+
+def approved_service_ids() -> QuerySet:
+    return ServiceApproval.objects.filter(status=ApprovalStatus.APPROVED).values("service_id")
+
+
+def approved_services() -> QuerySet[Service]:
+    """Services families of the current municipality may choose: the service and its provider are
+    approved here, the provider is verified nationally and the service is offered now."""
+    return Service.objects.filter(
+        is_active=True,
+        provider__status=Provider.Status.VERIFIED,
+        provider_id__in=approved_provider_ids(),
+        id__in=approved_service_ids(),
+    )
+
+
+def is_service_approved(service) -> bool:
+    return approved_services().filter(pk=service.pk).exists()
+
+
+def price_caps() -> QuerySet[PriceCap]:
+    return PriceCap.objects.select_related("service_type")
+
+
+def price_cap_for(service) -> PriceCap | None:
+    """This municipality's cap for the service's type and unit, or None when there is none."""
+    return PriceCap.objects.filter(service_type_id=service.service_type_id, unit=service.unit).first()
+
+
+def over_cap_amount(service, cap: PriceCap | None = None) -> Decimal:
+    """How much the price per unit is above this municipality's cap (0.00 if within or uncapped)."""
+    cap = cap if cap is not None else price_cap_for(service)
+    if cap is None or service.unit_price <= cap.amount:
+        return ZERO
+    return (service.unit_price - cap.amount).quantize(Decimal("0.01"))
