@@ -125,3 +125,20 @@ def timeline(invoice: Invoice) -> list[tuple[str, object]]:
     if invoice.paid_at:
         steps.append((_("Paid"), invoice.paid_at))
     return steps
+
+
+def uninvoiced_amount(agreement) -> Decimal:
+    """Budget share of sessions delivered but not on a submitted/approved invoice (drafts count as uninvoiced).
+
+    The agreements area keeps this much reserved when an agreement is cancelled.
+    """
+    from .checks import budget_share
+
+    sessions = (Session.objects.filter(agreement=agreement)
+                .exclude(status__in=[Session.Status.WITHDRAWN, Session.Status.DISPUTED])
+                .exclude(invoice_lines__live=True, invoice_lines__invoice__status__in=[
+                    Invoice.Status.SUBMITTED, Invoice.Status.APPROVED, Invoice.Status.PAID]))
+    total = ZERO
+    for units, price in sessions.values_list("units", "unit_price"):
+        total += budget_share(units, min(price, agreement.unit_price), agreement.copayment_per_unit)
+    return total
