@@ -370,10 +370,14 @@ def cancellation_terms(agreement, *, effective: dt.date | None = None, by_provid
 def _void_reservation(agreement, *, actor) -> None:
     if agreement.reservation_id is None:
         return
+    from portal.budgets.ledger.errors import ReservationResolved
     from portal.budgets.ledger.services import reservation_void
 
-    reservation_void(reservation=agreement.reservation, reference=f"agreement {agreement.pk}",
-                     idempotency_key=f"agreement:{agreement.pk}:void:{agreement.reservation_id}", actor=actor)
+    try:
+        reservation_void(reservation=agreement.reservation, reference=f"agreement {agreement.pk}",
+                         idempotency_key=f"agreement:{agreement.pk}:void:{agreement.reservation_id}", actor=actor)
+    except ReservationResolved:
+        pass  # already released, e.g. when the budget was closed at the end of its period
 
 
 def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date | None = None) -> Agreement:
