@@ -1,0 +1,32 @@
+"""Helpers shared by the people services: the writer check and audit rows about a person."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from portal.platform.core.models import AuditEvent, audit
+
+from . import access
+from .errors import NotAllowed
+from .models import Person
+
+
+def require_writer(actor) -> None:
+    if not access.may_write(actor):
+        raise NotAllowed(_("Only a social worker of this municipality may change this."))
+
+
+def audit_person(*, actor, action: str, person: Person, what: str, obj=None, changes: dict | None = None,
+                 request=None) -> AuditEvent:
+    """One audit row about ``person``'s data; the summary names the person so the administrator can
+    search by name."""
+    target = obj if obj is not None else person
+    return audit(actor=actor, action=action, obj=target,
+                 summary=f"{person.full_name} (#{person.pk}): {what}", changes=changes, request=request)
+
+
+def person_viewed(*, person: Person, actor, what: str, request=None) -> AuditEvent:
+    """Record that ``actor`` read ``what`` of the person's data."""
+    return audit_person(actor=actor, action=AuditEvent.Action.VIEW, person=person, what=what, request=request)
+
+

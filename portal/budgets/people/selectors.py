@@ -1,0 +1,63 @@
+"""Reads for persons, assessments and plans. Callers get the person through ``access.person_for_user``
+first; these functions do not check access themselves."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from . import personal_code as pc
+from .access import persons_for_user
+from .models import Assessment, Goal, Person, Relation, SupportPlan, TargetGroup
+
+
+def person_search(user, *, query: str = "", target_group: str = "") -> QuerySet[Person]:
+    """Persons ``user`` may see, filtered by name or personal code and by target group."""
+    persons = persons_for_user(user).select_related("social_worker")
+    query = (query or "").strip()
+    if query:
+        digits = pc.compact(query)
+        condition = Q()
+        for word in query.split():
+            condition &= Q(first_name__unaccent__icontains=word) | Q(last_name__unaccent__icontains=word)
+        if digits.isdigit():
+            condition |= Q(personal_code__startswith=f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits)
+        persons = persons.filter(condition)
+    if target_group in TargetGroup.values:
+        persons = persons.filter(target_group=target_group)
+    return persons.order_by("last_name", "first_name", "id")
+
+
+def plans_of(person: Person) -> QuerySet[SupportPlan]:
+    """Every version of the person's plans, newest first, with goals and their service types."""
+    goals = Goal.objects.prefetch_related("service_types").order_by("position", "id")
+    return (person.plans.select_related("assessment", "approved_by", "reviewed_by")
+            .prefetch_related(Prefetch("goals", queryset=goals)).order_by("-version"))
+
+
+def current_plan(person: Person) -> SupportPlan | None:
+    """The approved plan in force, if any."""
+    return plans_of(person).filter(status=SupportPlan.Status.APPROVED).first()
+
+
+def plan_for_person(person: Person, plan_id) -> SupportPlan | None:
+    try:
+        return plans_of(person).filter(pk=int(plan_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def assessments_of(person: Person) -> QuerySet[Assessment]:
+    return person.assessments.prefetch_related("documents").order_by("-assessed_on", "-id")
+
+
+def latest_assessment(person: Person) -> Assessment | None:
+    return person.assessments.order_by("-assessed_on", "-id").first()
+
+
+def relations_of(person: Person) -> QuerySet[Relation]:
+    return person.relations.select_related("user").order_by("kind", "id")
+
+
+def represented_persons(user) -> QuerySet[Person]:
+    """Persons the family-side ``user`` acts for or supports here (their own record first)."""
+    return persons_for_user(user).order_by("last_name", "first_name")
