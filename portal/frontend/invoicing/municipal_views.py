@@ -39,6 +39,7 @@ def session(request, session_id):
     capacity = access.capacity_for_session(request.user, item)
     may_decide = capacity in access.DECIDING_CAPACITIES
     form = ReasonForm(request.POST if request.POST.get("action") == "dispute" else None)
+    error = None
     if request.method == "POST":
         try:
             if request.POST.get("action") == "confirm":
@@ -50,12 +51,14 @@ def session(request, session_id):
                 messages.success(request, _("The session is disputed. The provider will see your reason."))
                 return redirect("invoicing:family-session", session_id=item.pk)
         except DomainError as exc:
-            apply_error(form, exc)
-            if exc.field is None and not form.is_bound:
-                messages.error(request, exc.message)
-    return render(request, "invoicing/family_session.html", {"session": item, "form": form,
+            if form.is_bound and form.is_valid():
+                apply_error(form, exc)
+            else:
+                error = exc.message
+            item = access.session_for_family(request.user, session_id)
+    return render(request, "invoicing/family_session.html", {"session": item, "form": form, "error": error,
                                                              "may_decide": may_decide},
-                  status=400 if form.errors else 200)
+                  status=400 if (error or form.errors) else 200)
 
 
 @member_required(Role.FINANCE_OFFICER)
