@@ -282,3 +282,24 @@ def test_rules_update_by_admin_only(world):
     rules = services.municipal_rules_update(actor=world.admin, **kwargs)
     assert rules.provider_response_days == 3 and rules.approval_above_amount == Decimal("500.00")
     assert MunicipalRules.current().approval_service_types == ["home-care"]
+
+
+def test_support_person_sees_agreements_only_when_allowed_or_prepared_by_them(world):
+    from portal.budgets.people.models import Relation
+    from portal.marketplace.agreements.access import agreements_for_user
+
+    by_person = draft(world)
+    by_supporter = draft(world, actor=world.supporter)
+    assert {by_person.pk, by_supporter.pk} <= set(agreements_for_user(world.supporter).values_list("pk", flat=True))
+    Relation.objects.filter(person=world.adult, user=world.supporter).update(may_see=["plan"])
+    visible = set(agreements_for_user(world.supporter).values_list("pk", flat=True))
+    assert by_supporter.pk in visible and by_person.pk not in visible
+
+
+def test_demo_has_agreements_in_every_state(in_a):
+    statuses = set(Agreement.objects.values_list("status", flat=True))
+    assert {"draft", "awaiting_person", "awaiting_provider", "awaiting_municipality", "active", "declined",
+            "expired", "cancelled", "completed"} <= statuses
+    for agreement in Agreement.objects.filter(status="active"):
+        assert agreement.reservation_id is not None
+    assert Agreement.objects.filter(prepared_by__email__startswith="atbalsta.persona").exists()

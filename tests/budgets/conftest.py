@@ -40,9 +40,18 @@ def make_budget(*, target_group="adults", level=2, user=None, **plan_kwargs):
     return budget_grant(plan=plan, actor=None, level=level)
 
 
+def pin_pilot_rates():
+    """Level 2 at the pilots' averages (7 000 / 8 900 EUR a year), so the figures in tests are easy to follow."""
+    from portal.budgets.ledger.models import MethodologyRate
+
+    MethodologyRate.objects.filter(target_group="children", level=2).update(annual_amount=Decimal("7000.00"))
+    MethodologyRate.objects.filter(target_group="adults", level=2).update(annual_amount=Decimal("8900.00"))
+
+
 @pytest.fixture
 def in_a(muni_a):
     connection.set_tenant(muni_a)
+    pin_pilot_rates()
     return muni_a
 
 

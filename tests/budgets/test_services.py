@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from portal.budgets.ledger import selectors
 from portal.budgets.ledger.errors import (BudgetClosed, ExceedsReservation, IdempotencyMismatch, InsufficientFunds,
                                           InvalidAmount, PlanNotGrantable, ReservationResolved)
-from portal.budgets.ledger.methodology import methodology_update, period_months
+from portal.budgets.ledger.methodology import methodology_update, period_months, rate_table
 from portal.budgets.ledger.models import Budget, BudgetCategory, LedgerEntry
 from portal.budgets.ledger.services import (budget_close, budget_grant, funds_reserve, reservation_post,
                                             reservation_remaining, reservation_void)
@@ -61,7 +61,7 @@ def test_grant_uses_level_of_the_plans_assessment(in_a):
     plan = make_plan(person)
     plan.assessment = assessment
     plan.save()
-    assert budget_grant(plan=plan, actor=None).total == D("13500.00")
+    assert budget_grant(plan=plan, actor=None).total == rate_table()[("adults", 4)] == D("11500.00")
 
 
 def test_shares_under_100_leave_an_unassigned_category(in_a):

@@ -19,18 +19,19 @@ from portal.platform.core.money import CENT, to_money
 from .errors import MethodologyInvalid
 from .models import BudgetMethodology, FundingSource, MethodologyRate, TargetGroup
 
-# The ministry's defaults. Level 2 gives the pilots' averages (seed 002): about
-# 7 000 EUR per child-year and 8 900 EUR per adult-year.
+# The ministry's defaults, set so that a pilot-like mix of levels (most children at levels 2–3, most
+# adults at level 3) averages the pilots' figures (seed 002): about 7 000 EUR per child-year and
+# 8 900 EUR per adult-year.
 LEVELS = (1, 2, 3, 4)
 DEFAULT_RATES = {
-    (TargetGroup.CHILDREN, 1): Decimal("4500.00"),
-    (TargetGroup.CHILDREN, 2): Decimal("7000.00"),
-    (TargetGroup.CHILDREN, 3): Decimal("9000.00"),
-    (TargetGroup.CHILDREN, 4): Decimal("11000.00"),
-    (TargetGroup.ADULTS, 1): Decimal("5600.00"),
-    (TargetGroup.ADULTS, 2): Decimal("8900.00"),
-    (TargetGroup.ADULTS, 3): Decimal("11100.00"),
-    (TargetGroup.ADULTS, 4): Decimal("13500.00"),
+    (TargetGroup.CHILDREN, 1): Decimal("4800.00"),
+    (TargetGroup.CHILDREN, 2): Decimal("6300.00"),
+    (TargetGroup.CHILDREN, 3): Decimal("7500.00"),
+    (TargetGroup.CHILDREN, 4): Decimal("9500.00"),
+    (TargetGroup.ADULTS, 1): Decimal("6500.00"),
+    (TargetGroup.ADULTS, 2): Decimal("7900.00"),
+    (TargetGroup.ADULTS, 3): Decimal("9200.00"),
+    (TargetGroup.ADULTS, 4): Decimal("11500.00"),
 }
 # (code, Latvian name, English name, share %): the pilots' split (seed 003); municipal money 0 by default.
 DEFAULT_FUNDING = [

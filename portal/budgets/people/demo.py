@@ -1,4 +1,4 @@
-"""Demo data for people: about 8 children and 8 adults per pilot municipality (≈ 100 of each over the
+"""Demo data for people (budgets for the approved plans come from the ledger's loader, which runs next): about 8 children and 8 adults per pilot municipality (≈ 100 of each over the
 13 pilots), with valid personal codes, a needs assessment and an approved plan whose 2–4 goals are in the
 person's own words; plus the demo users' links (own record, represented child, supported adult).
 
@@ -119,8 +119,6 @@ def load(municipality, out):
     """Persons, assessments and approved plans for one municipality (idempotent)."""
     from portal.marketplace.catalogue.models import ServiceType
 
-    from .plans import _grant_budget
-
     code = municipality.code
     if Person.objects.exists():
         if out is not None:
@@ -217,8 +215,6 @@ def load(municipality, out):
         through = Goal.service_types.through
         through.objects.bulk_create([through(goal_id=g.pk, servicetype_id=t.pk)
                                      for g, ts in zip(goals, goal_types) for t in ts])
-        for plan in plans:
-            _grant_budget(plan, worker)
     if out is not None:
         print(f"  people: {code} {CHILDREN_PER_MUNICIPALITY} children, {ADULTS_PER_MUNICIPALITY} adults "
               f"with approved plans ({connection.schema_name})", file=out, flush=True)

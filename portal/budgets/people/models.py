@@ -149,6 +149,11 @@ class Relation(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user} → {self.person}"
 
+    @property
+    def may_see_labels(self) -> list[str]:
+        labels = dict(self.Section.choices)
+        return [str(labels[s]) for s in self.may_see if s in labels]
+
 
 class Consent(models.Model):
     """A consent the person (or their representative) gave, with its date."""

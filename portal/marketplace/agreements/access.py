@@ -6,7 +6,9 @@ the role comes from this module. One condition per line.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from portal.tenants.access import current_municipality, national_roles, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
@@ -62,8 +64,31 @@ def agreements_for_user(user):
     if roles_for(user, current_municipality()):
         from portal.budgets.people.access import persons_for_user
 
-        return queryset.filter(person__in=persons_for_user(user))
+        queryset = queryset.filter(person__in=persons_for_user(user))
+        hidden = _supported_without_agreements(user)
+        if hidden:
+            # A support person sees a person's agreements only if the person allowed it — except the drafts
+            # they prepared themselves.
+            queryset = queryset.exclude(Q(person_id__in=hidden) & ~Q(prepared_by=user))
+        return queryset
     return queryset.none()
+
+
+def _supported_without_agreements(user) -> list[int]:
+    """Persons ``user`` supports (only as support person) who did not allow them to see agreements."""
+    from portal.budgets.people.models import Relation
+    from portal.tenants.roles import Role as R
+
+    if R.SUPPORT_PERSON not in roles_for(user, current_municipality()):
+        return []
+    today = timezone.localdate()
+    valid = Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    relations = Relation.objects.filter(valid, user=user)
+    allowed = set(relations.filter(kind=Relation.Kind.SUPPORT_PERSON, may_see__contains=["agreements"])
+                  .values_list("person_id", flat=True))
+    deciding = set(relations.filter(kind=Relation.Kind.LEGAL_REPRESENTATIVE).values_list("person_id", flat=True))
+    supported = set(relations.filter(kind=Relation.Kind.SUPPORT_PERSON).values_list("person_id", flat=True))
+    return sorted(supported - allowed - deciding)
 
 
 def agreement_for_user(user, agreement_id) -> Agreement:

@@ -148,6 +148,10 @@ class AgreementEvent(models.Model):
         verbose_name = _("agreement event")
         verbose_name_plural = _("agreement events")
 
+    @property
+    def to_status_label(self) -> str:
+        return AgreementStatus(self.to_status).label if self.to_status in AgreementStatus.values else self.to_status
+
 
 class MunicipalRules(models.Model):
     """The municipality's rules for agreements: one row per municipality (schema), id 1."""

@@ -50,3 +50,44 @@ def over_cap_amount(service, cap: PriceCap | None = None) -> Decimal:
     if cap is None or service.unit_price <= cap.amount:
         return ZERO
     return (service.unit_price - cap.amount).quantize(Decimal("0.01"))
+
+
+def _approval_status_subquery(model, field: str):
+    from django.db.models import OuterRef, Subquery
+
+    return Subquery(model.objects.filter(**{field: OuterRef("pk")}).values("status")[:1])
+
+
+def providers_for_review(municipality, *, status: str | None = None) -> QuerySet[Provider]:
+    """Providers serving ``municipality``, each with ``approval_status`` (pending when undecided)."""
+    from django.db.models import Count, Value
+    from django.db.models.functions import Coalesce
+
+    qs = (Provider.objects.filter(municipalities_served__contains=[municipality.code])
+          .annotate(approval_status=Coalesce(_approval_status_subquery(ProviderApproval, "provider_id"),
+                                             Value(ApprovalStatus.PENDING.value)),
+                    service_count=Count("services"))
+          .order_by("name"))
+    if status:
+        qs = qs.filter(approval_status=status)
+    return qs
+
+
+def provider_approval(provider) -> ProviderApproval | None:
+    return ProviderApproval.objects.filter(provider=provider).first()
+
+
+def services_for_review(provider) -> QuerySet[Service]:
+    """The provider's services, each with ``approval_status`` in this municipality."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    return (provider.services.select_related("service_type")
+            .annotate(approval_status=Coalesce(_approval_status_subquery(ServiceApproval, "service_id"),
+                                               Value(ApprovalStatus.PENDING.value)))
+            .order_by("service_type__position", "title_lv"))
+
+
+def caps_by_type_unit() -> dict:
+    """{(service_type_id, unit): PriceCap} for the whole municipality: one query for a list page."""
+    return {(cap.service_type_id, cap.unit): cap for cap in PriceCap.objects.all()}

@@ -22,8 +22,8 @@ DROP FUNCTION IF EXISTS ledger_entry_append_only();
 """
 
 RATES = {
-    ("children", 1): "4500.00", ("children", 2): "7000.00", ("children", 3): "9000.00", ("children", 4): "11000.00",
-    ("adults", 1): "5600.00", ("adults", 2): "8900.00", ("adults", 3): "11100.00", ("adults", 4): "13500.00",
+    ("children", 1): "4800.00", ("children", 2): "6300.00", ("children", 3): "7500.00", ("children", 4): "9500.00",
+    ("adults", 1): "6500.00", ("adults", 2): "7900.00", ("adults", 3): "9200.00", ("adults", 4): "11500.00",
 }
 FUNDING = [
     ("esf", "Eiropas Sociālais fonds", "European Social Fund", "85.00"),

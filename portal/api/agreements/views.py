@@ -1,0 +1,153 @@
+"""Agreements API: list, create a draft, detail, and each lifecycle step. Same services as the pages."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from portal.marketplace.agreements import access, selectors, services
+from portal.marketplace.agreements.errors import AgreementInvalid, ServiceNotAvailable
+from portal.marketplace.agreements.models import Agreement
+from portal.tenants.access import current_municipality, roles_for
+
+from . import serializers as s
+
+
+class MemberOrProvider(BasePermission):
+    """A role in this municipality, or provider staff (who serve many municipalities)."""
+
+    message = "You hold no role here that allows this."
+
+    def has_permission(self, request, view):
+        if current_municipality() is None:
+            return False
+        return bool(roles_for(request.user, current_municipality())) or access.is_provider_staff(request.user)
+
+
+class AgreementListView(GenericAPIView):
+    permission_classes = [MemberOrProvider]
+    serializer_class = s.AgreementOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_list", responses=s.AgreementOut(many=True), parameters=[
+        OpenApiParameter("status", str, description="a status, or 'open' for not yet decided"),
+        OpenApiParameter("q", str, description="search person, service or provider")])
+    def get(self, request):
+        services.agreements_expire_if_due()
+        queryset = selectors.agreements_filtered(access.agreements_for_user(request.user),
+                                                 status=request.query_params.get("status", ""),
+                                                 query=request.query_params.get("q", ""))
+        queryset = queryset.select_related("prepared_by", "decided_by")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.AgreementOut(page, many=True).data)
+
+    @extend_schema(operation_id="agreements_create", request=s.AgreementCreateIn, responses={201: s.AgreementOut})
+    def post(self, request):
+        from portal.budgets.people.access import person_for_user
+        from portal.budgets.people.models import Goal
+        from portal.marketplace.approvals.selectors import approved_services
+
+        data = s.AgreementCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = person_for_user(request.user, values.pop("person"))
+        service = approved_services().select_related("service_type").filter(pk=values.pop("service")).first()
+        if service is None:
+            raise ServiceNotAvailable("This service is not approved in this municipality.", field="service")
+        goal_id = values.pop("goal", None)
+        goal = None
+        if goal_id is not None:
+            goal = Goal.objects.filter(pk=goal_id, plan__person=person).first()
+            if goal is None:
+                raise AgreementInvalid("Choose a goal from the person's current support plan.", field="goal")
+        agreement = services.agreement_draft_create(person=person, service=service, goal=goal, actor=request.user,
+                                                    **values)
+        return Response(s.AgreementOut(access.agreement_for_user(request.user, agreement.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class QuoteView(GenericAPIView):
+    """What an agreement would cost from the person's budget: category, cap difference, what is left."""
+
+    permission_classes = [MemberOrProvider]
+    serializer_class = s.QuoteOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_quote", request=s.QuoteIn, responses=s.QuoteOut)
+    def post(self, request):
+        from portal.budgets.people.access import person_for_user
+        from portal.marketplace.approvals.selectors import approved_services
+        from portal.marketplace.agreements.pricing import quote
+
+        data = s.QuoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = person_for_user(request.user, values.pop("person"))
+        service = approved_services().select_related("service_type").filter(pk=values.pop("service")).first()
+        if service is None:
+            raise ServiceNotAvailable("This service is not approved in this municipality.", field="service")
+        return Response(s.QuoteOut(quote(person=person, service=service, **values)).data)
+
+
+class AgreementDetailView(GenericAPIView):
+    serializer_class = s.AgreementDetailOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_retrieve", responses=s.AgreementDetailOut)
+    def get(self, request, agreement_id: int):
+        agreement = access.agreement_for_user(request.user, agreement_id)
+        return Response(s.AgreementDetailOut(agreement).data)
+
+
+class _StepView(GenericAPIView):
+    """POST one lifecycle step; the service decides who may and when (its errors carry stable codes)."""
+
+    serializer_class = s.AgreementOut
+    queryset = Agreement.objects.none()
+    input_serializer = None
+    step = None
+
+    def post(self, request, agreement_id: int):
+        agreement = access.agreement_for_user(request.user, agreement_id)
+        kwargs = {}
+        if self.input_serializer is not None:
+            data = self.input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = dict(data.validated_data)
+        type(self).step(agreement=agreement, actor=request.user, **kwargs)
+        try:
+            agreement = access.agreement_for_user(request.user, agreement_id)
+        except Http404:  # e.g. a support person who just handed it over still sees it; others may not
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(s.AgreementOut(agreement).data)
+
+
+def _step(name, service, input_serializer=None, doc=""):
+    view = type(f"Agreement{name.title()}View", (_StepView,), {
+        "input_serializer": input_serializer, "step": staticmethod(service), "__doc__": doc})
+    def post(self, request, agreement_id: int):  # a function of its own, so each step has its own schema
+        return _StepView.post(self, request, agreement_id)
+
+    view.post = extend_schema(operation_id=f"agreements_{name}", request=input_serializer,
+                              responses=s.AgreementOut, description=doc)(post)
+    return view
+
+
+ConfirmView = _step("confirm", services.agreement_confirm, s.ConfirmIn,
+                    "The person (or a child's legal representative) confirms; the request goes to the provider.")
+SendView = _step("send", services.agreement_send_to_person, s.SendIn,
+                 "A support person hands the prepared draft to the person to confirm.")
+AcceptView = _step("accept", services.agreement_accept, None,
+                   "The provider accepts; the budget is reserved (or it waits for the municipality's approval). "
+                   "409/400 budget.insufficient_funds when another agreement took the money first.")
+DeclineView = _step("decline", services.agreement_decline, s.ReasonIn, "The provider declines with a reason.")
+ApproveView = _step("approve", services.agreement_approve, None,
+                    "The municipality approves an accepted agreement; the budget is reserved.")
+RejectView = _step("reject", services.agreement_reject, s.ReasonIn,
+                   "The municipality does not approve, with a reason.")
+CancelView = _step("cancel", services.agreement_cancel, s.CancelIn,
+                   "Cancel (notice rule applies to an active agreement; see the cancellation fee in the answer).")

@@ -1,0 +1,118 @@
+"""A municipality administrator's decisions: approve providers and services, set price caps.
+Call inside the municipality's schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.marketplace.catalogue.models import Provider, Service, ServiceType, Unit
+from portal.platform.core.models import AuditEvent, audit
+from portal.tenants.access import current_municipality, has_role
+from portal.tenants.roles import Role
+
+from .errors import ApprovalInvalid, NotMunicipalityAdmin, ProviderNotApproved, ProviderNotVerified
+from .models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
+
+
+def _require_admin(actor):
+    municipality = current_municipality()
+    if municipality is None or not has_role(actor, Role.MUNICIPALITY_ADMIN, municipality=municipality):
+        raise NotMunicipalityAdmin(_("Only this municipality's administrator may do this."))
+    return municipality
+
+
+def _check_status(status: str) -> None:
+    if status not in ApprovalStatus.values:
+        raise ApprovalInvalid(_("Choose a decision."), code="approvals.invalid_status", field="status")
+
+
+@transaction.atomic
+def provider_approval_decide(*, provider: Provider, status: str, actor, note: str = "",
+                             request=None) -> ProviderApproval:
+    """Approve, refuse or suspend a provider for this municipality's people."""
+    municipality = _require_admin(actor)
+    _check_status(status)
+    if municipality.code not in provider.municipalities_served:
+        raise ApprovalInvalid(_("This provider does not serve this municipality."), code="approvals.not_served_here")
+    if status == ApprovalStatus.APPROVED and not provider.is_verified:
+        raise ProviderNotVerified(_("The provider is not verified by the platform yet; it cannot be approved."))
+    if status in (ApprovalStatus.REFUSED, ApprovalStatus.SUSPENDED) and not note.strip():
+        raise ApprovalInvalid(_("Give the reason: the provider will see it."), code="approvals.reason_required",
+                              field="note")
+    approval, _created = ProviderApproval.objects.select_for_update().get_or_create(provider=provider)
+    old = approval.status
+    approval.status, approval.note = status, note.strip()[:500]
+    approval.decided_by, approval.decided_at = actor, timezone.now()
+    approval.save()
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
+          summary=f"provider {provider.name} {status}", request=request)
+    return approval
+
+
+@transaction.atomic
+def service_approval_decide(*, service: Service, status: str, actor, note: str = "",
+                            request=None) -> ServiceApproval:
+    """Approve or refuse one service; a service can only be approved once its provider is."""
+    _require_admin(actor)
+    _check_status(status)
+    if status == ApprovalStatus.APPROVED and not ProviderApproval.objects.filter(
+            provider_id=service.provider_id, status=ApprovalStatus.APPROVED).exists():
+        raise ProviderNotApproved(_("Approve the provider first."))
+    approval, _created = ServiceApproval.objects.select_for_update().get_or_create(service=service)
+    old = approval.status
+    approval.status, approval.note = status, note.strip()[:500]
+    approval.decided_by, approval.decided_at = actor, timezone.now()
+    approval.save()
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
+          summary=f"service {service.pk} {status}", request=request)
+    return approval
+
+
+@transaction.atomic
+def price_cap_set(*, service_type, unit: str, amount, over_cap_rule: str = PriceCap.OverCapRule.COPAY,
+                  actor, request=None) -> PriceCap:
+    """Set (or change) this municipality's cap per unit for a service type."""
+    _require_admin(actor)
+    if not isinstance(service_type, ServiceType):
+        service_type = ServiceType.objects.filter(code=service_type).first()
+        if service_type is None:
+            raise ApprovalInvalid(_("Choose a service type."), code="approvals.invalid_service_type",
+                                  field="service_type")
+    if unit not in Unit.values:
+        raise ApprovalInvalid(_("Choose a unit."), code="approvals.invalid_unit", field="unit")
+    if over_cap_rule not in PriceCap.OverCapRule.values:
+        raise ApprovalInvalid(_("Choose what happens above the cap."), code="approvals.invalid_rule",
+                              field="over_cap_rule")
+    if isinstance(amount, float):
+        amount = str(amount)
+    try:
+        amount = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) \
+            or amount >= Decimal("100000000"):
+        raise ApprovalInvalid(_("Enter the cap as an amount in euros above zero, e.g. 12.50."),
+                              code="approvals.invalid_amount", field="amount")
+    cap = PriceCap.objects.select_for_update().filter(service_type=service_type, unit=unit).first()
+    old = None if cap is None else [str(cap.amount), cap.over_cap_rule]
+    if cap is None:
+        cap = PriceCap(service_type=service_type, unit=unit)
+    cap.amount, cap.over_cap_rule, cap.set_by = amount, over_cap_rule, actor
+    cap.save()
+    audit(actor=actor, action=AuditEvent.Action.UPDATE if old else AuditEvent.Action.CREATE, obj=cap,
+          changes={"cap": [old, [str(amount), over_cap_rule]]},
+          summary=f"price cap {service_type.code}/{unit}", request=request)
+    return cap
+
+
+@transaction.atomic
+def price_cap_remove(*, cap: PriceCap, actor, request=None) -> None:
+    _require_admin(actor)
+    audit(actor=actor, action=AuditEvent.Action.DELETE, obj=cap,
+          changes={"cap": [[str(cap.amount), cap.over_cap_rule], None]},
+          summary=f"price cap {cap.service_type_id}/{cap.unit} removed", request=request)
+    cap.delete()

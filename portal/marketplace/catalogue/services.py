@@ -1,0 +1,428 @@
+"""Writes to the national catalogue: provider sign-up and verification, profiles, locations,
+staff and services. Every change is kept in ``CatalogueChange`` (who, when, old → new)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.platform.accounts.models import User
+from portal.platform.core.models import AuditEvent, audit
+from portal.tenants.access import has_role
+from portal.tenants.models import Membership, Municipality
+from portal.tenants.roles import Role
+
+from . import signals
+from .errors import AlreadyRegistered, CatalogueInvalid, NotProviderStaff, StaffConflict
+from .models import ACCESSIBILITY_FIELDS, CatalogueChange, Location, Provider, ProviderStaff, Service, ServiceType
+from .validators import normalise_code
+
+PROFILE_FIELDS = (
+    "name", "social_register_number", "company_number", "legal_form", "email", "phone", "website", "address",
+    "description_lv", "description_en", "languages", "municipalities_served", "iban", "vat_payer", "vat_number",
+    *ACCESSIBILITY_FIELDS, "accessibility_notes",
+)
+LOCATION_FIELDS = ("name", "address", "municipality_code", "latitude", "longitude", *ACCESSIBILITY_FIELDS,
+                   "accessibility_notes")
+SERVICE_FIELDS = (
+    "service_type", "title_lv", "title_en", "description_lv", "description_en", "target_groups", "min_age",
+    "max_age", "delivery_modes", "unit", "unit_price", "free_places", "waiting_weeks", "schedule", "is_active",
+)
+PRICE_FIELDS = frozenset({"unit", "unit_price"})
+CAPACITY_FIELDS = frozenset({"free_places", "waiting_weeks"})
+_CODE_FIELDS = ("social_register_number", "company_number", "iban", "vat_number")
+
+
+# ---- helpers -------------------------------------------------------------------------------------------
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if hasattr(value, "pk"):
+        return str(getattr(value, "code", value.pk))
+    return str(value)
+
+
+def _apply(instance, fields: dict, allowed) -> dict:
+    """Set ``fields`` on ``instance``; return {field: [old, new]} for the ones that changed."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise CatalogueInvalid(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+                               code="catalogue.unknown_field", field=sorted(unknown)[0])
+    changes = {}
+    for name, new in fields.items():
+        if name in _CODE_FIELDS and isinstance(new, str):
+            new = normalise_code(new)
+        elif isinstance(new, str):
+            new = new.strip()
+        if name == "service_type":
+            old = instance.service_type if instance.service_type_id else None
+            old_cmp, new_cmp = instance.service_type_id, getattr(new, "pk", new)
+        else:
+            old = getattr(instance, name)
+            old_cmp, new_cmp = old, new
+        if name == "unit_price" and new is not None:
+            try:
+                new_cmp = new = Decimal(str(new)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                raise CatalogueInvalid(_("Enter the price as an amount in euros, e.g. 12.50."),
+                                       code="catalogue.invalid_price", field="unit_price") from None
+        if old_cmp != new_cmp:
+            changes[name] = [_as_text(old), _as_text(new)]
+        setattr(instance, name, new)
+    return changes
+
+
+def _validate(instance, *, exclude=None) -> None:
+    """Model validation (formats, ranges, uniqueness) as one ``CatalogueInvalid`` naming the first field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        field = next(iter(errors))
+        code = "invalid"
+        if hasattr(error, "error_dict"):
+            first = error.error_dict[field][0]
+            code = first.code or "invalid"
+        raise CatalogueInvalid(errors[field][0], code=f"catalogue.{code}",
+                               field=None if field == "__all__" else field, errors=errors) from None
+
+
+def _check_municipalities(codes) -> None:
+    codes = list(codes or [])
+    known = set(Municipality.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise CatalogueInvalid(_("No such municipality: %(codes)s") % {"codes": ", ".join(missing)},
+                               code="catalogue.unknown_municipality", field="municipalities_served")
+
+
+def _record(*, provider, actor, kind, changes=None, service=None) -> CatalogueChange:
+    is_user = getattr(actor, "is_authenticated", False)
+    return CatalogueChange.objects.create(
+        provider=provider, service=service, kind=kind, changes=changes or {},
+        actor=actor if is_user else None, actor_label=actor.email if is_user else "")
+
+
+def _announce(provider_id: int, service_ids=()) -> None:
+    """After commit: tell listeners (search indexing) what changed."""
+    service_ids = list(service_ids)
+    transaction.on_commit(lambda: signals.catalogue_changed.send(
+        sender=Provider, provider_id=provider_id, service_ids=service_ids))
+
+
+def _require_staff(provider, actor, *, owner: bool = False) -> ProviderStaff:
+    staff = None
+    if getattr(actor, "is_authenticated", False) and has_role(actor, Role.PROVIDER_STAFF):
+        staff = ProviderStaff.objects.filter(provider=provider, user=actor).first()
+    if staff is None or (owner and not staff.is_owner):
+        raise NotProviderStaff(_("Only this provider's staff may do this.") if not owner
+                               else _("Only the provider's account owners may manage staff."))
+    return staff
+
+
+def _unique_slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
+    base = slugify(name.translate(table))[:60].strip("-") or "sniedzejs"
+    slug, n = base, 1
+    while Provider.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _ensure_provider_role(user) -> None:
+    Membership.objects.get_or_create(user=user, role=Role.PROVIDER_STAFF, municipality=None)
+    if hasattr(user, "_portal_roles_cache"):
+        del user._portal_roles_cache
+
+
+# ---- providers ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = "", password: str = "",
+                     request=None) -> Provider:
+    """A provider registers itself; it waits for a platform administrator's verification.
+
+    A signed-in ``actor`` becomes the owner; a visitor gives a name, e-mail and password for a new account.
+    """
+    if getattr(actor, "is_authenticated", False):
+        user = actor
+    else:
+        email = (email or "").strip().lower()
+        if not full_name.strip():
+            raise CatalogueInvalid(_("Enter your full name."), code="catalogue.required", field="full_name")
+        if User.objects.filter(email__iexact=email).exists():
+            raise AlreadyRegistered(_("An account with this e-mail address exists. Sign in first, then register "
+                                      "the provider."), field="email")
+        user = User(email=email, full_name=full_name.strip())
+        try:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password(password, user)
+        except ValidationError as error:
+            raise CatalogueInvalid(error.messages[0], code="catalogue.weak_password", field="password") from None
+        user.set_password(password)
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            field = next(iter(error.message_dict))
+            raise CatalogueInvalid(error.message_dict[field][0], code="catalogue.invalid", field=field) from None
+    provider = Provider(status=Provider.Status.PENDING)
+    changes = _apply(provider, profile, PROFILE_FIELDS)
+    provider.slug = _unique_slug(provider.name or "")
+    _check_municipalities(provider.municipalities_served)
+    _validate(provider)
+    if user.pk is None:
+        user.save()
+    try:
+        with transaction.atomic():
+            provider.save()
+    except IntegrityError:
+        raise AlreadyRegistered(_("This provider is already registered."), field="company_number") from None
+    _ensure_provider_role(user)
+    ProviderStaff.objects.create(user=user, provider=provider, is_owner=True)
+    _record(provider=provider, actor=user, kind=CatalogueChange.Kind.PROVIDER_CREATED, changes=changes)
+    audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, summary=f"provider sign-up {provider.name}",
+          request=request)
+    _announce(provider.pk)
+    return provider
+
+
+@transaction.atomic
+def provider_update(*, provider: Provider, actor, request=None, **fields) -> Provider:
+    """Change a provider's profile (its staff only). Returns the provider; records old → new."""
+    _require_staff(provider, actor)
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    changes = _apply(provider, fields, PROFILE_FIELDS)
+    if not changes:
+        return provider
+    if "municipalities_served" in changes:
+        _check_municipalities(provider.municipalities_served)
+    _validate(provider)
+    provider.save()
+    _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.PROVIDER_CHANGED, changes=changes)
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, changes=changes,
+          summary=f"profile of {provider.name}", request=request)
+    _announce(provider.pk, provider.services.values_list("pk", flat=True))
+    return provider
+
+
+@transaction.atomic
+def provider_status_set(*, provider: Provider, status: str, actor, request=None) -> Provider:
+    """A platform administrator verifies or suspends a provider (or sends it back to pending)."""
+    if not has_role(actor, Role.PLATFORM_ADMIN):
+        raise NotProviderStaff(_("Only a platform administrator may verify providers."),
+                               code="catalogue.not_platform_admin")
+    if status not in Provider.Status.values:
+        raise CatalogueInvalid(_("Choose a status."), code="catalogue.invalid_status", field="status")
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    if provider.status == status:
+        return provider
+    changes = {"status": [provider.status, status]}
+    provider.status = status
+    if status == Provider.Status.VERIFIED:
+        provider.verified_at, provider.verified_by = timezone.now(), actor
+    provider.save(update_fields=["status", "verified_at", "verified_by", "modified_at"])
+    _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.PROVIDER_STATUS, changes=changes)
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, changes=changes,
+          summary=f"provider {provider.name} {status}", request=request)
+    _announce(provider.pk, provider.services.values_list("pk", flat=True))
+    return provider
+
+
+# ---- locations ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def location_create(*, provider: Provider, actor, **fields) -> Location:
+    _require_staff(provider, actor)
+    location = Location(provider=provider)
+    changes = _apply(location, fields, LOCATION_FIELDS)
+    _check_location(location)
+    location.save()
+    _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.LOCATION,
+            changes={"location": [None, location.name], **changes})
+    _announce(provider.pk, location.services.values_list("pk", flat=True))
+    return location
+
+
+@transaction.atomic
+def location_update(*, location: Location, actor, **fields) -> Location:
+    _require_staff(location.provider, actor)
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    changes = _apply(location, fields, LOCATION_FIELDS)
+    if not changes:
+        return location
+    _check_location(location)
+    location.save()
+    _record(provider=location.provider, actor=actor, kind=CatalogueChange.Kind.LOCATION,
+            changes={"location": [location.name, location.name], **changes})
+    _announce(location.provider_id, location.services.values_list("pk", flat=True))
+    return location
+
+
+@transaction.atomic
+def location_delete(*, location: Location, actor) -> None:
+    _require_staff(location.provider, actor)
+    service_ids = list(location.services.values_list("pk", flat=True))
+    _record(provider=location.provider, actor=actor, kind=CatalogueChange.Kind.LOCATION,
+            changes={"location": [location.name, None]})
+    provider_id = location.provider_id
+    location.delete()
+    _announce(provider_id, service_ids)
+
+
+def _check_location(location: Location) -> None:
+    if (location.latitude is None) != (location.longitude is None):
+        raise CatalogueInvalid(_("Give both latitude and longitude, or neither."), code="catalogue.coordinates",
+                               field="longitude" if location.longitude is None else "latitude")
+    if location.municipality_code and not Municipality.objects.filter(code=location.municipality_code).exists():
+        raise CatalogueInvalid(_("No such municipality: %(codes)s") % {"codes": location.municipality_code},
+                               code="catalogue.unknown_municipality", field="municipality_code")
+    _validate(location)
+
+
+# ---- staff ----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def staff_add(*, provider: Provider, actor, email: str, full_name: str = "", is_owner: bool = False,
+              request=None) -> ProviderStaff:
+    """An owner adds a colleague (a new account gets a link to choose a password)."""
+    _require_staff(provider, actor, owner=True)
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        if not full_name.strip():
+            raise CatalogueInvalid(_("Give the person's full name for a new account."), code="catalogue.required",
+                                   field="full_name")
+        user = User(email=email, full_name=full_name.strip())
+        user.set_unusable_password()
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            field = next(iter(error.message_dict))
+            raise CatalogueInvalid(error.message_dict[field][0], code="catalogue.invalid", field=field) from None
+        user.save()
+    if ProviderStaff.objects.filter(provider=provider, user=user).exists():
+        raise StaffConflict(_("%(email)s already works for this provider.") % {"email": email}, field="email")
+    _ensure_provider_role(user)
+    staff = ProviderStaff.objects.create(provider=provider, user=user, is_owner=is_owner)
+    _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.STAFF, changes={"staff": [None, email]})
+    if created and request is not None:
+        from portal.tenants.services import send_welcome_email
+
+        transaction.on_commit(lambda: send_welcome_email(user, request))
+    return staff
+
+
+@transaction.atomic
+def staff_remove(*, staff: ProviderStaff, actor) -> None:
+    _require_staff(staff.provider, actor, owner=True)
+    if staff.is_owner and not ProviderStaff.objects.filter(provider=staff.provider, is_owner=True).exclude(
+            pk=staff.pk).exists():
+        raise StaffConflict(_("A provider needs at least one owner: add another owner first."),
+                            code="catalogue.last_owner")
+    _record(provider=staff.provider, actor=actor, kind=CatalogueChange.Kind.STAFF,
+            changes={"staff": [staff.user.email, None]})
+    staff.delete()
+
+
+# ---- services -------------------------------------------------------------------------------------------
+
+def _resolve_service_type(fields: dict) -> None:
+    value = fields.get("service_type")
+    if value is None or isinstance(value, ServiceType):
+        return
+    found = ServiceType.objects.filter(code=value).first() if isinstance(value, str) else \
+        ServiceType.objects.filter(pk=value).first()
+    if found is None:
+        raise CatalogueInvalid(_("Choose a service type."), code="catalogue.invalid_service_type",
+                               field="service_type")
+    fields["service_type"] = found
+
+
+def _set_locations(service: Service, locations) -> dict:
+    wanted = list(locations)
+    ids = {getattr(loc, "pk", loc) for loc in wanted}
+    own = set(Location.objects.filter(provider_id=service.provider_id, pk__in=ids).values_list("pk", flat=True))
+    if own != ids:
+        raise CatalogueInvalid(_("Choose locations of this provider."), code="catalogue.invalid_location",
+                               field="locations")
+    old = set(service.locations.values_list("pk", flat=True)) if service.pk else set()
+    if old == ids:
+        return {}
+    service.locations.set(ids)
+    return {"locations": [_as_text(sorted(old)), _as_text(sorted(ids))]}
+
+
+def _change_kind(changes: dict):
+    if PRICE_FIELDS & set(changes):
+        return CatalogueChange.Kind.PRICE_CHANGED
+    if changes and set(changes) <= CAPACITY_FIELDS:
+        return CatalogueChange.Kind.CAPACITY_CHANGED
+    return CatalogueChange.Kind.SERVICE_CHANGED
+
+
+def _check_service(service: Service) -> None:
+    if service.unit_price is not None and service.unit_price <= 0:
+        raise CatalogueInvalid(_("The price per unit must be more than zero."), code="catalogue.invalid_price",
+                               field="unit_price")
+    if service.min_age is not None and service.max_age is not None and service.min_age > service.max_age:
+        raise CatalogueInvalid(_("The minimum age cannot be above the maximum age."), code="catalogue.age_range",
+                               field="max_age")
+    if not service.target_groups:
+        raise CatalogueInvalid(_("Choose at least one target group."), code="catalogue.required",
+                               field="target_groups")
+    if not service.delivery_modes:
+        raise CatalogueInvalid(_("Choose where the service is delivered."), code="catalogue.required",
+                               field="delivery_modes")
+    _validate(service)
+
+
+@transaction.atomic
+def service_create(*, provider: Provider, actor, locations=(), **fields) -> Service:
+    """Add a service offering (its provider's staff only)."""
+    _require_staff(provider, actor)
+    _resolve_service_type(fields)
+    service = Service(provider=provider)
+    if "unit" not in fields and fields.get("service_type") is not None:
+        fields["unit"] = fields["service_type"].default_unit
+    changes = _apply(service, fields, SERVICE_FIELDS)
+    _check_service(service)
+    service.save()
+    changes.update(_set_locations(service, locations))
+    _record(provider=provider, service=service, actor=actor, kind=CatalogueChange.Kind.SERVICE_CREATED,
+            changes=changes)
+    _announce(provider.pk, [service.pk])
+    return service
+
+
+@transaction.atomic
+def service_update(*, service: Service, actor, locations=None, request=None, **fields) -> Service:
+    """Change a service (price, capacity, description…); the history keeps old → new."""
+    _require_staff(service.provider, actor)
+    _resolve_service_type(fields)
+    service = Service.objects.select_for_update().select_related("provider").get(pk=service.pk)
+    changes = _apply(service, fields, SERVICE_FIELDS)
+    if changes:
+        _check_service(service)
+        service.save()
+    if locations is not None:
+        changes.update(_set_locations(service, locations))
+    if not changes:
+        return service
+    _record(provider=service.provider, service=service, actor=actor, kind=_change_kind(changes), changes=changes)
+    if PRICE_FIELDS & set(changes):
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=service, changes=changes,
+              summary=f"price of service {service.pk}", request=request)
+    _announce(service.provider_id, [service.pk])
+    return service
