@@ -50,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         from django.db import connection
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext
         from django_tenants.utils import tenant_context
 
         from portal.marketplace.approvals.selectors import approved_services
@@ -83,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         for label, client, path in cases:
             assert client.get(path).status_code == 200, path
             connection.close()
-            with CaptureQueriesContext(connection) as queries:
+            queries = []
+            with connection.execute_wrapper(lambda execute, sql, *a: (queries.append(sql), execute(sql, *a))[1]):
                 client.get(path)
             connection.close()
             timings = []

@@ -108,3 +108,16 @@ def test_cap_set_changes_the_existing_cap_for_type_and_unit(db, muni_a):
         assert (cap.amount, cap.over_cap_rule) == (Decimal("13.40"), "refuse")
         services.price_cap_remove(cap=cap, actor=admin)
         assert PriceCap.objects.count() == count - 1
+
+
+def test_the_provider_sees_each_municipalitys_decision_with_its_reason(client_for, provider, staff_user, muni_b):
+    from portal.marketplace.catalogue.models import MunicipalListing
+
+    admin = demo_user(Role.MUNICIPALITY_ADMIN, "liepaja")
+    with tenant_context(muni_b):
+        services.provider_approval_decide(provider=provider, status="suspended", note="Gaidām licenci",
+                                          actor=admin)
+    listing = MunicipalListing.objects.get(provider=provider, municipality_code="liepaja")
+    assert (listing.status, listing.note) == ("suspended", "Gaidām licenci")
+    text = client_for(None, user=staff_user).get(f"/mans-sniedzejs/{provider.slug}/").content.decode()
+    assert "Gaidām licenci" in text and "Apturēts" in text

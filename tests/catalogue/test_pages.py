@@ -258,3 +258,61 @@ def test_approval_page_of_a_provider_not_serving_here_is_not_found(client_for):
 def test_dashboards_link_to_the_catalogue_pages(client_for, role, code, url):
     user = demo_user(role, code) if code else demo_user(role)
     assert f'href="{url}"' in client_for(code, user=user).get("/panelis/").content.decode()
+
+
+def _capacity_post(services, **overrides):
+    data = {}
+    for s in services:
+        data[f"{s.pk}-unit_price"] = str(s.unit_price)
+        data[f"{s.pk}-free_places"] = "" if s.free_places is None else str(s.free_places)
+        data[f"{s.pk}-waiting_weeks"] = "" if s.waiting_weeks is None else str(s.waiting_weeks)
+    data.update(overrides)
+    return data
+
+
+def test_prices_and_free_places_on_one_page(client_for, provider, staff_user, django_assert_max_num_queries):
+    client = client_for(None, user=staff_user)
+    url = f"/mans-sniedzejs/{provider.slug}/cenas-un-vietas/"
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    services = list(provider.services.order_by("pk"))
+    first, second = services[0], services[1]
+    response = client.post(url, _capacity_post(services, **{f"{first.pk}-free_places": "7",
+                                                             f"{second.pk}-unit_price": "33.30"}))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.free_places == 7 and second.unit_price == Decimal("33.30")
+    kinds = set(CatalogueChange.objects.filter(service__in=[first, second]).order_by("-id")[:2]
+                .values_list("kind", flat=True))
+    assert kinds == {"capacity_changed", "price_changed"}
+
+
+def test_one_bad_row_saves_nothing(client_for, provider, staff_user):
+    client = client_for(None, user=staff_user)
+    services = list(provider.services.order_by("pk"))
+    first, second = services[0], services[1]
+    changes = CatalogueChange.objects.count()
+    response = client.post(f"/mans-sniedzejs/{provider.slug}/cenas-un-vietas/", _capacity_post(
+        services, **{f"{first.pk}-free_places": "9", f"{second.pk}-unit_price": "-1"}))
+    assert response.status_code == 400 and "govuk-error-summary" in response.content.decode()
+    first.refresh_from_db()
+    assert first.free_places != 9 and CatalogueChange.objects.count() == changes
+
+
+def test_capacity_page_of_another_provider_is_not_found(client_for, staff_user):
+    other = Provider.objects.exclude(staff__user=staff_user).first()
+    assert client_for(None, user=staff_user).get(f"/mans-sniedzejs/{other.slug}/cenas-un-vietas/").status_code == 404
+
+
+def test_platform_admin_sees_an_unverified_providers_page_to_check_it(client_for, platform_admin):
+    pending = Provider.objects.filter(status="pending").first()
+    response = client_for(None, user=platform_admin).get(f"/sniedzeji/{pending.slug}/")
+    assert response.status_code == 200
+    assert "vēl nav pārbaudīts" in response.content.decode()
+
+
+def test_staff_languages_are_named_in_words(client_for, provider, new_service):
+    for path in (f"/pakalpojumi/{new_service.pk}/", f"/sniedzeji/{provider.slug}/"):
+        text = client_for(MUNICIPALITY_A).get(path).content.decode()
+        assert "Latviešu, Krievu" in text and "('lv'" not in text

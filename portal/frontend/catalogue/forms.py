@@ -150,6 +150,22 @@ class ServiceForm(GovukFormMixin, forms.ModelForm):
         return data
 
 
+class CapacityRowForm(GovukFormMixin, forms.Form):
+    """One row of the "prices and free places" table (prefix = service id)."""
+
+    unit_price = forms.DecimalField(label=_("Price per unit (EUR)"), max_digits=10, decimal_places=2)
+    free_places = forms.IntegerField(label=_("Free places now"), min_value=0, required=False)
+    waiting_weeks = forms.IntegerField(label=_("Waiting time (weeks)"), min_value=0, max_value=520, required=False)
+
+    def __init__(self, *args, service=None, **kwargs):
+        self.service = service
+        super().__init__(*args, prefix=str(service.pk), initial={
+            "unit_price": service.unit_price, "free_places": service.free_places,
+            "waiting_weeks": service.waiting_weeks}, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] += " govuk-input--width-5"
+
+
 class StaffForm(GovukFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False,

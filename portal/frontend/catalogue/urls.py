@@ -22,6 +22,7 @@ public_urlpatterns = common + [
     path(_mine + "pakalpojumi/", views.my_services, name="my-services"),
     path(_mine + "pakalpojumi/jauns/", views.service_edit, name="service-new"),
     path(_mine + "pakalpojumi/<int:service_id>/", views.service_edit, name="service-edit"),
+    path(_mine + "cenas-un-vietas/", views.capacity, name="capacity"),
     path(_mine + "darbinieki/", views.staff, name="staff"),
     path(_mine + "darbinieki/<int:staff_id>/nonemt/", views.staff_remove, name="staff-remove"),
     path(_mine + "vesture/", views.history, name="history"),

@@ -27,7 +27,7 @@ from portal.platform.core.money import format_eur
 from portal.tenants.access import current_municipality, has_role, member_required
 from portal.tenants.roles import Role
 
-from .forms import LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
+from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
 
 
 def apply_domain_error(form, error: DomainError) -> None:
@@ -86,7 +86,7 @@ def provider_detail(request, slug: str):
             service_list = service_list.filter(pk__in=approved_service_ids())
     return render(request, "catalogue/provider_detail.html", {
         "provider": provider, "services": list(service_list), "locations": list(provider.locations.all()),
-        "languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
         "approval": approval, "is_admin": approval is not None or (
             municipality is not None and has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality)),
         "is_staff": selectors.staff_membership(request.user, provider) is not None if municipality is None else False,
@@ -102,7 +102,7 @@ def service_detail(request, service_id: int):
         "service": service, "provider": service.provider, "locations": list(service.locations.all()),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
-        "languages": _labels(service.provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(service.provider.languages, StaffLanguage.choices),
         "pricing": price_context(service),
     })
 
@@ -152,14 +152,22 @@ def my_providers(request):
     return render(request, "catalogue/my_providers.html", {"providers": providers})
 
 
+def _decision_label(status: str) -> str:
+    from portal.marketplace.approvals.models import ApprovalStatus
+
+    return str(dict(ApprovalStatus.choices).get(status, status))
+
+
 @member_required(Role.PROVIDER_STAFF)
 def my_provider(request, slug: str):
     provider = _own_provider(request, slug)
     staff = selectors.staff_membership(request.user, provider)
     return render(request, "catalogue/my_provider.html", {
+        "listings": [{**row, "label": _decision_label(row["status"])}
+                     for row in selectors.municipal_decisions(provider)],
         "provider": provider, "staff": staff, "locations": list(selectors.provider_locations(provider)),
         "service_count": provider.services.count(),
-        "languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
     })
 
 
@@ -247,6 +255,34 @@ def service_edit(request, slug: str, service_id: int | None = None):
     status = 400 if request.method == "POST" else 200
     return render(request, "catalogue/service_form.html", {"form": form, "provider": provider,
                                                            "service": service}, status=status)
+
+
+@member_required(Role.PROVIDER_STAFF)
+def capacity(request, slug: str):
+    """Prices, free places and waiting times of every service on one page; saved all or nothing."""
+    provider = _own_provider(request, slug)
+    service_list = list(selectors.provider_services(provider))
+    data = request.POST if request.method == "POST" else None
+    forms = [CapacityRowForm(data, service=service) for service in service_list]
+    error = None
+    if data is not None and all(form.is_valid() for form in forms):
+        changes = {form.service.pk: form.cleaned_data for form in forms}
+        try:
+            changed = services.services_capacity_update(provider=provider, actor=request.user, changes=changes,
+                                                        request=request)
+        except DomainError as refusal:
+            error = refusal
+            service_id, _sep, field = (refusal.field or "").partition("-")
+            form = next((f for f in forms if str(f.service.pk) == service_id), None)
+            if form is not None:
+                form.add_error(field if field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, _("Saved: %(n)s change(s).") % {"n": changed})
+            return redirect("catalogue:my-services", slug=provider.slug)
+    status = 400 if data is not None else 200
+    return render(request, "catalogue/capacity.html", {
+        "provider": provider, "forms": forms, "error": error,
+        "has_errors": any(form.errors for form in forms)}, status=status)
 
 
 @member_required(Role.PROVIDER_STAFF)

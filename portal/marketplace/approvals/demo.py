@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG
-from portal.marketplace.catalogue.models import Provider, Service, ServiceType
+from portal.marketplace.catalogue.models import MunicipalListing, Provider, Service, ServiceType
 
 from .models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
 
@@ -72,6 +72,9 @@ def load(municipality, out=None):
         PriceCap.objects.bulk_create(caps)
         ProviderApproval.objects.bulk_create(provider_approvals)
         ServiceApproval.objects.bulk_create(service_approvals)
+        MunicipalListing.objects.bulk_create([
+            MunicipalListing(provider_id=a.provider_id, municipality_code=municipality.code, status=a.status,
+                             decided_at=a.decided_at) for a in provider_approvals], ignore_conflicts=True)
     if out is not None:
         print(f"• Approvals in {municipality.name}: {len(approved_ids)} providers, "
               f"{sum(a.status == ApprovalStatus.APPROVED for a in service_approvals)} services approved, "

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.marketplace.catalogue.models import Provider, Service, ServiceType, Unit
+from portal.marketplace.catalogue.models import MunicipalListing, Provider, Service, ServiceType, Unit
 from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
@@ -48,6 +48,10 @@ def provider_approval_decide(*, provider: Provider, status: str, actor, note: st
     approval.status, approval.note = status, note.strip()[:500]
     approval.decided_by, approval.decided_at = actor, timezone.now()
     approval.save()
+    # The provider's national view of every municipality's decision (same transaction).
+    MunicipalListing.objects.update_or_create(
+        provider=provider, municipality_code=municipality.code,
+        defaults={"status": status, "note": approval.note, "decided_at": approval.decided_at})
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
           summary=f"provider {provider.name} {status}", request=request)
     return approval

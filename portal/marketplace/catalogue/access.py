@@ -38,19 +38,25 @@ def service_for_staff(user, service_id: int) -> Service:
     return service
 
 
+def _platform_admin(user) -> bool:
+    """The platform administrator checks unverified providers before verifying them."""
+    return has_role(user, Role.PLATFORM_ADMIN)
+
+
 def _municipality_admin_here(user, municipality) -> bool:
     return has_role(user, Role.MUNICIPALITY_ADMIN, municipality=municipality)
 
 
 def provider_for_visitor(user, slug: str) -> Provider:
-    """A provider's public page. National site: verified providers (and its own staff see theirs).
+    """A provider's public page. National site: verified providers (its own staff and the platform
+    administrator also see unverified ones).
     Municipality site: providers approved there (its administrator sees every provider serving it)."""
     municipality = current_municipality()
     provider = Provider.objects.filter(slug=slug).first()
     if provider is None:
         raise ProviderNotFound(_("No such provider."))
     if municipality is None:
-        if provider.is_verified or _is_staff_of(user, provider.pk):
+        if provider.is_verified or _is_staff_of(user, provider.pk) or _platform_admin(user):
             return provider
         raise ProviderNotFound(_("No such provider."))
     if _municipality_admin_here(user, municipality) and municipality.code in provider.municipalities_served:
@@ -70,7 +76,8 @@ def service_for_visitor(user, service_id: int) -> Service:
     if service is None:
         raise ServiceNotFound(_("No such service."))
     if municipality is None:
-        if (service.is_active and service.provider.is_verified) or _is_staff_of(user, service.provider_id):
+        if (service.is_active and service.provider.is_verified) or _is_staff_of(user, service.provider_id) \
+                or _platform_admin(user):
             return service
         raise ServiceNotFound(_("No such service."))
     if _municipality_admin_here(user, municipality) and municipality.code in service.provider.municipalities_served:

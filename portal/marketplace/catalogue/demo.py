@@ -75,7 +75,7 @@ _NAME_PARTS = [
     ("Dienas centrs “Saulgrieži”", "municipal"), ("Grupu māja “Pie ezera”", "association"),
     ("Darbnīca “Rokdarbi”", "association"), ("Transporta dienests “Ceļā”", "sia"),
     ("Psihologu prakse “Līdzsvars”", "ik"), ("Logopēdu kabinets “Vārdiņš”", "ik"),
-    ("Doброе сердце — Labā sirds", "association"), ("Family Support Latvia", "sia"),
+    ("Доброе сердце — Labā sirds", "association"), ("Family Support Latvia", "sia"),
     ("Klusā valoda", "association"), ("Sadzirdi mani", "association"), ("Atelpa", "sia"),
     ("Siltās mājas", "sia"), ("Sabiedrības centrs “Ābele”", "association"), ("Bērnu attīstības centrs “Zīle”", "sia"),
     ("Mentoru tīkls", "association"), ("Vidzemes aprūpes dienests", "sia"), ("Latgales atbalsta centrs", "association"),
@@ -161,7 +161,7 @@ def _company_number(rng: random.Random, prefix: str) -> str:
 def _slugify(text: str) -> str:
     from django.utils.text import slugify
 
-    table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽдоброесц", "acegiklnsuzACEGIKLNSUZdobroesc")
+    table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽДдоброесц", "acegiklnsuzACEGIKLNSUZDdobroesc")
     return slugify(text.translate(table))[:70]
 
 
@@ -171,9 +171,9 @@ def _provider_rows(rng: random.Random):
     regions = list(REGIONS)
     for index, (stem, form) in enumerate(_NAME_PARTS):
         prefix = _LEGAL_PREFIX[form]
-        name = f"{prefix} “{stem}”" if prefix and "“" not in stem else (f"{prefix} {stem}".strip())
+        name = f"{prefix} “{stem}”" if prefix and "“" not in stem else stem
         langs = ["lv"]
-        if "Doброе" in stem or rng.random() < 0.25:
+        if "Доброе" in stem or rng.random() < 0.25:
             langs.append("ru")
         if "Latvia" in stem or rng.random() < 0.15:
             langs.append("en")

@@ -316,3 +316,26 @@ class CatalogueChange(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind}"
+
+
+class MunicipalListing(models.Model):
+    """A copy, in the public schema, of each municipality's decision on a provider — so the provider
+    sees every municipality's decision in one query. Written by ``approvals.services`` in the same
+    transaction as the decision itself (the tenant schema keeps the authoritative row)."""
+
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.CASCADE,
+                                 related_name="listings")
+    municipality_code = models.CharField(_("municipality"), max_length=30)
+    status = models.CharField(_("status"), max_length=12)
+    note = models.CharField(_("reason or note"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["municipality_code"]
+        verbose_name = _("municipal listing")
+        verbose_name_plural = _("municipal listings")
+        constraints = [models.UniqueConstraint(fields=["provider", "municipality_code"],
+                                               name="catalogue_listing_unique")]
+
+    def __str__(self):
+        return f"{self.provider_id}@{self.municipality_code}: {self.status}"

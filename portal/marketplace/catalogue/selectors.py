@@ -50,3 +50,21 @@ def listed_providers() -> QuerySet[Provider]:
 def service_detail_queryset() -> QuerySet[Service]:
     return (Service.objects.select_related("provider", "service_type")
             .prefetch_related(Prefetch("locations", queryset=Location.objects.order_by("name"))))
+
+
+def municipal_decisions(provider) -> list[dict]:
+    """Each municipality the provider serves, with its decision (pending when it has not decided)."""
+    from django.conf import settings
+
+    from portal.tenants.models import Municipality
+
+    names = dict(Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+                 .filter(code__in=provider.municipalities_served).values_list("code", "name"))
+    listings = {item.municipality_code: item for item in provider.listings.all()}
+    rows = []
+    for code in provider.municipalities_served:
+        listing = listings.get(code)
+        rows.append({"code": code, "name": names.get(code, code),
+                     "status": listing.status if listing else "pending",
+                     "note": listing.note if listing else "", "decided_at": listing.decided_at if listing else None})
+    return rows

@@ -3,8 +3,6 @@ staff and services. Every change is kept in ``CatalogueChange`` (who, when, old 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,13 +11,22 @@ from django.utils.translation import gettext as _
 from portal.platform.accounts.models import User
 from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import has_role
-from portal.tenants.models import Membership, Municipality
+from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
-from . import signals
+from ._steps import (
+    _announce,
+    _apply,
+    _as_text,
+    _check_municipalities,
+    _ensure_provider_role,
+    _record,
+    _require_staff,
+    _unique_slug,
+    _validate,
+)
 from .errors import AlreadyRegistered, CatalogueInvalid, NotProviderStaff, StaffConflict
 from .models import ACCESSIBILITY_FIELDS, CatalogueChange, Location, Provider, ProviderStaff, Service, ServiceType
-from .validators import normalise_code
 
 PROFILE_FIELDS = (
     "name", "social_register_number", "company_number", "legal_form", "email", "phone", "website", "address",
@@ -34,116 +41,6 @@ SERVICE_FIELDS = (
 )
 PRICE_FIELDS = frozenset({"unit", "unit_price"})
 CAPACITY_FIELDS = frozenset({"free_places", "waiting_weeks"})
-_CODE_FIELDS = ("social_register_number", "company_number", "iban", "vat_number")
-
-
-# ---- helpers -------------------------------------------------------------------------------------------
-
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if hasattr(value, "pk"):
-        return str(getattr(value, "code", value.pk))
-    return str(value)
-
-
-def _apply(instance, fields: dict, allowed) -> dict:
-    """Set ``fields`` on ``instance``; return {field: [old, new]} for the ones that changed."""
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise CatalogueInvalid(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
-                               code="catalogue.unknown_field", field=sorted(unknown)[0])
-    changes = {}
-    for name, new in fields.items():
-        if name in _CODE_FIELDS and isinstance(new, str):
-            new = normalise_code(new)
-        elif isinstance(new, str):
-            new = new.strip()
-        if name == "service_type":
-            old = instance.service_type if instance.service_type_id else None
-            old_cmp, new_cmp = instance.service_type_id, getattr(new, "pk", new)
-        else:
-            old = getattr(instance, name)
-            old_cmp, new_cmp = old, new
-        if name == "unit_price" and new is not None:
-            try:
-                new_cmp = new = Decimal(str(new)).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                raise CatalogueInvalid(_("Enter the price as an amount in euros, e.g. 12.50."),
-                                       code="catalogue.invalid_price", field="unit_price") from None
-        if old_cmp != new_cmp:
-            changes[name] = [_as_text(old), _as_text(new)]
-        setattr(instance, name, new)
-    return changes
-
-
-def _validate(instance, *, exclude=None) -> None:
-    """Model validation (formats, ranges, uniqueness) as one ``CatalogueInvalid`` naming the first field."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        field = next(iter(errors))
-        code = "invalid"
-        if hasattr(error, "error_dict"):
-            first = error.error_dict[field][0]
-            code = first.code or "invalid"
-        raise CatalogueInvalid(errors[field][0], code=f"catalogue.{code}",
-                               field=None if field == "__all__" else field, errors=errors) from None
-
-
-def _check_municipalities(codes) -> None:
-    codes = list(codes or [])
-    known = set(Municipality.objects.filter(code__in=codes).values_list("code", flat=True))
-    missing = [c for c in codes if c not in known]
-    if missing:
-        raise CatalogueInvalid(_("No such municipality: %(codes)s") % {"codes": ", ".join(missing)},
-                               code="catalogue.unknown_municipality", field="municipalities_served")
-
-
-def _record(*, provider, actor, kind, changes=None, service=None) -> CatalogueChange:
-    is_user = getattr(actor, "is_authenticated", False)
-    return CatalogueChange.objects.create(
-        provider=provider, service=service, kind=kind, changes=changes or {},
-        actor=actor if is_user else None, actor_label=actor.email if is_user else "")
-
-
-def _announce(provider_id: int, service_ids=()) -> None:
-    """After commit: tell listeners (search indexing) what changed."""
-    service_ids = list(service_ids)
-    transaction.on_commit(lambda: signals.catalogue_changed.send(
-        sender=Provider, provider_id=provider_id, service_ids=service_ids))
-
-
-def _require_staff(provider, actor, *, owner: bool = False) -> ProviderStaff:
-    staff = None
-    if getattr(actor, "is_authenticated", False) and has_role(actor, Role.PROVIDER_STAFF):
-        staff = ProviderStaff.objects.filter(provider=provider, user=actor).first()
-    if staff is None or (owner and not staff.is_owner):
-        raise NotProviderStaff(_("Only this provider's staff may do this.") if not owner
-                               else _("Only the provider's account owners may manage staff."))
-    return staff
-
-
-def _unique_slug(name: str) -> str:
-    from django.utils.text import slugify
-
-    table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
-    base = slugify(name.translate(table))[:60].strip("-") or "sniedzejs"
-    slug, n = base, 1
-    while Provider.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def _ensure_provider_role(user) -> None:
-    Membership.objects.get_or_create(user=user, role=Role.PROVIDER_STAFF, municipality=None)
-    if hasattr(user, "_portal_roles_cache"):
-        del user._portal_roles_cache
-
 
 # ---- providers ------------------------------------------------------------------------------------------
 
@@ -426,3 +323,26 @@ def service_update(*, service: Service, actor, locations=None, request=None, **f
               summary=f"price of service {service.pk}", request=request)
     _announce(service.provider_id, [service.pk])
     return service
+
+
+@transaction.atomic
+def services_capacity_update(*, provider: Provider, actor, changes: dict, request=None) -> int:
+    """Change prices, free places and waiting times of several services at once: all or nothing.
+
+    ``changes`` maps service id → {unit_price, free_places, waiting_weeks}. Returns how many changed.
+    A refusal names the field as ``<service id>-<field>``.
+    """
+    _require_staff(provider, actor)
+    allowed = {"unit_price", "free_places", "waiting_weeks"}
+    own = {s.pk: s for s in provider.services.filter(pk__in=list(changes))}
+    if set(changes) - set(own):
+        raise CatalogueInvalid(_("Choose services of this provider."), code="catalogue.invalid_service")
+    before = CatalogueChange.objects.filter(provider=provider).count()
+    for service_id, fields in changes.items():
+        fields = {k: v for k, v in fields.items() if k in allowed}
+        try:
+            service_update(service=own[service_id], actor=actor, request=request, **fields)
+        except CatalogueInvalid as error:
+            error.field = f"{service_id}-{error.field}"
+            raise
+    return CatalogueChange.objects.filter(provider=provider).count() - before
