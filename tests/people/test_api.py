@@ -159,3 +159,36 @@ def test_the_person_sets_what_the_support_person_sees(client_for, muni_a):
     refused = supporter.put(f"/api/v1/persons/{pid}/relations/{relation['id']}/visibility/",
                             {"may_see": ["assessment"]}, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "people.not_allowed"
+
+
+def test_end_a_relation_and_withdraw_a_consent(client_for, sw_api, muni_a):
+    me = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
+    pid = me.get("/api/v1/persons/").json()["results"][0]["id"]
+    consent = me.get(f"/api/v1/persons/{pid}/consents/").json()[0]
+    early = me.post(f"/api/v1/persons/{pid}/consents/{consent['id']}/withdraw/", {"on": "2000-01-01"},
+                    content_type="application/json")
+    assert early.status_code == 400 and early.json()["code"] == "consent.invalid"
+    done = me.post(f"/api/v1/persons/{pid}/consents/{consent['id']}/withdraw/", {"on": TODAY.isoformat()},
+                   content_type="application/json")
+    assert done.status_code == 200 and done.json()["withdrawn_on"] == TODAY.isoformat()
+    relation = next(r for r in sw_api.get(f"/api/v1/persons/{pid}/relations/").json()
+                    if r["kind"] == "support_person")
+    refused = me.post(f"/api/v1/persons/{pid}/relations/{relation['id']}/end/", {"on": TODAY.isoformat()},
+                      content_type="application/json")
+    assert refused.status_code == 403
+    ended = sw_api.post(f"/api/v1/persons/{pid}/relations/{relation['id']}/end/",
+                        {"on": (TODAY - dt.timedelta(1)).isoformat()}, content_type="application/json")
+    assert ended.status_code == 200
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert supporter.get(f"/api/v1/persons/{pid}/").status_code == 404  # the relation is over
+
+
+@pytest.mark.parametrize("suffix,limit", [("plans/", 12), ("assessments/", 10), ("relations/", 10),
+                                          ("consents/", 10)])
+def test_list_endpoints_answer_within_their_query_budget(sw_api, muni_a, suffix, limit,
+                                                        django_assert_max_num_queries):
+    with tenant_context(muni_a):
+        person = Person.objects.filter(user__isnull=False).first()
+    with django_assert_max_num_queries(limit):
+        response = sw_api.get(f"/api/v1/persons/{person.pk}/{suffix}")
+    assert response.status_code == 200 and len(response.json()) >= 1

@@ -284,3 +284,22 @@ def test_my_plan_on_the_other_municipality_shows_nothing_of_jelgava(client_for, 
     assert liepaja_person.get("/mans-plans/atbalsta-persona/10000/").status_code == 404
     jelgava_person = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
     assert jelgava_person.get("/mans-plans/atbalsta-persona/10000/").status_code == 200
+
+
+@pytest.mark.parametrize("path,limit", [
+    ("/personas/{p}/plani/{plan}/", 20),
+    ("/personas/{p}/labot/", 16),
+    ("/personas/{p}/novertejumi/jauns/", 12),
+    ("/personas/{p}/plani/{plan}/labot/", 20),
+    ("/personas/{p}/plani/{plan}/izvertesana/", 16),
+    ("/personas/{p}/saistibas/jauna/", 12),
+    ("/personas/{p}/piekrisanas/jauna/", 12),
+])
+def test_social_worker_pages_answer_within_their_query_budget(sw_client, muni_a, path, limit,
+                                                              django_assert_max_num_queries):
+    with tenant_context(muni_a):
+        plan = SupportPlan.objects.filter(status="approved").order_by("id").first()
+    with django_assert_max_num_queries(limit):
+        response = sw_client.get(path.format(p=plan.person_id, plan=plan.pk))
+    # Editing an approved plan redirects to the plan page with a message.
+    assert response.status_code in (200, 302)

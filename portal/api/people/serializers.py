@@ -77,6 +77,10 @@ class VisibilityIn(serializers.Serializer):
     may_see = serializers.ListField(child=serializers.ChoiceField(choices=Relation.Section.choices))
 
 
+class EndIn(serializers.Serializer):
+    on = serializers.DateField()
+
+
 class ConsentOut(serializers.ModelSerializer):
     class Meta:
         model = Consent

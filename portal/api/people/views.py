@@ -23,7 +23,7 @@ from portal.budgets.people.models import Relation
 from portal.platform.accounts.models import User
 from portal.tenants.roles import FAMILY_ROLES, Role
 
-from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, PersonBriefOut, PersonIn,
+from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, EndIn, PersonBriefOut, PersonIn,
                           PersonOut, PlanIn, PlanOut, RelationIn, RelationOut, ReviewIn, VisibilityIn)
 
 READER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN}) | FAMILY_ROLES
@@ -151,6 +151,40 @@ class RelationVisibilityView(PeopleView):
         relation = services.relation_set_visibility(relation=relation, actor=request.user, request=request,
                                                     **incoming.validated_data)
         return Response(RelationOut(relation).data)
+
+
+class RelationEndView(PeopleView):
+    serializer_class = RelationOut
+
+    @extend_schema(operation_id="people_relations_end", request=EndIn, responses=RelationOut)
+    def post(self, request, person_id: int, relation_id: int):
+        """End a relation on a date (social worker)."""
+        person = self.person(person_id)
+        relation = Relation.objects.filter(pk=relation_id, person=person).select_related("user", "person").first()
+        if relation is None:
+            raise Http404
+        incoming = EndIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        relation = services.relation_end(relation=relation, on=incoming.validated_data["on"], actor=request.user,
+                                         request=request)
+        return Response(RelationOut(relation).data)
+
+
+class ConsentWithdrawView(PeopleView):
+    serializer_class = ConsentOut
+
+    @extend_schema(operation_id="people_consents_withdraw", request=EndIn, responses=ConsentOut)
+    def post(self, request, person_id: int, consent_id: int):
+        """Record that a consent was withdrawn on a date (the person, the representative or a social worker)."""
+        person = self.person(person_id, section="consents")
+        consent = person.consents.filter(pk=consent_id).first()
+        if consent is None:
+            raise Http404
+        incoming = EndIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        consent = services.consent_withdraw(consent=consent, on=incoming.validated_data["on"], actor=request.user,
+                                            request=request)
+        return Response(ConsentOut(consent).data)
 
 
 class ConsentListView(PeopleView):
