@@ -48,10 +48,23 @@ def pin_pilot_rates():
     MethodologyRate.objects.filter(target_group="adults", level=2).update(annual_amount=Decimal("8900.00"))
 
 
+def ids_beyond(other_schema: str, tables=("ledger_budget", "people_person", "ledger_ledgerentry")):
+    """Make the next ids in the current schema larger than any in ``other_schema``: then a request for
+    this municipality's object on the other municipality's host cannot hit an unrelated row by chance."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST("
+                f"(SELECT last_value FROM {connection.ops.quote_name(connection.schema_name)}."
+                f"{table}_id_seq), (SELECT coalesce(max(id), 0) FROM {table}), "
+                f"(SELECT coalesce(max(id), 0) FROM {connection.ops.quote_name(other_schema)}.{table})) + 1)")
+
+
 @pytest.fixture
-def in_a(muni_a):
+def in_a(muni_a, muni_b):
     connection.set_tenant(muni_a)
     pin_pilot_rates()
+    ids_beyond(muni_b.schema_name)
     return muni_a
 
 

@@ -175,3 +175,17 @@ def _methodology_post(children_2="7000.00", esf="85"):
         data[f"rate_{group}_{level}"] = str(amount)
     data["rate_children_2"] = children_2
     return data
+
+
+def test_person_budget_link_redirects_to_the_current_budget(in_a, client_for, user_of):
+    from .conftest import make_person
+
+    budget = _budget_with_history()
+    client = client_for(MUNICIPALITY_A, user=user_of(Role.SOCIAL_WORKER))
+    response = client.get(f"/budzeti/persona/{budget.person_id}/")
+    assert response.status_code == 302 and response.url == f"/budzeti/{budget.pk}/"
+    without = make_person()
+    assert client.get(f"/budzeti/persona/{without.pk}/").status_code == 200
+    connection.set_schema_to_public()
+    other = client_for(MUNICIPALITY_B, user=user_of(Role.SOCIAL_WORKER, MUNICIPALITY_B))
+    assert other.get(f"/budzeti/persona/{budget.person_id}/").status_code == 404

@@ -221,3 +221,23 @@ def test_available_by_service_type(in_a):
     Budget.objects.filter(pk=budget.pk).update(period_start=dt.date(2020, 1, 1))
     result = selectors.available_by_service_type(budget.person)
     assert result == {"respite-care": D("5340.00"), "home-care": D("5340.00"), "psychologist": D("3560.00")}
+
+
+def test_a_retry_after_the_money_ran_out_still_gets_its_entry(in_a):
+    cat = selectors.categories_of(make_budget())[1]  # 3 560.00
+    first = funds_reserve(category=cat, amount="3560.00", reference="a", idempotency_key="all-of-it", actor=None)
+    again = funds_reserve(category=cat, amount="3560.00", reference="a", idempotency_key="all-of-it", actor=None)
+    assert again.pk == first.pk
+    assert LedgerEntry.objects.filter(idempotency_key="all-of-it").count() == 1
+
+
+def test_reserve_inside_an_outer_transaction_that_continues_after_a_refusal(in_a):
+    cat = selectors.categories_of(make_budget())[1]
+    with transaction.atomic():
+        funds_reserve(category=cat, amount="10", reference="a", idempotency_key="outer-1", actor=None)
+        with pytest.raises(InsufficientFunds):
+            funds_reserve(category=cat, amount="99999", reference="a", idempotency_key="outer-2", actor=None)
+        assert funds_reserve(category=cat, amount="10", reference="a", idempotency_key="outer-1",
+                             actor=None).idempotency_key == "outer-1"
+    cat.refresh_from_db()
+    assert cat.reserved == D("10.00")

@@ -5,6 +5,7 @@ selectors and the checkpoint, writes through services."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy
@@ -87,6 +88,19 @@ def _row(row):
 def _entry(entry):
     return {"entry": entry, "amount": money(entry.amount), "plain": PLAIN_KIND[entry.kind],
             "when": entry.created_at}
+
+
+@member_required(*STAFF_ROLES, *FAMILY_ROLES)
+def person_budget(request, person_id: int):
+    """The current budget of a person (a link target for the person page): redirect to it, or say there is none."""
+    person = persons_with_budget_access(request.user).filter(pk=person_id).first() if str(person_id).isdigit() \
+        else None
+    if person is None:
+        raise Http404
+    budget = selectors.current_budget(person) or person.budgets.order_by("-period_start", "-pk").first()
+    if budget is not None:
+        return redirect("budgets:budget", budget_id=budget.pk)
+    return render(request, "budgets/no_budget.html", {"person": person})
 
 
 @member_required(*FAMILY_ROLES)
