@@ -4,6 +4,7 @@
     portal serve         serve the portal (ASGI, daphne)
     portal migrate       migrate every schema and refresh the template schema
     portal provision     create a municipality
+    portal reindex       rebuild the catalogue search documents (and the Elasticsearch index)
     portal db status|stop  the embedded PostgreSQL server
     portal manage ...    any Django management command
 
@@ -191,6 +192,17 @@ def cmd_db(args) -> int:
     return 0
 
 
+def cmd_reindex(args) -> int:
+    _setup()
+    from portal.marketplace.search import backend_name
+    from portal.marketplace.search.indexing import rebuild
+
+    started = time.perf_counter()
+    count = rebuild(out=sys.stdout)
+    print(f"✓ {count} services indexed ({backend_name()}) in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -225,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--email")
     prov.add_argument("--phone")
     prov.set_defaults(func=cmd_provision)
+
+    sub.add_parser("reindex", help="rebuild the catalogue search index").set_defaults(func=cmd_reindex)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL server")
     db.add_argument("action", choices=["status", "start", "stop"])

@@ -1,4 +1,12 @@
 """URLs of this area: ``public_urlpatterns`` on the national site, ``tenant_urlpatterns`` on a municipality's."""
 
-public_urlpatterns: list = []
-tenant_urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+public_urlpatterns: list = [
+    path("meklet/", views.search, name="search"),
+]
+tenant_urlpatterns: list = [
+    path("meklet/", views.search, name="search"),
+]

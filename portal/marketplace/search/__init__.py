@@ -1,1 +1,39 @@
-"""CatalogueSearch: PostgreSQL and Elasticsearch backends, the search documents."""
+"""CatalogueSearch: PostgreSQL and Elasticsearch backends, the search documents.
+
+``get_search()`` returns the configured backend: ``SEARCH_BACKEND`` in the
+Django settings or ``PORTAL_SEARCH_BACKEND`` in the environment
+(``postgresql`` or ``elasticsearch``); when neither is set, Elasticsearch is
+used if ``ELASTICSEARCH_URL`` is set, else PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+
+_instances: dict = {}
+
+
+def backend_name() -> str:
+    from django.conf import settings
+
+    name = getattr(settings, "SEARCH_BACKEND", None) or os.environ.get("PORTAL_SEARCH_BACKEND")
+    if not name:
+        name = "elasticsearch" if os.environ.get("ELASTICSEARCH_URL") else "postgresql"
+    return name
+
+
+def get_search(name: str | None = None):
+    """The ``CatalogueSearch`` backend (one instance per process and backend)."""
+    name = name or backend_name()
+    key = (name, os.environ.get("ELASTICSEARCH_URL", ""))
+    if key not in _instances:
+        if name == "elasticsearch":
+            from .backends.elastic import ElasticsearchSearch
+
+            url = os.environ.get("ELASTICSEARCH_URL") or "http://127.0.0.1:9200"
+            _instances[key] = ElasticsearchSearch(url, index_prefix=os.environ.get("PORTAL_SEARCH_INDEX_PREFIX", ""))
+        else:
+            from .backends.postgres import PostgresSearch
+
+            _instances[key] = PostgresSearch()
+    return _instances[key]

@@ -5,3 +5,8 @@ class SearchConfig(AppConfig):
     name = "portal.marketplace.search"
     label = "search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,5 +1,12 @@
-"""Demo data for search."""
+"""Demo data for search: (re)build the search documents after the catalogue demo."""
+
+import time
 
 
 def load_public(out):
-    """Nothing yet."""
+    from .indexing import rebuild
+
+    started = time.perf_counter()
+    count = rebuild(out=out)
+    if out is not None:
+        print(f"  search: {count} services indexed in {time.perf_counter() - started:.1f} s", file=out, flush=True)

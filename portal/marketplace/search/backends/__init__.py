@@ -1,0 +1,1 @@
+"""Search backends behind the one ``CatalogueSearch`` interface."""

@@ -1,0 +1,194 @@
+"""The default backend: PostgreSQL full-text search, unaccent and pg_trgm over ``SearchDocument``.
+
+Each meaningful query word becomes an OR of stem prefixes matched against the
+document's weighted tsvector: its own stem (inflections: "psihologam" →
+"psiholog:*") and the stems of the closest words of the catalogue's
+vocabulary (``SearchTerm``, a trigram index over a few thousand words: typos,
+"fizioterapja" → "fizioterap:*"). Every word must match; when no service
+matches every word, services matching any word are returned, most words
+first, and the result says so (``relaxed``). Only the GIN index on the
+tsvector is used on the large table.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ..models import SearchDocument
+from ..query import FACETS, Hit, Scope, SearchQuery, SearchResult
+from ..text import query_terms
+from .base import CatalogueSearch
+
+HIT_FIELDS = (
+    "service_id", "title_lv", "title_en", "summary_lv", "summary_en", "provider_name", "provider_slug",
+    "service_type_code", "service_type_name_lv", "service_type_name_en", "target_groups", "delivery_modes",
+    "languages", "accessibility", "unit", "unit_price", "free_places", "waiting_weeks", "place", "min_age",
+    "max_age",
+)
+_DISTANCE = ("111.045 * sqrt(power(latitude - %s, 2) + power((longitude - %s) * cos(radians(%s)), 2))")
+TYPO_MIN_LENGTH = 4  # shorter words are not corrected
+TYPO_SIMILARITY = 0.45
+TYPO_ALTERNATIVES = 3
+
+
+def expand_terms(terms: list[tuple[str, str]]) -> list[list[str]]:
+    """For each (folded word, stem): its stem plus the stems of the closest vocabulary words (typos)."""
+    long_words = [t for t, _ in terms if len(t) >= TYPO_MIN_LENGTH]
+    similar: dict[str, list[str]] = {}
+    if long_words:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT q.word, s.stem FROM unnest(%s::text[]) AS q(word) CROSS JOIN LATERAL ("
+                " SELECT stem FROM search_searchterm WHERE word %% q.word AND similarity(word, q.word) >= %s"
+                " ORDER BY similarity(word, q.word) DESC LIMIT %s) AS s",
+                [long_words, TYPO_SIMILARITY, TYPO_ALTERNATIVES * 2])
+            for word, stem in cursor.fetchall():
+                similar.setdefault(word, []).append(stem)
+    expanded = []
+    for token, stem in terms:
+        alternatives = [stem]
+        for other in similar.get(token, []):
+            if other not in alternatives and len(alternatives) <= TYPO_ALTERNATIVES:
+                alternatives.append(other)
+        expanded.append(alternatives)
+    return expanded
+
+
+def _or(alternatives: list[str]) -> str:
+    return "(" + " | ".join(f"{a}:*" for a in alternatives) + ")"
+
+
+def _matches(tsquery: str) -> RawSQL:
+    return RawSQL("search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField())
+
+
+def structured_filters(qs: QuerySet, query: SearchQuery, scope: Scope) -> QuerySet:
+    """Every filter except the words: the scope of the site, then the user's choices."""
+    qs = qs.filter(is_listed=True)
+    if scope.approved_ids is not None:
+        qs = qs.filter(service_id__in=scope.approved_ids)
+    if scope.approved_provider_ids is not None:
+        qs = qs.filter(provider_id__in=scope.approved_provider_ids)
+    if query.ids is not None:
+        qs = qs.filter(service_id__in=query.ids)
+    if query.service_types:
+        qs = qs.filter(service_type_code__in=query.service_types)
+    if query.target_groups:
+        qs = qs.filter(target_groups__overlap=query.target_groups)
+    if query.age is not None:
+        qs = qs.filter(Q(min_age__isnull=True) | Q(min_age__lte=query.age),
+                       Q(max_age__isnull=True) | Q(max_age__gte=query.age))
+    if query.municipalities:
+        qs = qs.filter(municipalities__overlap=query.municipalities)
+    if query.languages:
+        qs = qs.filter(languages__overlap=query.languages)
+    if query.delivery_modes:
+        qs = qs.filter(delivery_modes__overlap=query.delivery_modes)
+    if query.accessibility:
+        qs = qs.filter(accessibility__contains=query.accessibility)
+    if query.free_places:
+        qs = qs.filter(has_free_places=True)
+    if query.within_cap and scope.caps:
+        over = Q()
+        for (type_code, unit), amount in scope.caps.items():
+            over |= Q(service_type_code=type_code, unit=unit, unit_price__gt=amount)
+        qs = qs.exclude(over)
+    if query.fits_budget and scope.budget is not None:
+        # "*" is money of a category for any type: it pays for the types no other category lists.
+        fits = Q(pk__in=[])
+        named = [code for code in scope.budget if code != "*"]
+        for type_code, available in scope.budget.items():
+            if available and available > 0:
+                if type_code == "*":
+                    fits |= Q(unit_price__lte=available) & ~Q(service_type_code__in=named)
+                else:
+                    fits |= Q(service_type_code=type_code, unit_price__lte=available)
+        qs = qs.filter(fits)
+    if query.modified_after is not None:
+        qs = qs.filter(modified_at__gt=query.modified_after)
+    return qs
+
+
+class PostgresSearch(CatalogueSearch):
+    name = "postgresql"
+
+    def search(self, query: SearchQuery, scope: Scope) -> SearchResult:
+        base = structured_filters(SearchDocument.objects.all(), query, scope)
+        terms = query_terms(query.text)
+        expanded = expand_terms(terms) if terms else []
+        relaxed = False
+        qs = base
+        if expanded:
+            qs = base.filter(_matches(" & ".join(_or(a) for a in expanded)))
+        facets, total = self._facets_and_total(qs)
+        if expanded and total == 0 and len(expanded) > 1:
+            qs = base.filter(_matches(" | ".join(_or(a) for a in expanded)))
+            facets, total = self._facets_and_total(qs)
+            relaxed = total > 0
+        hits = self._hits(qs, query, scope, expanded, relaxed) if total else []
+        return SearchResult(hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets,
+                            backend=self.name, relaxed=relaxed)
+
+    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, expanded, relaxed: bool) -> list[Hit]:
+        annotations = {}
+        if relaxed:  # services matching more of the words first
+            sql = " + ".join("(search_vector @@ to_tsquery('simple', %s))::int" for _ in expanded)
+            annotations["matched"] = RawSQL(sql, [_or(a) for a in expanded], output_field=FloatField())
+        if expanded:
+            annotations["score"] = RawSQL("ts_rank_cd(search_vector, to_tsquery('simple', %s))",
+                                          [" | ".join(_or(a) for a in expanded)], output_field=FloatField())
+        if scope.origin is not None:
+            lat, lon = scope.origin
+            annotations["distance_km"] = RawSQL(_DISTANCE, [lat, lon, lat], output_field=FloatField())
+        qs = qs.annotate(**annotations)
+        if query.sort == "distance" and scope.origin is not None:
+            order = [F("distance_km").asc(nulls_last=True), "unit_price", "service_id"]
+        elif query.sort == "price":
+            order = ["unit_price", "service_id"]
+        elif relaxed:
+            order = [F("matched").desc(), F("score").desc(), "service_id"]
+        elif expanded:
+            order = [F("score").desc(), "service_id"]
+        else:
+            order = ["service_type_code", "title_lv", "service_id"]
+        offset = (query.page - 1) * query.per_page
+        rows = qs.order_by(*order).values(*HIT_FIELDS, *annotations)[offset:offset + query.per_page]
+        hits = []
+        for row in rows:
+            row.pop("matched", None)
+            cap = scope.caps.get((row["service_type_code"], row["unit"]))
+            hits.append(Hit(**row, cap=cap))
+        return hits
+
+    def _facets_and_total(self, qs: QuerySet) -> tuple[dict[str, dict[str, int]], int]:
+        """Total and every facet count in one pass over the matching documents."""
+        from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+
+        from ..params import facet_values
+
+        sql, params = qs.values("service_type_code", "target_groups", "delivery_modes", "languages",
+                                "accessibility", "has_free_places").query.sql_with_params()
+        columns, column_params, keys = ["count(*)", "count(*) FILTER (WHERE b.has_free_places)"], [], []
+        for code in SERVICE_TYPE_CODES:
+            columns.append("count(*) FILTER (WHERE b.service_type_code = %s)")
+            column_params.append(code)
+            keys.append(("service_type", code))
+        for facet, column in (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
+                              ("language", "languages"), ("accessibility", "accessibility")):
+            for value in facet_values(facet):
+                columns.append(f"count(*) FILTER (WHERE b.{column} @> ARRAY[%s]::varchar[])")
+                column_params.append(value)
+                keys.append((facet, value))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM ({sql}) AS b", [*column_params, *params])
+            row = cursor.fetchone()
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        total, free = row[0], row[1]
+        if free:
+            facets["free_places"]["yes"] = free
+        for (facet, value), count in zip(keys, row[2:]):
+            if count:
+                facets[facet][value] = count
+        return facets, total

@@ -1,0 +1,310 @@
+"""Search benchmark: end-to-end p50/p95/p99 with 20 concurrent clients at 10 000 and 100 000 services.
+
+    python tests/bench/bench_search.py            # 10 000 and 100 000 services
+    python tests/bench/bench_search.py --quick    # 1 000 and 5 000 services, fewer requests
+
+Runs in its own throw-away data directory (embedded PostgreSQL, a separate
+database): migrates, generates providers, locations and services with the
+catalogue demo's vocabulary, approves them in benchmark municipalities
+(20 000 per municipality at 100 000 services), builds the search documents,
+then serves the portal with daphne on 127.0.0.1 and measures real HTTP
+requests to the search API from 20 client threads (persistent connections).
+Target: p95 ≤ 50 ms at 20 000 services per municipality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENTS = 20
+PER_MUNICIPALITY = 20_000
+QUERIES = [
+    "psihologs", "psihologam", "aprupe majas", "aprūpe mājās", "logopēds bērniem", "ergoterapija",
+    "fizioterapja", "atelpas brīdis", "grupu dzīvoklis", "dienas centrs", "sociālā rehabilitācija",
+    "specializētais transports", "Liepaja", "autisms", "darbnīca", "atbalsta persona lēmumu pieņemšanā",
+]
+
+
+def table(title, header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    print(f"\n{title}\n{line}")
+    print("| " + " | ".join(str(h).ljust(w) for h, w in zip(header, widths)) + " |")
+    print(line)
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+    print(line, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- data
+def generate(start: int, count: int, rng: random.Random) -> list[int]:
+    """Create ``count`` services (50 per provider, one location each); return their ids."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from portal.marketplace.catalogue.demo import _DESC_TAIL, _NAME_PARTS, _SCHEDULES, PLACES, TYPE_PROFILES
+    from portal.marketplace.catalogue.models import Location, Provider, Service, ServiceType
+    from portal.marketplace.catalogue.validators import make_iban
+
+    types = {t.code: t for t in ServiceType.objects.all()}
+    codes = list(PLACES)
+    ids = []
+    per_provider = 50
+    for first in range(start, start + count, 5000):
+        n = min(5000, start + count - first)
+        with transaction.atomic():
+            providers = []
+            for p in range(first // per_provider, (first + n - 1) // per_provider + 1):
+                stem = _NAME_PARTS[p % len(_NAME_PARTS)][0]
+                home = codes[p % len(codes)]
+                providers.append(Provider(
+                    name=f"Biedrība “{stem} {p}”", slug=f"bench-{p}", social_register_number=f"S{p % 100000:05d}",
+                    company_number=f"9{p:010d}", legal_form="association", email=f"bench{p}@example.lv",
+                    phone="+371 20000000", address=f"{PLACES[home][3][0]} {p % 80 + 1}, {PLACES[home][0]}",
+                    description_lv=f"{stem}: sabiedrībā balstīti sociālie pakalpojumi.",
+                    languages=["lv"] + (["ru"] if p % 4 == 0 else []) + (["en"] if p % 7 == 0 else []),
+                    municipalities_served=sorted({home, codes[(p + 3) % len(codes)]}),
+                    iban=make_iban("HABA", f"{p:013d}"), status="verified", step_free_access=p % 3 != 0))
+            existing = {pr.slug: pr for pr in Provider.objects.filter(slug__in=[pr.slug for pr in providers])}
+            Provider.objects.bulk_create([pr for pr in providers if pr.slug not in existing])
+            by_index = {int(pr.slug.split("-")[1]): existing.get(pr.slug, pr) for pr in providers}
+            locations = {}
+            new_locations = []
+            for index, provider in by_index.items():
+                city, lat, lon, streets, postcode = PLACES[provider.municipalities_served[0]]
+                loc = Location(provider=provider, name=f"{provider.name} — {city}",
+                               address=f"{streets[index % len(streets)]} {index % 90 + 1}, {city}, {postcode}",
+                               municipality_code=provider.municipalities_served[0],
+                               latitude=Decimal(f"{lat + rng.uniform(-0.03, 0.03):.6f}"),
+                               longitude=Decimal(f"{lon + rng.uniform(-0.04, 0.04):.6f}"),
+                               step_free_access=provider.step_free_access)
+                locations[index] = loc
+                new_locations.append(loc)
+            Location.objects.bulk_create(new_locations)
+            services = []
+            for i in range(first, first + n):
+                provider = by_index[i // per_provider]
+                code = rng.choice(list(TYPE_PROFILES))
+                lv, en, (low, high), units, groups, modes = TYPE_PROFILES[code]
+                pick = rng.randrange(len(lv))
+                city = PLACES[provider.municipalities_served[0]][0]
+                full = rng.random() < 0.12
+                services.append(Service(
+                    provider=provider, service_type=types[code], title_lv=f"{lv[pick]} {city}",
+                    title_en=en[pick], description_lv=f"{types[code].description_lv} {rng.choice(_DESC_TAIL)}",
+                    description_en=types[code].description_en, target_groups=groups[:rng.randint(1, len(groups))],
+                    delivery_modes=modes, unit=units[0], unit_price=Decimal(rng.randint(low * 100, high * 100)) / 100,
+                    free_places=0 if full else rng.choice([None, 1, 2, 5]),
+                    waiting_weeks=rng.randint(2, 12) if full else None, schedule=rng.choice(_SCHEDULES)))
+            Service.objects.bulk_create(services)
+            Through = Service.locations.through
+            Through.objects.bulk_create([Through(service_id=s.pk, location_id=locations[i // per_provider].pk)
+                                         for i, s in zip(range(first, first + n), services)])
+            ids.extend(s.pk for s in services)
+    return ids
+
+
+def approve(code: str, service_ids: list[int]) -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from portal.marketplace.approvals.models import PriceCap, ProviderApproval, ServiceApproval
+    from portal.marketplace.catalogue.models import Service, ServiceType
+
+    provider_ids = set(Service.objects.filter(pk__in=service_ids).values_list("provider_id", flat=True))
+    with schema_context(code):
+        known = set(ProviderApproval.objects.values_list("provider_id", flat=True))
+        ProviderApproval.objects.bulk_create([ProviderApproval(provider_id=p, status="approved")
+                                              for p in provider_ids - known])
+        ServiceApproval.objects.bulk_create([ServiceApproval(service_id=s, status="approved") for s in service_ids],
+                                            batch_size=5000)
+        if not PriceCap.objects.exists():
+            PriceCap.objects.bulk_create([PriceCap(service_type=t, unit=t.default_unit, amount=40)
+                                          for t in ServiceType.objects.all()])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE approvals_serviceapproval")
+            cursor.execute("ANALYZE approvals_providerapproval")
+
+
+# ---------------------------------------------------------------- load
+def load(port: int, host: str, requests_per_client: int, seed: int) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(n: int):
+        rng = random.Random(seed * 100 + n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        for _ in range(requests_per_client):
+            params = [("per_page", "20")]
+            if rng.random() < 0.8:
+                params.append(("q", rng.choice(QUERIES)))
+            if rng.random() < 0.3:
+                params.append(("type", rng.choice(["psychologist", "home-care", "speech-therapy", "day-care"])))
+            if rng.random() < 0.2:
+                params.append(("free", "on"))
+            if rng.random() < 0.2:
+                params.append(("group", rng.choice(["children", "adults"])))
+            params.append(("sort", rng.choice(["relevance", "relevance", "price", "distance"])))
+            path = "/api/v1/search/services/?" + urllib.parse.urlencode(params)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Host": host, "Accept": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - started)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def wait_for(port: int, host: str, deadline: float) -> bool:
+    while time.perf_counter() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz", headers={"Host": host})
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 000 and 5 000 services, fewer requests")
+    args = parser.parse_args(argv)
+    sizes = [1_000, 5_000] if args.quick else [10_000, 100_000]
+    per_client = 10 if args.quick else 50
+
+    data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-search-"))
+    os.environ.update({"PORTAL_DATA_DIR": str(data_dir), "PORTAL_QUIET": "1",
+                       "DJANGO_SETTINGS_MODULE": "portal.platform.settings", "PORTAL_SEARCH_BACKEND": "postgresql"})
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("ELASTICSEARCH_URL", None)
+    sys.path.insert(0, str(ROOT))
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from portal.marketplace.search.indexing import rebuild
+        from portal.platform.cli import ensure_migrated
+        from portal.tenants.provisioning import municipality_provision
+
+        print("• Migrating a fresh benchmark database …", flush=True)
+        ensure_migrated()
+        rng = random.Random(20261130)
+        build_rows, rows = [], []
+        made, all_ids = 0, []
+        municipalities = []
+        for size in sizes:
+            started = time.perf_counter()
+            all_ids += generate(made, size - made, rng)
+            made = size
+            generated = time.perf_counter() - started
+            # Each benchmark municipality approves up to PER_MUNICIPALITY services (disjoint slices).
+            wanted = max(1, min(5, size // PER_MUNICIPALITY))
+            while len(municipalities) < wanted:
+                code = f"bench{len(municipalities) + 1}"
+                municipality_provision(code=code, name=f"Bench {len(municipalities) + 1}", region="zemgale")
+                municipalities.append({"code": code, "approved": 0})
+            quota = min(PER_MUNICIPALITY, size)
+            for index, m in enumerate(municipalities):
+                lo, hi = index * quota + m["approved"], (index + 1) * quota
+                if hi > lo:
+                    approve(m["code"], all_ids[lo:hi])
+                    m["approved"] += hi - lo
+            connection.set_schema_to_public()
+            started = time.perf_counter()
+            indexed = rebuild()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE search_searchdocument")
+            build = time.perf_counter() - started
+            build_rows.append([f"{size:,}", f"{generated:.1f} s", f"{build:.1f} s", f"{indexed / build:,.0f}/s"])
+            connection.close()
+
+            port = free_port()
+            server = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--port", str(port)],
+                                      cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            if not wait_for(port, "localhost", time.perf_counter() + 120):
+                raise SystemExit("the benchmark server never answered")
+            for host, label, scope in [(f"{municipalities[0]['code']}.localhost", "municipality",
+                                        municipalities[0]["approved"]), ("localhost", "national", size)]:
+                load(port, host, 2, seed=0)  # warm up
+                started = time.perf_counter()
+                latencies, errors = load(port, host, per_client, seed=size)
+                elapsed = time.perf_counter() - started
+                rows.append([f"{size:,}", label, f"{scope:,}", len(latencies),
+                             f"{statistics.median(latencies) * 1000:.1f} ms",
+                             f"{percentile(latencies, 95) * 1000:.1f} ms", f"{percentile(latencies, 99) * 1000:.1f} ms",
+                             f"{len(latencies) / elapsed:.0f}", errors])
+                print(f"  {size:,} services, {label}: done", flush=True)
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+            server = None
+        table("Search: building the index (PostgreSQL documents)", ["services", "generate", "index", "rate"],
+              build_rows)
+        table(f"Search end-to-end: real HTTP to `portal serve` (daphne, 127.0.0.1), {CLIENTS} concurrent clients, "
+              "GET /api/v1/search/services/ (PostgreSQL backend)",
+              ["services", "site", "in scope", "requests", "p50", "p95", "p99", "req/s", "errors"], rows)
+        print("Target: p95 ≤ 50 ms at 20 000 services per municipality. Machine: "
+              f"{os.cpu_count()} CPUs, shared with the server and the database.")
+        return 0
+    finally:
+        if server is not None:
+            server.kill()
+        from portal.platform import embedded_db
+
+        embedded_db.stop(data_dir / "pg")
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The search page: works without JavaScript, htmx swaps the results, tenancy, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
+
+pytestmark = pytest.mark.django_db
+
+URL = "/meklet/"
+
+
+def test_search_page_lists_approved_services_on_a_municipality_site(client_for, catalogue_ids,
+                                                                    django_assert_max_num_queries):
+    client = client_for(MUNICIPALITY_A)
+    with django_assert_max_num_queries(12):
+        response = client.get(URL, {"q": "aprupe majas jelgava", "type": "home-care"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aprūpe mājās Jelgavā</" in html
+    assert "Aprūpe mājās Liepājā</" not in html  # approved only in Liepāja
+    assert 'role="search"' in html and 'aria-live="polite"' in html
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">' in html
+
+
+def test_same_search_on_the_other_municipality_finds_nothing_of_the_first(client_for, catalogue_ids):
+    response = client_for(MUNICIPALITY_B).get(URL, {"q": "Aprūpe mājās Jelgavā", "type": "home-care"})
+    assert response.status_code == 200
+    assert "Aprūpe mājās Jelgavā</" not in response.content.decode()
+
+
+def test_over_cap_price_is_shown_with_the_difference(client_for, catalogue_ids):
+    response = client_for(MUNICIPALITY_A, language="en").get(URL, {"q": "klīniskais psihologs"})
+    html = response.content.decode()
+    assert "Clinical psychologist" in html
+    assert "Above the price cap" in html and "40.00 € per unit above the municipality's cap of 50.00 €" in html
+
+
+def test_htmx_request_gets_only_the_results_and_the_live_count(client_for, catalogue_ids):
+    response = client_for(MUNICIPALITY_A).get(URL, {"q": "logopēds"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'hx-swap-oob="true"' in html and "Logopēda nodarbības bērniem" in html
+
+
+def test_national_site_searches_every_verified_provider(client_for, catalogue_ids):
+    response = client_for(None).get(URL, {"q": "fizioterapija pieaugušajiem liepaja"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Fizioterapija pieaugušajiem Liepājā" in html  # listed nationally, approved nowhere
+    assert "Psihologs pie nepārbaudīta sniedzēja" not in html
+
+
+def test_bad_input_shows_an_error_next_to_the_field(client_for, catalogue_ids):
+    response = client_for(MUNICIPALITY_A, language="en").get(URL, {"age": "abc"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html and 'href="#id_age"' in html
+
+
+def test_pagination_keeps_every_filter(client_for, catalogue_ids):
+    response = client_for(MUNICIPALITY_A).get(URL, {"type": ["psychologist", "home-care"], "per_page": 2})
+    html = response.content.decode()
+    assert "type=psychologist&amp;type=home-care" in html and "page=2" in html
+
+
+def test_family_member_sees_the_budget_filter_only_with_a_person(client_for, user_of, catalogue_ids):
+    from portal.tenants.roles import Role
+
+    response = client_for(MUNICIPALITY_A, user=user_of(Role.SOCIAL_WORKER)).get(URL)
+    assert response.status_code == 200
+    assert 'name="budget"' not in response.content.decode()  # staff search for nobody in particular
+
+
+def test_dashboard_links_to_search(client_for, user_of):
+    from portal.tenants.roles import Role
+
+    response = client_for(MUNICIPALITY_A, user=user_of(Role.PERSON)).get(reverse("frontend:dashboard"))
+    assert URL in response.content.decode()
