@@ -482,3 +482,37 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
 __all__ = ["session_record", "sessions_bulk_record", "session_confirm", "session_dispute", "session_correct",
            "session_withdraw", "invoice_create", "invoice_refresh", "invoice_line_remove", "invoice_delete",
            "invoice_submit", "invoice_approve", "invoice_reject", "invoice_mark_paid", "month_rows", "Q"]
+
+
+def registry_reindex(municipality) -> int:
+    """Rewrite this municipality's part of the provider index from its agreements, sessions and invoices.
+
+    For the demo, repairs and new municipalities; day to day the index follows each change on commit.
+    Runs inside the municipality's schema; writes the public table in bulk.
+    """
+    from portal.marketplace.agreements.models import Agreement
+    from portal.marketplace.registry.models import ProviderWorkItem
+
+    rows = []
+    for a in Agreement.objects.select_related("service"):
+        rows.append(ProviderWorkItem(
+            provider_id=a.provider_id, municipality=municipality, kind="agreement", object_id=a.pk,
+            agreement_id=a.pk, status=a.status, status_label=str(a.get_status_display()),
+            reference=_("Agreement %(id)s") % {"id": a.pk}, title=a.service.title_lv, date=a.period_start,
+            amount=a.total_amount))
+    for s in Session.objects.select_related("agreement__service"):
+        rows.append(ProviderWorkItem(
+            provider_id=s.agreement.provider_id, municipality=municipality, kind="session", object_id=s.pk,
+            agreement_id=s.agreement_id, status=s.status, status_label=str(s.get_status_display()),
+            reference=_("Agreement %(id)s") % {"id": s.agreement_id}, title=s.agreement.service.title_lv,
+            date=s.date, amount=s.amount))
+    for i in Invoice.objects.select_related("agreement__service"):
+        rows.append(ProviderWorkItem(
+            provider_id=i.provider_id, municipality=municipality, kind="invoice", object_id=i.pk,
+            agreement_id=i.agreement_id, status=i.status, status_label=str(i.get_status_display()),
+            reference=i.display_number, title=i.agreement.service.title_lv, date=i.period_start, amount=i.total))
+    ProviderWorkItem.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["municipality", "kind", "object_id"],
+        update_fields=["provider_id", "agreement_id", "status", "status_label", "reference", "title", "date",
+                       "amount", "updated_at"])
+    return len(rows)
