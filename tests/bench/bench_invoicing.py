@@ -193,7 +193,7 @@ def bench_work_list(municipalities, sizes: list[int], runs: int) -> list[list]:
         kinds = ["session"] * 7 + ["agreement", "invoice", "invoice"]
         today = dt.date.today()
         items = [ProviderWorkItem(provider_id=provider.pk, municipality=municipalities[i % len(municipalities)],
-                                  kind=kinds[i % len(kinds)], object_id=10**7 + i, agreement_id=i // 10,
+                                  kind=kinds[i % len(kinds)], object_id=10**9 + provider.pk * 10**6 + i, agreement_id=i // 10,
                                   reference=f"Vienošanās {i // 10}", title="Atelpa", status="confirmed",
                                   status_label="Apstiprināta", date=today - dt.timedelta(days=i % 365),
                                   amount=Decimal("20.00"))
