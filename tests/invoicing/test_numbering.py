@@ -8,7 +8,6 @@ import uuid
 import pytest
 from django.db import connection, connections
 
-from portal.marketplace.registry.models import InvoiceNumberCounter, IssuedInvoiceNumber
 from portal.marketplace.registry.services import invoice_number_issue
 from portal.tenants.models import Municipality
 

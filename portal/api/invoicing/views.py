@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from portal.api.permissions import IsMemberHere
 from portal.marketplace.invoicing import access, selectors, services
-from portal.marketplace.invoicing.errors import InvoiceInvalid
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
@@ -219,5 +218,3 @@ class FinanceRejectView(FinanceView):
                                           reason=body.validated_data["reason"], actor=request.user)
         return Response(s.InvoiceOut(invoice).data)
 
-
-__all__ = ["InvoiceInvalid"]

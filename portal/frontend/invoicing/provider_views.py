@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,9 +35,10 @@ def hub(request):
     status = request.GET.get("status", "").strip()[:30]
     items = work_items_for_providers(ids, kind=kind or None, municipality_code=code or None, status=status or None)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    codes = sorted(set(ProviderWorkItem.objects.filter(provider_id__in=ids)
-                       .values_list("municipality__code", flat=True).distinct()))
-    municipalities = list(Municipality.objects.filter(code__in=codes).order_by("name").values_list("code", "name"))
+    # One index probe per municipality (a semi-join), not a scan of the provider's rows.
+    worked_in = ProviderWorkItem.objects.filter(provider_id__in=ids, municipality=OuterRef("pk"))
+    municipalities = list(Municipality.objects.filter(Exists(worked_in)).order_by("name")
+                          .values_list("code", "name"))
     return render(request, "invoicing/provider_hub.html", {
         "page": page, "kind": kind, "kinds": ProviderWorkItem.Kind.choices, "code": code,
         "municipalities": municipalities, "status": status})

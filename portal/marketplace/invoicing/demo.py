@@ -158,7 +158,7 @@ def load(municipality, out):
     from portal.tenants.roles import Role
 
     from .models import Session
-    from .services import registry_reindex
+    from .index import registry_reindex
 
     started = time.perf_counter()
     staff_user = User.objects.filter(email="sniedzejs@sbs.localhost").first()

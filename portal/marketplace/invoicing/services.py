@@ -13,7 +13,6 @@ from datetime import time as Time
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,46 +21,11 @@ from portal.platform.core.money import ZERO, to_money
 
 from . import access, errors
 from .checks import budget_share, overlaps
+from .index import sync_invoice, sync_session
 from .models import GoalProgress, Invoice, InvoiceLine, Session, SessionFlag, SessionStatus
 from .selectors import invoice_check
 
 MAX_UNITS_PER_SESSION = Decimal("24")
-
-
-# ----------------------------------------------------------------------------- the index
-def _municipality():
-    return connection.tenant
-
-
-def sync_session(session: Session) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
-    agreement = session.agreement
-    work_item_sync_on_commit(
-        provider_id=agreement.provider_id, municipality=_municipality(), kind="session", object_id=session.pk,
-        status=session.status, status_label=str(session.get_status_display()),
-        reference=_("Agreement %(id)s") % {"id": agreement.pk}, title=agreement.service.title_lv,
-        date=session.date, amount=session.amount, agreement_id=agreement.pk)
-
-
-def sync_invoice(invoice: Invoice) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
-    work_item_sync_on_commit(
-        provider_id=invoice.provider_id, municipality=_municipality(), kind="invoice", object_id=invoice.pk,
-        status=invoice.status, status_label=str(invoice.get_status_display()), reference=invoice.display_number,
-        title=invoice.agreement.service.title_lv, date=invoice.period_start, amount=invoice.total,
-        agreement_id=invoice.agreement_id)
-
-
-def sync_agreement(agreement) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
-    work_item_sync_on_commit(
-        provider_id=agreement.provider_id, municipality=_municipality(), kind="agreement", object_id=agreement.pk,
-        status=agreement.status, status_label=str(agreement.get_status_display()),
-        reference=_("Agreement %(id)s") % {"id": agreement.pk}, title=agreement.service.title_lv,
-        date=agreement.period_start, amount=agreement.total_amount, agreement_id=agreement.pk)
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -383,7 +347,7 @@ def invoice_line_remove(*, invoice: Invoice, line_id: int, actor) -> Invoice:
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice, actor) -> None:
     invoice = _lock_invoice(invoice, Invoice.Status.DRAFT)
-    pk, municipality = invoice.pk, _municipality()
+    pk, municipality = invoice.pk, connection.tenant
     invoice.lines.all().delete()
     invoice.delete()
     audit(actor=actor, action=AuditEvent.Action.DELETE, object_type="invoicing.invoice", object_id=pk,
@@ -407,7 +371,7 @@ def invoice_submit(*, invoice: Invoice, actor) -> Invoice:
     if not result.clean:
         raise errors.InvoiceNotClean(_("The invoice has problems: fix each line marked below, then submit."),
                                      problems=result)
-    invoice.number = invoice_number_issue(provider_id=invoice.provider_id, municipality=_municipality(),
+    invoice.number = invoice_number_issue(provider_id=invoice.provider_id, municipality=connection.tenant,
                                           invoice_id=invoice.pk)
     invoice.status = Invoice.Status.SUBMITTED
     invoice.submitted_by, invoice.submitted_at = actor, timezone.now()
@@ -477,42 +441,3 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
           changes={"status": ["approved", "paid"]})
     sync_invoice(invoice)
     return invoice
-
-
-__all__ = ["session_record", "sessions_bulk_record", "session_confirm", "session_dispute", "session_correct",
-           "session_withdraw", "invoice_create", "invoice_refresh", "invoice_line_remove", "invoice_delete",
-           "invoice_submit", "invoice_approve", "invoice_reject", "invoice_mark_paid", "month_rows", "Q"]
-
-
-def registry_reindex(municipality) -> int:
-    """Rewrite this municipality's part of the provider index from its agreements, sessions and invoices.
-
-    For the demo, repairs and new municipalities; day to day the index follows each change on commit.
-    Runs inside the municipality's schema; writes the public table in bulk.
-    """
-    from portal.marketplace.agreements.models import Agreement
-    from portal.marketplace.registry.models import ProviderWorkItem
-
-    rows = []
-    for a in Agreement.objects.select_related("service"):
-        rows.append(ProviderWorkItem(
-            provider_id=a.provider_id, municipality=municipality, kind="agreement", object_id=a.pk,
-            agreement_id=a.pk, status=a.status, status_label=str(a.get_status_display()),
-            reference=_("Agreement %(id)s") % {"id": a.pk}, title=a.service.title_lv, date=a.period_start,
-            amount=a.total_amount))
-    for s in Session.objects.select_related("agreement__service"):
-        rows.append(ProviderWorkItem(
-            provider_id=s.agreement.provider_id, municipality=municipality, kind="session", object_id=s.pk,
-            agreement_id=s.agreement_id, status=s.status, status_label=str(s.get_status_display()),
-            reference=_("Agreement %(id)s") % {"id": s.agreement_id}, title=s.agreement.service.title_lv,
-            date=s.date, amount=s.amount))
-    for i in Invoice.objects.select_related("agreement__service"):
-        rows.append(ProviderWorkItem(
-            provider_id=i.provider_id, municipality=municipality, kind="invoice", object_id=i.pk,
-            agreement_id=i.agreement_id, status=i.status, status_label=str(i.get_status_display()),
-            reference=i.display_number, title=i.agreement.service.title_lv, date=i.period_start, amount=i.total))
-    ProviderWorkItem.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["municipality", "kind", "object_id"],
-        update_fields=["provider_id", "agreement_id", "status", "status_label", "reference", "title", "date",
-                       "amount", "updated_at"])
-    return len(rows)

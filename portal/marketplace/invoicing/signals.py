@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 def _agreement_saved(sender, instance, **kwargs):
     if getattr(connection, "tenant", None) is None or connection.schema_name == "public":
         return
-    from .services import sync_agreement
+    from .index import sync_agreement
 
     sync_agreement(instance)
 

@@ -78,6 +78,7 @@ class ProviderWorkItem(models.Model):
             models.UniqueConstraint(fields=["municipality", "kind", "object_id"], name="registry_item_unique"),
         ]
         indexes = [
+            models.Index(fields=["provider_id", "-date", "-id"], name="registry_item_provider_all_idx"),
             models.Index(fields=["provider_id", "kind", "-date", "-id"], name="registry_item_provider_idx"),
             models.Index(fields=["provider_id", "municipality", "kind", "-date"], name="registry_item_prov_muni_idx"),
         ]
