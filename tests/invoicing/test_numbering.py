@@ -27,7 +27,7 @@ def test_concurrent_numbering_is_unique_and_gap_free(muni_a, muni_b):
             municipality = Municipality.objects.get(pk=ids[index % 2])
             for j in range(5):
                 number = invoice_number_issue(provider_id=provider_id, municipality=municipality,
-                                              invoice_id=index * 100 + j)
+                                              invoice_id=provider_id + index * 100 + j)
                 with lock:
                     numbers.append(number)
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -70,8 +70,8 @@ def test_a_rolled_back_submission_returns_its_number(muni_a):
     from django.db import transaction
 
     provider_id = 10**12 + uuid.uuid4().int % 10**9
-    first = invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=1)
+    first = invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=provider_id + 1)
     with pytest.raises(RuntimeError), transaction.atomic():
-        invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=2)
+        invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=provider_id + 2)
         raise RuntimeError("the invoice could not be saved")
-    assert invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=3) == first + 1
+    assert invoice_number_issue(provider_id=provider_id, municipality=muni_a, invoice_id=provider_id + 3) == first + 1
