@@ -37,6 +37,14 @@ def test_list_as_person_filters_and_paginates(world, client_for, django_assert_m
     assert client.get("/vienosanas/?status=draft&q=Persona").status_code == 200
 
 
+def test_provider_list_links_back_to_the_national_site(world, client_for):
+    mine = sent(world)
+    response = client_for(MUNICIPALITY_A, user=world.staff).get("/vienosanas/")
+    page = response.content.decode()
+    assert response.status_code == 200 and f"/vienosanas/{mine.pk}/" in page
+    assert 'href="http://localhost/vienosanas/"' in page
+
+
 def test_list_lazily_expires_overdue_requests(world, client_for):
     agreement = sent(world)
     Agreement.objects.filter(pk=agreement.pk).update(respond_by=timezone.now() - dt.timedelta(minutes=5))
@@ -73,6 +81,7 @@ def test_new_agreement_page_shows_cost_before_sending(world, client_for, django_
     assert response.status_code == 200
     page = response.content.decode()
     assert world.category.name in page
+    assert "Stundas nedēļā" in page  # the unit's own words
     start, end = world.budget.period_start, world.budget.period_end
     response = client.post(url, {"person": world.adult.pk, "units_per_week": "4", "period_start": timezone.localdate(),
                                  "period_end": end, "action": "preview"})

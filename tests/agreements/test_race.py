@@ -92,3 +92,60 @@ def test_agreements_racing_for_the_last_euros(django_db_setup, django_db_blocker
         # The losers wrote nothing: one event (the winner's) more than before.
         assert AgreementEvent.objects.filter(agreement_id__in=ids).count() == events_before + 1
         connection.set_schema_to_public()
+
+
+def _step_in_thread(municipality, step, agreement_id, actor, barrier, results, key):
+    try:
+        connection.set_tenant(municipality)
+        agreement = Agreement.objects.get(pk=agreement_id)
+        barrier.wait(timeout=10)
+        step(agreement=agreement, actor=actor)
+        results[key] = "done"
+    except Exception as error:  # noqa: BLE001
+        results[key] = getattr(error, "code", repr(error))
+    finally:
+        connection.close()
+
+
+def _withdraw(*, agreement, actor):
+    return services.agreement_cancel(agreement=agreement, actor=actor, only_if_open=True)
+
+
+def test_withdraw_racing_acceptance_one_transition_wins(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        municipality = Municipality.objects.get(code=MUNICIPALITY_A)
+        connection.set_tenant(municipality)
+        staff = demo_user(Role.PROVIDER_STAFF)
+        person_user = demo_user(Role.PERSON, MUNICIPALITY_A)
+        provider = make_provider(staff=staff, name="Race2")
+        service = make_service(provider, "respite-care", "10.00")
+        approve(provider, service)
+        person = make_person()
+        person.user = person_user
+        person.save(update_fields=["user"])
+        _budget, (category,) = make_budget(person, [("respite-care", "100.00")])
+        agreement = services.agreement_draft_create(person=person, service=service, actor=person_user,
+                                                    total_units="5")
+        services.agreement_confirm(agreement=agreement, actor=person_user)
+        barrier, results = threading.Barrier(2), {}
+        threads = [
+            threading.Thread(target=_step_in_thread, args=(municipality, services.agreement_accept, agreement.pk,
+                                                           staff, barrier, results, "accept")),
+            threading.Thread(target=_step_in_thread, args=(municipality, _withdraw, agreement.pk,
+                                                           person_user, barrier, results, "withdraw")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        person.user = None
+        person.save(update_fields=["user"])
+        connection.set_tenant(municipality)
+        assert sorted(results.values()) == ["agreement.wrong_state", "done"]
+        agreement.refresh_from_db()
+        category.refresh_from_db()
+        if results["accept"] == "done":
+            assert agreement.status == "active" and category.reserved == Decimal("50.00")
+        else:
+            assert agreement.status == "cancelled" and category.reserved == 0
+        connection.set_schema_to_public()

@@ -241,3 +241,15 @@ def test_reserve_inside_an_outer_transaction_that_continues_after_a_refusal(in_a
                              actor=None).idempotency_key == "outer-1"
     cat.refresh_from_db()
     assert cat.reserved == D("10.00")
+
+
+def test_budgets_whose_period_ended_are_closed_by_the_daily_task(in_a):
+    from portal.budgets.ledger.services import budgets_close_due
+
+    ended = make_budget(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    running = make_budget(start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+    closed = budgets_close_due(today=dt.date(2026, 6, 1))
+    assert ended.pk in [b.pk for b in closed] and running.pk not in [b.pk for b in closed]
+    ended.refresh_from_db()
+    running.refresh_from_db()
+    assert ended.status == "closed" and running.status == "open"

@@ -121,3 +121,29 @@ def test_the_provider_sees_each_municipalitys_decision_with_its_reason(client_fo
     assert (listing.status, listing.note) == ("suspended", "Gaidām licenci")
     text = client_for(None, user=staff_user).get(f"/mans-sniedzejs/{provider.slug}/").content.decode()
     assert "Gaidām licenci" in text and "Apturēts" in text
+
+
+def test_approve_every_pending_service_of_an_approved_provider(client_for, provider, new_service, muni_b):
+    from portal.marketplace.approvals.selectors import approved_services
+
+    admin = demo_user(Role.MUNICIPALITY_ADMIN, "liepaja")
+    client = client_for("liepaja", user=admin)
+    with tenant_context(muni_b):
+        ServiceApproval.objects.filter(service__provider=provider).exclude(service=new_service).update(
+            status="refused")
+    response = client.post(f"/apstiprinasana/{provider.pk}/visi-pakalpojumi/")
+    assert response.status_code == 302
+    with tenant_context(muni_b):
+        assert approved_services().filter(pk=new_service.pk).exists()
+        # a refusal already made stays: only undecided services are approved
+        assert not approved_services().filter(provider=provider).exclude(pk=new_service.pk).exists()
+
+
+def test_approve_all_needs_the_provider_approved(provider, new_service, muni_b):
+    admin = demo_user(Role.MUNICIPALITY_ADMIN, "liepaja")
+    with tenant_context(muni_b):
+        services.provider_approval_decide(provider=provider, status="suspended", note="Pārbaude", actor=admin)
+        before = _state()
+        with pytest.raises(ProviderNotApproved):
+            services.services_approve_all(provider=provider, actor=admin)
+        assert _state() == before

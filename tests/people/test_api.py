@@ -101,7 +101,8 @@ def test_plan_lifecycle_through_the_api(sw_api, muni_a):
     created = sw_api.post(f"/api/v1/persons/{pid}/plans/", plan_in, content_type="application/json")
     assert created.status_code == 201, created.json()
     plan_id = created.json()["id"]
-    assert [g["service_types"] for g in created.json()["goals"]] == [["specialised-workshop"], ["day-care", "transport"]]
+    assert [g["service_types"] for g in created.json()["goals"]] == [["specialised-workshop"],
+                                                                      ["day-care", "transport"]]
     early = sw_api.post(f"/api/v1/persons/{pid}/plans/{plan_id}/approve/")
     assert early.status_code == 409 and early.json()["code"] == "plan.state_conflict"
     agreed = sw_api.post(f"/api/v1/persons/{pid}/plans/{plan_id}/agree/",

@@ -84,8 +84,13 @@ def test_same_request_on_the_other_host_finds_nothing(client_for, muni_a, muni_b
     other = client_for(MUNICIPALITY_B, user=demo_user(SW, MUNICIPALITY_B))
     for url in [f"/personas/{pid}/", f"/personas/{pid}/labot/", f"/personas/{pid}/novertejumi/jauns/",
                 f"/personas/{pid}/plani/jauns/", f"/personas/{pid}/saistibas/jauna/",
-                f"/personas/{pid}/piekrisanas/jauna/", f"/personas/{pid}/plani/1/"]:
+                f"/personas/{pid}/piekrisanas/jauna/", f"/personas/{pid}/plani/1/",
+                f"/personas/{pid}/plani/1/labot/", f"/personas/{pid}/plani/1/izvertesana/",
+                f"/personas/{pid}/plani/1/jauna-versija/", f"/personas/{pid}/saistibas/1/izbeigt/",
+                f"/personas/{pid}/piekrisanas/1/atsaukt/", f"/personas/{pid}/dokumenti/1/"]:
         assert other.get(url).status_code == 404, url
+    for url in [f"/personas/{pid}/plani/1/piekrisana/", f"/personas/{pid}/plani/1/apstiprinat/"]:
+        assert other.post(url, {"given_by_name": "X", "capacity": "self"}).status_code == 404, url
 
 
 def test_register_a_person_through_the_form(sw_client, muni_a):
@@ -303,3 +308,98 @@ def test_social_worker_pages_answer_within_their_query_budget(sw_client, muni_a,
         response = sw_client.get(path.format(p=plan.person_id, plan=plan.pk))
     # Editing an approved plan redirects to the plan page with a message.
     assert response.status_code in (200, 302)
+
+
+def test_plan_builder_puts_a_goal_error_on_the_right_goal_and_removes_goals(sw_client, muni_a):
+    person = _demo(muni_a, target_group="children")
+    start = add_months(TODAY.replace(day=1), 1)
+    end = add_months(start, 6) - dt.timedelta(1)
+    url = f"/personas/{person.pk}/plani/jauns/"
+    data = _plan_post(start, end, [("", [], ""), ("Gribu runāt", [], "50"), ("Gribu skriet", ["physiotherapy"], "50")],
+                      {"goals-INITIAL_FORMS": "3"})
+    response = sw_client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_goals-1-service_types-error"' in body  # the second form, although the first is empty
+    data["goals-1-DELETE"] = "on"
+    data["goals-2-share_percent"] = "100"
+    assert sw_client.post(url, data).status_code == 302
+    with tenant_context(muni_a):
+        plan = SupportPlan.objects.get(person_id=person.pk, status="draft")
+        assert list(plan.goals.values_list("text", flat=True)) == ["Gribu skriet"]
+
+
+def test_withdraw_a_consent_and_end_a_relation_through_the_pages(sw_client, client_for, muni_a):
+    with tenant_context(muni_a):
+        relation = Relation.objects.get(kind="support_person", person__user=demo_user(Role.PERSON, MUNICIPALITY_A))
+        consent = relation.person.consents.order_by("id").first()
+    pid = relation.person_id
+    assert sw_client.get(f"/personas/{pid}/").content.decode().count("/atsaukt/") >= 1
+    early = sw_client.post(f"/personas/{pid}/piekrisanas/{consent.pk}/atsaukt/", {"on": "2000-01-01"})
+    assert early.status_code == 400 and 'id="id_on-error"' in early.content.decode()
+    assert sw_client.post(f"/personas/{pid}/piekrisanas/{consent.pk}/atsaukt/",
+                          {"on": TODAY.isoformat()}).status_code == 302
+    assert sw_client.post(f"/personas/{pid}/saistibas/{relation.pk}/izbeigt/",
+                          {"on": (TODAY - dt.timedelta(1)).isoformat()}).status_code == 302
+    with tenant_context(muni_a):
+        consent.refresh_from_db()
+        relation.refresh_from_db()
+    assert consent.withdrawn_on == TODAY and relation.valid_until == TODAY - dt.timedelta(1)
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert "Es gribu pats izlemt" not in supporter.get("/mans-plans/").content.decode()
+
+
+def test_the_administrator_finds_who_read_a_person_in_the_audit_log(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="children")
+    sw_client.get(f"/personas/{person.pk}/")
+    admin = client_for(MUNICIPALITY_A, user=demo_user(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A))
+    body = admin.get("/audits/", {"q": person.last_name, "action": "view"}).content.decode()
+    assert f"{person.full_name} (#{person.pk}): person page" in body
+    assert demo_user(SW, MUNICIPALITY_A).email in body and "127.0.0.1" in body
+
+
+def test_person_page_links_the_current_budget_and_my_plan_links_my_budget(sw_client, client_for, muni_a):
+    person = _demo(muni_a, target_group="adults", user__isnull=False)
+    assert "/budzeti/" in sw_client.get(f"/personas/{person.pk}/").content.decode()
+    me = client_for(MUNICIPALITY_A, user=demo_user(Role.PERSON, MUNICIPALITY_A))
+    assert 'href="/mans-budzets/"' in me.get("/mans-plans/").content.decode()
+
+
+def test_the_family_agrees_to_a_plan_in_preparation_but_a_support_person_cannot(client_for, muni_a):
+    from portal.budgets.people import services
+
+    worker = demo_user(SW, MUNICIPALITY_A)
+    rep_user = demo_user(Role.LEGAL_REPRESENTATIVE, MUNICIPALITY_A)
+    with tenant_context(muni_a):
+        child = Relation.objects.get(user=rep_user).person
+        current = SupportPlan.objects.get(person=child, status="approved")
+        start = current.period_end + dt.timedelta(1)
+        draft = services.plan_new_version(plan=current, period_start=start,
+                                          period_end=add_months(start, 12) - dt.timedelta(1), actor=worker)
+        me = Person.objects.get(user=demo_user(Role.PERSON, MUNICIPALITY_A))
+        mine = services.plan_new_version(plan=SupportPlan.objects.get(person=me, status="approved"),
+                                         period_start=start, period_end=add_months(start, 6) - dt.timedelta(1),
+                                         actor=worker)
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    page = supporter.get("/mans-plans/").content.decode()
+    assert "A new plan is being prepared" in page or "Tiek gatavots jauns plāns" in page
+    assert f"/mans-plans/{mine.pk}/piekritu/" not in page
+    assert supporter.post(f"/mans-plans/{mine.pk}/piekritu/").status_code == 403
+    rep = client_for(MUNICIPALITY_A, user=rep_user)
+    assert f"/mans-plans/{draft.pk}/piekritu/" in rep.get("/mans-plans/").content.decode()
+    assert rep.post(f"/mans-plans/{mine.pk}/piekritu/").status_code == 404  # not the child they represent
+    assert rep.post(f"/mans-plans/{draft.pk}/piekritu/").status_code == 302
+    with tenant_context(muni_a):
+        draft.refresh_from_db()
+        mine.refresh_from_db()
+    assert draft.status == "agreed" and draft.agreed_by == rep_user and draft.agreed_capacity == "legal_representative"
+    assert mine.status == "draft"
+    assert client_for(MUNICIPALITY_B, user=rep_user).post(f"/mans-plans/{draft.pk}/piekritu/").status_code == 403
+
+
+@pytest.mark.parametrize("role,href", [(SW, "/personas/"), (Role.MUNICIPALITY_ADMIN, "/personas/"),
+                                       (Role.PERSON, "/mans-plans/"), (Role.LEGAL_REPRESENTATIVE, "/mans-plans/"),
+                                       (Role.SUPPORT_PERSON, "/mans-plans/")])
+def test_each_role_finds_its_people_page_on_the_dashboard(client_for, role, href):
+    body = client_for(MUNICIPALITY_A, user=demo_user(role, MUNICIPALITY_A)).get("/panelis/").content.decode()
+    assert f'href="{href}"' in body

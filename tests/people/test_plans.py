@@ -51,8 +51,8 @@ def test_full_cycle_draft_agree_approve_then_new_version_supersedes(make_plan, w
 
 def test_shares_must_not_exceed_100_and_nothing_is_written(make_person, worker, in_a):
     person = make_person()
-    services.assessment_create(person=person, scores=sis_scores(), assessed_on=TODAY, valid_until=TODAY + dt.timedelta(400),
-                               actor=worker)
+    services.assessment_create(person=person, scores=sis_scores(), assessed_on=TODAY,
+                               valid_until=TODAY + dt.timedelta(400), actor=worker)
     before = (SupportPlan.objects.count(), Goal.objects.count(), AuditEvent.objects.count())
     with pytest.raises(PlanInvalid) as caught:
         services.plan_create(person=person, period_start=TODAY, period_end=add_months(TODAY, 12) - dt.timedelta(1),

@@ -69,6 +69,9 @@ class ReasonIn(serializers.Serializer):
 class CancelIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     effective = serializers.DateField(required=False, allow_null=True, default=None)
+    only_if_open = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Withdraw a request only: refuse (agreement.wrong_state) if it became active meanwhile.")
 
 
 class QuoteIn(serializers.Serializer):

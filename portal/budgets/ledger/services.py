@@ -312,3 +312,9 @@ def budget_close(*, budget: Budget, actor) -> Budget:
         budget.save(update_fields=["status", "closed_at"])
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=budget, summary="budget closed")
     return budget
+
+
+def budgets_close_due(*, today, actor=None) -> list[Budget]:
+    """Close every open budget whose period ended before ``today`` (for a daily task). Returns them."""
+    due = list(Budget.objects.filter(status=Budget.Status.OPEN, period_end__lt=today).order_by("pk"))
+    return [budget_close(budget=budget, actor=actor) for budget in due]

@@ -1,8 +1,9 @@
-"""Demo data for people (budgets for the approved plans come from the ledger's loader, which runs next): about 8 children and 8 adults per pilot municipality (≈ 100 of each over the
+"""Demo data for people: about 8 children and 8 adults per pilot municipality (≈ 100 of each over the
 13 pilots), with valid personal codes, a needs assessment and an approved plan whose 2–4 goals are in the
 person's own words; plus the demo users' links (own record, represented child, supported adult).
 
-Idempotent: a municipality that already has persons is left as it is.
+Budgets for the approved plans come from the ledger's loader, which runs next. Idempotent: a municipality
+that already has persons is left as it is.
 """
 
 from __future__ import annotations

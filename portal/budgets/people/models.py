@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,22 @@ class Language(models.TextChoices):
     EN = "en", _("English")
     UK = "uk", _("Ukrainian")
     SGN = "sgn", _("Latvian sign language")
+
+
+class SearchName(models.Func):
+    """``public.people_search_name(first, last)``: the upper-case, unaccented full name. An IMMUTABLE SQL
+    function (migration 0002) so a trigram index can cover it; in the public schema, so every municipality's
+    schema (also one cloned from the template) uses the same function."""
+
+    function = "public.people_search_name"
+    output_field = models.TextField()
+
+
+class Fold(models.Func):
+    """``public.people_fold(text)``: upper-case and unaccent a search word the same way."""
+
+    function = "public.people_fold"
+    output_field = models.TextField()
 
 
 class Person(models.Model):
@@ -72,7 +89,11 @@ class Person(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["target_group", "last_name"])]
+        indexes = [
+            models.Index(fields=["target_group", "last_name"]),
+            GinIndex(OpClass(SearchName("first_name", "last_name"), name="gin_trgm_ops"),
+                     name="people_person_name_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),

@@ -3,25 +3,28 @@ first; these functions do not check access themselves."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 
 from . import personal_code as pc
 from .access import persons_for_user
-from .models import Assessment, Goal, Person, Relation, SupportPlan, TargetGroup
+from .models import Assessment, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
 
 
 def person_search(user, *, query: str = "", target_group: str = "") -> QuerySet[Person]:
     """Persons ``user`` may see, filtered by name or personal code and by target group."""
     persons = persons_for_user(user).select_related("social_worker")
     query = (query or "").strip()
-    if query:
-        digits = pc.compact(query)
-        condition = Q()
-        for word in query.split():
-            condition &= Q(first_name__unaccent__icontains=word) | Q(last_name__unaccent__icontains=word)
-        if digits.isdigit():
-            condition |= Q(personal_code__startswith=f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits)
-        persons = persons.filter(condition)
+    digits = pc.compact(query)
+    if digits.isdigit():
+        # A personal code (or its start): served by the unique index's range scan.
+        prefix = f"{digits[:6]}-{digits[6:11]}" if len(digits) > 6 else digits
+        persons = persons.filter(personal_code__startswith=prefix)
+    elif query:
+        # Every word somewhere in the unaccented, upper-case full name: "berzina ilze" finds "Ilze Bērziņa".
+        # The trigram index on the same expression (migration 0002) serves it.
+        persons = persons.annotate(search_name=SearchName("first_name", "last_name"))
+        for word in query.split()[:5]:
+            persons = persons.filter(search_name__contains=Fold(Value(word)))
     if target_group in TargetGroup.values:
         persons = persons.filter(target_group=target_group)
     return persons.order_by("last_name", "first_name", "id")

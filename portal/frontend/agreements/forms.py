@@ -41,6 +41,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["units_per_week"].label = UNIT_WEEK_LABELS.get(unit, _("Units a week"))
         self.fields["goal"].choices = [("", _("Choose a goal"))] + [(g.pk, g.text[:120]) for g in goals]
+        self._bound_fields_cache.clear()  # the mixin built bound fields before the label changed
 
     def clean(self):
         data = super().clean()

@@ -67,10 +67,20 @@ def agreement_list(request):
         status, query = filters.cleaned_data["status"], filters.cleaned_data["q"]
     queryset = selectors.agreements_filtered(access.agreements_for_user(request.user), status=status, query=query)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_provider = access.is_provider_staff(request.user) and not access.is_staff_here(request.user)
     return render(request, "agreements/list.html", {
-        "page": page, "status": status, "query": query, "statuses": S.choices,
-        "is_provider": access.is_provider_staff(request.user) and not access.is_staff_here(request.user),
+        "page": page, "status": status, "query": query, "statuses": S.choices, "is_provider": is_provider,
+        "national_url": _national_url(request) + "vienosanas/" if is_provider else "",
     })
+
+
+def _national_url(request) -> str:
+    """The national site's address, on the same scheme and port as this request."""
+    from django.conf import settings
+
+    port = request.get_port()
+    suffix = f":{port}" if port and port != ("443" if request.is_secure() else "80") else ""
+    return f"{'https' if request.is_secure() else 'http'}://{settings.PORTAL_BASE_DOMAIN}{suffix}/"
 
 
 @member_required(Role.MUNICIPALITY_ADMIN, Role.SOCIAL_WORKER)
@@ -215,7 +225,7 @@ def agreement_accept(request, agreement_id: int):
 @require_POST
 @signed_in
 def agreement_withdraw(request, agreement_id: int):
-    return _run(request, agreement_id, services.agreement_cancel, _("The request is withdrawn."))
+    return _run(request, agreement_id, services.agreement_cancel, _("The request is withdrawn."), only_if_open=True)
 
 
 @signed_in

@@ -132,6 +132,22 @@ def approval_service(request, service_id: int):
 
 
 @member_required(Role.MUNICIPALITY_ADMIN)
+def approval_services_all(request, provider_id: int):
+    municipality = _municipality_or_404()
+    provider = approval_selectors.providers_for_review(municipality).filter(pk=provider_id).first()
+    if provider is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            count = approval_services.services_approve_all(provider=provider, actor=request.user, request=request)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Services approved: %(n)s.") % {"n": count})
+    return redirect("catalogue:approval-provider", provider_id=provider_id)
+
+
+@member_required(Role.MUNICIPALITY_ADMIN)
 def caps(request):
     _municipality_or_404()
     initial = {"over_cap_rule": PriceCap.OverCapRule.COPAY}

@@ -32,6 +32,8 @@ public_urlpatterns = common + [
 tenant_urlpatterns = common + [
     path("apstiprinasana/", admin_views.approvals, name="approvals"),
     path("apstiprinasana/<int:provider_id>/", admin_views.approval_provider, name="approval-provider"),
+    path("apstiprinasana/<int:provider_id>/visi-pakalpojumi/", admin_views.approval_services_all,
+         name="approval-services-all"),
     path("apstiprinasana/pakalpojumi/<int:service_id>/", admin_views.approval_service, name="approval-service"),
     path("cenu-griesti/", admin_views.caps, name="caps"),
     path("cenu-griesti/<int:cap_id>/dzest/", admin_views.cap_remove, name="cap-remove"),

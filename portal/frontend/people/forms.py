@@ -202,3 +202,7 @@ class ConsentForm(PeopleForm):
     given_by_name = forms.CharField(label=_("Given by"), max_length=200)
     given_by_capacity = forms.ChoiceField(label=_("Given as"), widget=Radios, choices=[
         ("self", _("The person themselves")), ("legal_representative", _("Legal representative"))])
+
+
+class EndDateForm(PeopleForm):
+    on = forms.DateField(label=_("Date"), widget=DateInput())

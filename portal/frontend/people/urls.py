@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 public_urlpatterns: list = []
 tenant_urlpatterns: list = [
@@ -12,16 +12,20 @@ tenant_urlpatterns: list = [
     path("personas/<int:person_id>/labot/", views.person_edit, name="person-edit"),
     path("personas/<int:person_id>/novertejumi/jauns/", views.assessment_create, name="assessment-create"),
     path("personas/<int:person_id>/dokumenti/<int:document_id>/", views.document_download, name="document"),
-    path("personas/<int:person_id>/plani/jauns/", views.plan_create, name="plan-create"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/", views.plan_detail, name="plan"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/labot/", views.plan_edit, name="plan-edit"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/piekrisana/", views.plan_agree, name="plan-agree"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/apstiprinat/", views.plan_approve, name="plan-approve"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/jauna-versija/", views.plan_new_version,
+    path("personas/<int:person_id>/plani/jauns/", plan_views.plan_create, name="plan-create"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/", plan_views.plan_detail, name="plan"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/labot/", plan_views.plan_edit, name="plan-edit"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/piekrisana/", plan_views.plan_agree, name="plan-agree"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/apstiprinat/", plan_views.plan_approve, name="plan-approve"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/jauna-versija/", plan_views.plan_new_version,
          name="plan-new-version"),
-    path("personas/<int:person_id>/plani/<int:plan_id>/izvertesana/", views.plan_review, name="plan-review"),
+    path("personas/<int:person_id>/plani/<int:plan_id>/izvertesana/", plan_views.plan_review, name="plan-review"),
     path("personas/<int:person_id>/saistibas/jauna/", views.relation_add, name="relation-add"),
+    path("personas/<int:person_id>/saistibas/<int:relation_id>/izbeigt/", views.relation_end, name="relation-end"),
     path("personas/<int:person_id>/piekrisanas/jauna/", views.consent_record, name="consent-create"),
+    path("personas/<int:person_id>/piekrisanas/<int:consent_id>/atsaukt/", views.consent_withdraw,
+         name="consent-withdraw"),
     path("mans-plans/", views.my_plan, name="my-plan"),
+    path("mans-plans/<int:plan_id>/piekritu/", views.my_plan_agree, name="my-plan-agree"),
     path("mans-plans/atbalsta-persona/<int:relation_id>/", views.my_support_person, name="my-support-person"),
 ]

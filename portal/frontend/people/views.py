@@ -1,5 +1,5 @@
-"""People pages: the social worker's person list, person page, forms for persons, assessments, plans,
-relations and consents; the family's "my plan". Thin: every read of a person goes through the
+"""People pages: the social worker's person list, person page, forms for persons, assessments, relations
+and consents (plans: ``plan_views``); the family's "my plan". Thin: every read of a person goes through the
 checkpoint and is audited, every write through ``people.services``."""
 
 from __future__ import annotations
@@ -9,22 +9,20 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
 from portal.frontend.admin_views import apply_domain_error
-from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.accounts.models import User
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality, member_required
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, Role
 
-from .forms import (AgreeForm, AssessmentForm, ConsentForm, GoalFormSet, PeriodForm, PersonForm, RelationForm,
-                    ReviewForm, SearchForm, VisibilityForm)
+from .forms import AssessmentForm, ConsentForm, EndDateForm, PersonForm, RelationForm, SearchForm, VisibilityForm
 
 READERS = (Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN)
 WRITER = Role.SOCIAL_WORKER
@@ -47,6 +45,23 @@ def _social_workers():
     municipality = current_municipality()
     ids = Membership.objects.filter(municipality=municipality, role=Role.SOCIAL_WORKER).values("user_id")
     return list(User.objects.filter(pk__in=ids).order_by("full_name"))
+
+
+def _url(name, *args) -> str | None:
+    """A link into another area, or None where that page does not exist (yet) on this site."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _budget_url(person) -> str | None:
+    try:
+        from portal.budgets.ledger.selectors import current_budget
+    except ImportError:  # the ledger is built in parallel
+        return None
+    budget = current_budget(person)
+    return _url("budgets:budget", budget.pk) if budget is not None else None
 
 
 def _render_form(request, template, context, form):
@@ -78,6 +93,7 @@ def person_detail(request, person_id):
         "consents": list(person.consents.all()),
         "assessments": list(selectors.assessments_of(person)),
         "plans": list(person.plans.order_by("-version")),
+        "budget_url": _budget_url(person),
         "may_write": access.may_write(request.user),
     })
 
@@ -160,177 +176,6 @@ def document_download(request, person_id, document_id):
     return response
 
 
-# Plans ------------------------------------------------------------------------------------------
-
-def _service_types():
-    return list(ServiceType.objects.order_by("code"))
-
-
-def _goal_initial(plan) -> list[dict]:
-    return [{"text": g.text, "service_types": [t.code for t in g.service_types.all()],
-             "share_percent": g.share_percent} for g in plan.goals.prefetch_related("service_types")]
-
-
-def _plan_builder(request, person, plan=None):
-    """Plan builder: period and goals. "Add a goal" re-renders with one more empty goal, without JS."""
-    types = _service_types()
-    kwargs = {"form_kwargs": {"service_types": types}, "prefix": "goals"}
-    if request.method == "POST":
-        period = PeriodForm(request.POST)
-        formset = GoalFormSet(request.POST, **kwargs)
-        if "add_goal" in request.POST:
-            period = PeriodForm(initial={k: request.POST.get(k) for k in ("period_start", "period_end")})
-            kept = [{n: f[n].value() for n in ("text", "service_types", "share_percent")}
-                    for f in formset.forms if not f["DELETE"].value()]
-            formset = GoalFormSet(initial=kept + [{}], **kwargs)
-            return render(request, "people/plan_form.html", {
-                "person": person, "plan": plan, "period": period, "formset": formset})
-        if period.is_valid() and formset.is_valid():
-            goals = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-            try:
-                if plan is None:
-                    plan = services.plan_create(person=person, goals=goals, actor=request.user, request=request,
-                                                **period.cleaned_data)
-                else:
-                    services.plan_update(plan=plan, goals=goals, actor=request.user, request=request,
-                                         **period.cleaned_data)
-            except DomainError as error:
-                _apply_plan_error(period, formset, error)
-            else:
-                messages.success(request, _("The plan is saved as a draft."))
-                return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
-        status = 400
-    else:
-        if plan is None:
-            period = PeriodForm()
-            formset = GoalFormSet(initial=[{}, {}], **kwargs)
-        else:
-            period = PeriodForm(initial={"period_start": plan.period_start, "period_end": plan.period_end})
-            formset = GoalFormSet(initial=_goal_initial(plan) or [{}], **kwargs)
-        status = 200
-    return render(request, "people/plan_form.html", {
-        "person": person, "plan": plan, "period": period, "formset": formset}, status=status)
-
-
-def _apply_plan_error(period, formset, error: DomainError) -> None:
-    field = error.field or ""
-    if field in period.fields:
-        period.add_error(field, error.message)
-        return
-    parts = field.split("-")
-    if len(parts) == 3 and parts[1].isdigit():
-        live = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        index = int(parts[1])
-        if index < len(live) and parts[2] in live[index].fields:
-            live[index].add_error(parts[2], error.message)
-            return
-    formset._non_form_errors = formset.error_class([error.message])  # noqa: SLF001  shown at the top
-    period.add_error(None, error.message)
-
-
-@member_required(WRITER)
-def plan_create(request, person_id):
-    person = _person(request, person_id)
-    return _plan_builder(request, person)
-
-
-@member_required(WRITER)
-def plan_edit(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    if plan.status not in (SupportPlan.Status.DRAFT, SupportPlan.Status.AGREED):
-        messages.error(request, _("An approved plan cannot be changed: make a new version."))
-        return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
-    return _plan_builder(request, person, plan)
-
-
-@member_required(*READERS)
-def plan_detail(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    services.person_viewed(person=person, actor=request.user, what=f"support plan v{plan.version}",
-                           request=request)
-    return render(request, "people/plan_detail.html", {
-        "person": person, "plan": plan, "goals": list(plan.goals.all()),
-        "may_write": access.may_write(request.user),
-        "agree_form": AgreeForm(initial={
-            "capacity": "legal_representative" if person.is_child else "self",
-            "given_by_name": "" if person.is_child else person.full_name}),
-    })
-
-
-@member_required(WRITER)
-@require_POST
-def plan_agree(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    form = AgreeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_agree(plan=plan, actor=request.user, request=request, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The agreement is recorded."))
-            return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
-    return render(request, "people/plan_detail.html", {
-        "person": person, "plan": plan, "goals": list(plan.goals.all()), "may_write": True, "agree_form": form,
-        "form": form}, status=400)
-
-
-@member_required(WRITER)
-@require_POST
-def plan_approve(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    try:
-        services.plan_approve(plan=plan, actor=request.user, request=request)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The plan is approved and the budget is granted."))
-    return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
-
-
-@member_required(WRITER)
-def plan_new_version(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    form = PeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.plan_new_version(plan=plan, actor=request.user, request=request, **form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Version %(v)s is started from the goals of version %(old)s.") % {
-                "v": new.version, "old": plan.version})
-            return redirect("people:plan-edit", person_id=person.pk, plan_id=new.pk)
-    return _render_form(request, "people/simple_form.html", {
-        "person": person, "form": form, "title": _("New plan version"),
-        "intro": _("After a re-assessment: the goals are copied into a new draft; this version stays as it is."),
-        "submit": _("Start the new version"),
-        "back": reverse("people:plan", args=[person.pk, plan.pk])}, form)
-
-
-@member_required(WRITER)
-def plan_review(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = _plan(person, plan_id)
-    goals = list(plan.goals.all())
-    form = ReviewForm(request.POST or None, goals=goals, initial={"comment": plan.review_comment})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_review(plan=plan, outcomes=form.outcomes(), comment=form.cleaned_data["comment"],
-                                 actor=request.user, request=request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The review is saved."))
-            return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
-    return _render_form(request, "people/plan_review.html", {"person": person, "plan": plan, "form": form}, form)
-
-
 # Relations and consents -------------------------------------------------------------------------
 
 @member_required(WRITER)
@@ -370,6 +215,52 @@ def consent_record(request, person_id):
         "back": reverse("people:person", args=[person.pk])}, form)
 
 
+@member_required(WRITER)
+def consent_withdraw(request, person_id, consent_id):
+    person = _person(request, person_id)
+    consent = person.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(consent=consent, on=form.cleaned_data["on"], actor=request.user,
+                                      request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "withdrawn_on" else type(error)(error.message,
+                                                                                             field="on"))
+        else:
+            messages.success(request, _("The withdrawal of the consent is recorded."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("Withdraw a consent"),
+        "intro": consent.get_kind_display(), "submit": _("Record the withdrawal"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
+@member_required(WRITER)
+def relation_end(request, person_id, relation_id):
+    person = _person(request, person_id)
+    relation = person.relations.filter(pk=relation_id).select_related("user").first()
+    if relation is None:
+        raise Http404
+    form = EndDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_end(relation=relation, on=form.cleaned_data["on"], actor=request.user,
+                                  request=request)
+        except DomainError as error:
+            apply_domain_error(form, error if error.field != "valid_until" else type(error)(error.message,
+                                                                                            field="on"))
+        else:
+            messages.success(request, _("The relation is ended."))
+            return redirect("people:person", person_id=person.pk)
+    return _render_form(request, "people/simple_form.html", {
+        "person": person, "form": form, "title": _("End a relation"),
+        "intro": f"{relation.user.full_name}: {relation.get_kind_display()}", "submit": _("End the relation"),
+        "back": reverse("people:person", args=[person.pk])}, form)
+
+
 # The family's pages -----------------------------------------------------------------------------
 
 @member_required(*FAMILY_ROLES)
@@ -381,14 +272,36 @@ def my_plan(request):
         capacity = access.acting_capacity(request.user, person)
         sections = access.visible_sections(request.user, person, capacity)
         plan = selectors.current_plan(person) if "plan" in sections else None
+        pending = (selectors.plans_of(person).filter(status=SupportPlan.Status.DRAFT).first()
+                   if "plan" in sections else None)
         services.person_viewed(person=person, actor=request.user, what=f"my plan page as {capacity}",
                                request=request)
         support = []
         if capacity == access.SELF:
             support = list(person.relations.filter(kind=Relation.Kind.SUPPORT_PERSON).select_related("user"))
         entries.append({"person": person, "capacity": capacity, "sections": sections, "plan": plan,
-                        "goals": list(plan.goals.all()) if plan else [], "support": support})
-    return render(request, "people/my_plan.html", {"entries": entries})
+                        "goals": list(plan.goals.all()) if plan else [], "support": support,
+                        "pending": pending, "pending_goals": list(pending.goals.all()) if pending else [],
+                        "may_agree": capacity in (access.SELF, access.LEGAL_REPRESENTATIVE)})
+    return render(request, "people/my_plan.html", {"entries": entries, "my_budget_url": _url("budgets:my-budget")})
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+@require_POST
+def my_plan_agree(request, plan_id):
+    """The person (or a child's legal representative) agrees to the plan prepared with them."""
+    plan = (SupportPlan.objects.filter(pk=plan_id, person__in=selectors.represented_persons(request.user))
+            .select_related("person").first())
+    if plan is None:
+        raise Http404
+    try:
+        services.plan_agree(plan=plan, actor=request.user, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your agreement is recorded. Your social worker will now approve "
+                                    "the plan."))
+    return redirect("people:my-plan")
 
 
 @member_required(Role.PERSON)

@@ -45,7 +45,14 @@ def _services_for(person, provider):
         category = category_for(budget, service.service_type)
         if category is not None and service.unit_price > 0:
             pairs.append((service, category))
-    return budget, pairs
+    # One service of each type first, so the demo's agreements are not all for the same thing.
+    seen: dict = {}
+    ranked = []
+    for service, category in pairs:
+        rank = seen.get(service.service_type_id, 0)
+        seen[service.service_type_id] = rank + 1
+        ranked.append((rank, len(ranked), service, category))
+    return budget, [(service, category) for _r, _i, service, category in sorted(ranked)]
 
 
 def _units(category, service, share: str, cap: int) -> Decimal:

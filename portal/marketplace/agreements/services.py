@@ -14,18 +14,16 @@ two agreements racing for the last euros cannot both win (the ledger locks the c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import audit
-from portal.platform.core.money import ZERO, format_eur, to_money
 
 from . import access
+from .cancellation import CancellationTerms, agreement_cancel, cancellation_terms  # noqa: F401 (part of the API)
 from .errors import (
     AgreementInvalid,
     CopaymentNotAccepted,
@@ -35,26 +33,21 @@ from .errors import (
     NotAllowed,
     OverCap,
     ServiceNotAvailable,
-    WrongState,
 )
-from .models import Agreement, AgreementEvent, AgreementStatus, MunicipalRules
+from .models import Agreement, AgreementEvent, MunicipalRules
 from .pricing import MAX_UNITS, Quote, quote
-
-S = AgreementStatus
-
-# Sent after commit whenever an agreement changes status: (sender=Agreement, agreement, from_status, to_status).
-agreement_status_changed = Signal()
-
-
-def reserve_key(agreement) -> str:
-    return f"agreement:{agreement.pk}:reserve"
-
-
-def _money_text(amount) -> str:
-    from django.utils.translation import get_language
-
-    return format_eur(amount, (get_language() or "lv")[:2])
-
+from .rules import municipal_rules_update  # noqa: F401 (part of the API)
+from .transitions import (  # noqa: F401 (re-exported)
+    S,
+    _is_user,
+    _lock,
+    _money_text,
+    _move,
+    _require_status,
+    _void_reservation,
+    agreement_status_changed,
+    reserve_key,
+)
 
 # ----------------------------------------------------------------------------------------------- checks
 
@@ -103,33 +96,6 @@ def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
         raise ExceedsBudget(_("This costs %(cost)s but only %(available)s is available in “%(category)s”.") % {
             "cost": _money_text(q.total_amount), "available": _money_text(q.available),
             "category": q.category.name}, field="units_per_week")
-
-
-def _lock(agreement) -> Agreement:
-    return Agreement.objects.select_for_update().get(pk=agreement.pk)
-
-
-def _require_status(agreement, *statuses) -> None:
-    if agreement.status not in statuses:
-        raise WrongState(_("This agreement is now “%(status)s”; that step is no longer possible.") % {
-            "status": agreement.get_status_display()})
-
-
-def _move(agreement, to_status, *, actor, capacity="", note="", fields=()) -> Agreement:
-    from_status = agreement.status
-    agreement.status = to_status
-    agreement.save(update_fields=["status", "modified_at", *fields])
-    AgreementEvent.objects.create(agreement=agreement, actor=actor if _is_user(actor) else None,
-                                  capacity=capacity, from_status=from_status, to_status=to_status, note=note)
-    audit(actor=actor, action="update", obj=agreement, summary=f"agreement {from_status} → {to_status}",
-          changes={"status": [from_status, to_status]})
-    transaction.on_commit(lambda: agreement_status_changed.send(
-        sender=Agreement, agreement=agreement, from_status=from_status, to_status=to_status))
-    return agreement
-
-
-def _is_user(actor) -> bool:
-    return getattr(actor, "is_authenticated", False)
 
 
 def requires_approval(*, service, total_amount, rules: MunicipalRules) -> bool:
@@ -320,110 +286,6 @@ def agreement_reject(*, agreement, actor, reason: str) -> Agreement:
                      fields=["approved_by", "approved_at", "decline_reason"])
 
 
-# --------------------------------------------------------------------------------------- cancellation
-
-@dataclass(frozen=True)
-class CancellationTerms:
-    """What cancelling now would mean — shown to both sides before they cancel."""
-
-    notice_hours: int
-    effective: dt.date
-    short_notice: bool
-    billable_units: Decimal
-    fee: Decimal
-    releases: Decimal
-
-
-def _uninvoiced_delivered_amount(agreement) -> Decimal:
-    """Delivered but not yet invoiced, which stays reserved after a cancellation (invoicing area's selector)."""
-    try:
-        from portal.marketplace.invoicing.selectors import uninvoiced_amount
-    except ImportError:
-        return ZERO
-    return to_money(uninvoiced_amount(agreement) or ZERO)
-
-
-def cancellation_terms(agreement, *, effective: dt.date | None = None, by_provider: bool = False,
-                       now: dt.datetime | None = None) -> CancellationTerms:
-    """The notice rule: cancelling an active agreement with less notice than the municipality's rule before
-    the service would take place lets the provider bill ``short_notice_billable_units`` units.
-    A cancellation by the provider itself is never billable to the budget."""
-    from portal.budgets.ledger.services import reservation_remaining
-
-    rules = MunicipalRules.current()
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    effective = max(effective or today, today)
-    remaining = ZERO
-    if agreement.reservation_id and agreement.status == S.ACTIVE:
-        remaining = to_money(reservation_remaining(agreement.reservation))
-    first_affected = max(effective, agreement.period_start)
-    starts = timezone.make_aware(dt.datetime.combine(first_affected, dt.time.min))
-    short = (agreement.status == S.ACTIVE and not by_provider and first_affected <= agreement.period_end
-             and starts < now + dt.timedelta(hours=rules.cancellation_notice_hours))
-    units = min(rules.short_notice_billable_units, agreement.total_units) if short else ZERO
-    fee = min(to_money(units * agreement.budget_unit_price), remaining)
-    return CancellationTerms(notice_hours=rules.cancellation_notice_hours, effective=effective, short_notice=short,
-                             billable_units=units, fee=fee, releases=max(ZERO, remaining - fee))
-
-
-def _void_reservation(agreement, *, actor) -> None:
-    if agreement.reservation_id is None:
-        return
-    from portal.budgets.ledger.errors import ReservationResolved
-    from portal.budgets.ledger.services import reservation_void
-
-    try:
-        reservation_void(reservation=agreement.reservation, reference=f"agreement {agreement.pk}",
-                         idempotency_key=f"agreement:{agreement.pk}:void:{agreement.reservation_id}", actor=actor)
-    except ReservationResolved:
-        pass  # already released, e.g. when the budget was closed at the end of its period
-
-
-def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date | None = None) -> Agreement:
-    """Cancel: a draft or pending request by the family; an active agreement by the family or the provider.
-
-    The unposted rest of the reservation is voided. After a short-notice cancellation by the family, the
-    billable part (and what was delivered but not yet invoiced) is reserved again so the provider can invoice it.
-    """
-    with transaction.atomic():
-        agreement = _lock(agreement)
-        capacity = access.capacity_for(actor, agreement)
-        if capacity in access.DECIDING_CAPACITIES:
-            _require_status(agreement, S.DRAFT, S.AWAITING_PERSON, S.AWAITING_PROVIDER, S.AWAITING_MUNICIPALITY,
-                            S.ACTIVE)
-        elif capacity == access.SUPPORT_PERSON and agreement.prepared_by_id == actor.pk:
-            _require_status(agreement, S.DRAFT, S.AWAITING_PERSON)  # withdraw their own draft
-        elif capacity == access.PROVIDER:
-            _require_status(agreement, S.ACTIVE)
-            if not (reason or "").strip():
-                raise AgreementInvalid(_("Say why you cancel, so the family understands."), field="reason",
-                                       code="agreement.reason_required")
-        else:
-            raise NotAllowed(_("Only the person, their legal representative or the provider can cancel."))
-        terms = cancellation_terms(agreement, effective=effective, by_provider=capacity == access.PROVIDER)
-        keep = ZERO
-        if agreement.status == S.ACTIVE:
-            keep = min(terms.fee + _uninvoiced_delivered_amount(agreement), terms.fee + terms.releases)
-        fields = ["cancelled_by", "cancelled_at", "cancel_effective", "cancel_reason", "cancellation_fee"]
-        agreement.cancelled_by = actor
-        agreement.cancelled_at = timezone.now()
-        agreement.cancel_effective = terms.effective if agreement.status == S.ACTIVE else None
-        agreement.cancel_reason = (reason or "").strip()[:2000]
-        agreement.cancellation_fee = terms.fee
-        old = agreement.reservation
-        _void_reservation(agreement, actor=actor)
-        if keep > 0:
-            from portal.budgets.ledger.services import funds_reserve
-
-            agreement.reservation = funds_reserve(
-                category=agreement.category, amount=keep, reference=f"agreement {agreement.pk} after cancellation",
-                idempotency_key=f"agreement:{agreement.pk}:after-cancel:{old.pk}", actor=actor)
-            fields.append("reservation")
-        return _move(agreement, S.CANCELLED, actor=actor, capacity=capacity, note=agreement.cancel_reason,
-                     fields=fields)
-
-
 def agreement_complete(*, agreement, actor) -> Agreement:
     """Close an active agreement whose period is over and whose invoices are in: the unposted rest is voided."""
     with transaction.atomic():
@@ -461,56 +323,3 @@ def agreements_expire_if_due(*, now: dt.datetime | None = None) -> int:
     if not Agreement.objects.filter(status=S.AWAITING_PROVIDER, respond_by__lt=now).exists():
         return 0
     return agreements_expire(now=now)
-
-
-# ------------------------------------------------------------------------------------------------- rules
-
-def municipal_rules_update(*, actor, provider_response_days: int, approval_service_types: list[str],
-                           approval_above_amount, cancellation_notice_hours: int,
-                           short_notice_billable_units, invoice_approval_days: int) -> MunicipalRules:
-    """The municipality administrator sets the rules for agreements."""
-    from portal.tenants.access import current_municipality, roles_for
-    from portal.tenants.roles import Role
-
-    if Role.MUNICIPALITY_ADMIN not in roles_for(actor, current_municipality()):
-        raise NotAllowed(_("Only the municipality's administrator can change the rules."))
-    if not 1 <= int(provider_response_days) <= 60:
-        raise AgreementInvalid(_("Give the provider between 1 and 60 days."), field="provider_response_days")
-    if not 0 <= int(cancellation_notice_hours) <= 24 * 60:
-        raise AgreementInvalid(_("The notice must be between 0 and 1440 hours."), field="cancellation_notice_hours")
-    if not 1 <= int(invoice_approval_days) <= 60:
-        raise AgreementInvalid(_("The target must be between 1 and 60 working days."), field="invoice_approval_days")
-    if approval_above_amount not in (None, ""):
-        approval_above_amount = to_money(approval_above_amount)
-        if approval_above_amount < 0:
-            raise AgreementInvalid(_("The amount cannot be negative."), field="approval_above_amount")
-    else:
-        approval_above_amount = None
-    billable = Decimal(str(short_notice_billable_units or 0)).quantize(Decimal("0.01"))
-    if billable < 0 or billable > 100:
-        raise AgreementInvalid(_("Between 0 and 100 units."), field="short_notice_billable_units")
-    with transaction.atomic():
-        rules = MunicipalRules.objects.select_for_update().filter(pk=1).first() or MunicipalRules(pk=1)
-        old = {"provider_response_days": rules.provider_response_days,
-               "approval_service_types": list(rules.approval_service_types or []),
-               "approval_above_amount": str(rules.approval_above_amount),
-               "cancellation_notice_hours": rules.cancellation_notice_hours,
-               "short_notice_billable_units": str(rules.short_notice_billable_units),
-               "invoice_approval_days": rules.invoice_approval_days}
-        rules.provider_response_days = int(provider_response_days)
-        rules.approval_service_types = sorted(set(approval_service_types or []))
-        rules.approval_above_amount = approval_above_amount
-        rules.cancellation_notice_hours = int(cancellation_notice_hours)
-        rules.short_notice_billable_units = billable
-        rules.invoice_approval_days = int(invoice_approval_days)
-        rules.full_clean()
-        rules.save()
-        new = {"provider_response_days": rules.provider_response_days,
-               "approval_service_types": rules.approval_service_types,
-               "approval_above_amount": str(rules.approval_above_amount),
-               "cancellation_notice_hours": rules.cancellation_notice_hours,
-               "short_notice_billable_units": str(rules.short_notice_billable_units),
-               "invoice_approval_days": rules.invoice_approval_days}
-        changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
-        audit(actor=actor, action="update", obj=rules, summary="agreement rules", changes=changes)
-    return rules

@@ -77,6 +77,26 @@ def service_approval_decide(*, service: Service, status: str, actor, note: str =
 
 
 @transaction.atomic
+def services_approve_all(*, provider: Provider, actor, request=None) -> int:
+    """Approve every active service of an approved provider not decided yet here. Returns how many."""
+    _require_admin(actor)
+    if not ProviderApproval.objects.filter(provider=provider, status=ApprovalStatus.APPROVED).exists():
+        raise ProviderNotApproved(_("Approve the provider first."))
+    decided = ServiceApproval.objects.filter(service__provider=provider).exclude(
+        status=ApprovalStatus.PENDING).values("service_id")
+    service_ids = list(provider.services.filter(is_active=True).exclude(pk__in=decided).values_list("pk", flat=True))
+    now = timezone.now()
+    for service_id in service_ids:
+        ServiceApproval.objects.update_or_create(service_id=service_id, defaults={
+            "status": ApprovalStatus.APPROVED, "decided_by": actor, "decided_at": now})
+    if service_ids:
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, object_type="approvals.serviceapproval",
+              changes={"approved_services": service_ids}, summary=f"approved {len(service_ids)} services of "
+              f"{provider.name}", request=request)
+    return len(service_ids)
+
+
+@transaction.atomic
 def price_cap_set(*, service_type, unit: str, amount, over_cap_rule: str = PriceCap.OverCapRule.COPAY,
                   actor, request=None) -> PriceCap:
     """Set (or change) this municipality's cap per unit for a service type."""
