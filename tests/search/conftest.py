@@ -60,3 +60,9 @@ def run(db, catalogue_ids):
         return result, [by_id.get(h.service_id, h.service_id) for h in result.hits]
 
     return go
+
+
+@pytest.fixture(autouse=True)
+def _no_facet_cache(settings):
+    """Tests change data inside a transaction: browse counts must not come from another test's cache."""
+    settings.SEARCH_FACET_CACHE_SECONDS = 0

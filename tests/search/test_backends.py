@@ -120,3 +120,20 @@ def test_money_for_any_type_pays_for_the_types_no_category_lists(backend, run):
     budget = {"*": Decimal("12.00"), "psychologist": Decimal("36.00")}
     _, keys = run(backend, "jelgava", fits_budget=True, budget=budget, per_page=100)
     assert set(mine(keys)) == {"psy-jelgava", "homecare-jelgava", "decision-support", "ru-homecare"}
+
+
+def test_browse_counts_are_cached_briefly(run, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.marketplace.search import get_search
+
+    cache.clear()
+    settings.SEARCH_FACET_CACHE_SECONDS = 60
+    backend = get_search("postgresql")
+    first, keys = run(backend, "jelgava", service_types=["psychologist"], per_page=2)
+    with CaptureQueriesContext(connection) as queries:
+        again, again_keys = run(backend, "jelgava", service_types=["psychologist"], per_page=2)
+    assert not [q for q in queries.captured_queries if "count(*)" in q["sql"]]
+    assert again.total == first.total and again.facets == first.facets and again_keys == keys

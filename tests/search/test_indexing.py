@@ -100,3 +100,31 @@ def test_reindex_command_rebuilds_every_document(catalogue_ids, capsys):
     assert SearchDocument.objects.filter(pk=catalogue_ids["workshop"]).exists()
     assert not SearchDocument.objects.filter(pk=10**9).exists()
     assert "indexed" in capsys.readouterr().out
+
+
+def test_elasticsearch_request_uses_the_latvian_folding_analysis_filters_and_aggregations(catalogue_ids):
+    """Without a cluster: the request and the mapping the ES backend would send."""
+    from django.db import connection
+
+    from portal.marketplace.search.backends.elastic import ElasticsearchSearch
+    from portal.tenants.models import Municipality
+
+    backend = ElasticsearchSearch("http://127.0.0.1:9")
+    connection.set_tenant(Municipality.objects.get(code="jelgava"))
+    scope = search_scope(None)
+    body = backend.build(SearchQuery(text="psihologam", service_types=["psychologist"], within_cap=True,
+                                     sort="distance"), scope).to_dict()
+    text = body["query"]["bool"]["must"][0]["multi_match"]
+    assert text["fuzziness"] == "AUTO" and "title.folded^4" in text["fields"]
+    filters = str(body["query"]["bool"]["filter"])
+    assert "'is_listed': True" in filters and "'ids'" in filters and "psychologist" in filters
+    assert body["query"]["bool"]["must_not"]  # over the cap
+    assert set(body["aggs"]) >= {"service_type", "language", "accessibility", "free_places"}
+    assert "_geo_distance" in str(body["sort"])
+    mapping = backend.doc._index.to_dict()
+    analysis = mapping["settings"]["analysis"]
+    assert analysis["filter"]["latvian_stemmer"] == {"type": "stemmer", "language": "latvian"}
+    assert "folding" in analysis["analyzer"]["latvian_folded"]["filter"]
+    assert mapping["mappings"]["properties"]["location"]["type"] == "geo_point"
+    doc = backend._to_es(SearchDocument.objects.get(pk=catalogue_ids["psy-jelgava"]))
+    assert str(doc["_id"]) == str(catalogue_ids["psy-jelgava"]) and doc["_source"]["location"]["lat"] == pytest.approx(56.65)

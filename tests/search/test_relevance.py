@@ -1,6 +1,6 @@
 """The relevance set: Latvian queries as families type them, and the catalogue demo's services each must find.
 
-Each expected set is named by the demo provider's slug and service type, or by service type and a place in
+Each expected set is named by the end of the demo provider's slug and a service type, or by service type and a place in
 the title; it is resolved against the demo catalogue at test time. Queries include missing diacritics,
 typos, inflected forms and mixed case. recall@10 = found in the first 10 / expected, over all queries.
 """
@@ -18,10 +18,10 @@ TARGET = 0.9
 
 # (query, [(provider slug, service type)] or ("title", service type, text in the title))
 RELEVANCE_SET = [
-    ("Līdzsvars ergoterapija", [("ik-psihologu-prakse-lidzsvars", "ergotherapy")]),
-    ("lidzsvars atelpas bridis", [("ik-psihologu-prakse-lidzsvars", "respite-care")]),
-    ("Vārdiņš fizioterapija bērniem", [("ik-logopedu-kabinets-vardins", "physiotherapy")]),
-    ("vardins kokapstrade", [("ik-logopedu-kabinets-vardins", "specialised-workshop")]),
+    ("Līdzsvars ergoterapija", [("psihologu-prakse-lidzsvars", "ergotherapy")]),
+    ("lidzsvars atelpas bridis", [("psihologu-prakse-lidzsvars", "respite-care")]),
+    ("Vārdiņš fizioterapija bērniem", [("logopedu-kabinets-vardins", "physiotherapy")]),
+    ("vardins kokapstrade", [("logopedu-kabinets-vardins", "specialised-workshop")]),
     ("ZELDA atbalsta persona", [("resursu-centrs-cilvekiem-ar-garigiem-traucejumiem-zelda", "decision-support")]),
     ("zelda socialo prasmju kurss", [("resursu-centrs-cilvekiem-ar-garigiem-traucejumiem-zelda", "social-rehab")]),
     ("Samariešu aprūpe vakaros", [("latvijas-samariesu-apvieniba", "home-care")]),
@@ -36,15 +36,15 @@ RELEVANCE_SET = [
     ("klusa valoda ergoterapeits", [("biedriba-klusa-valoda", "ergotherapy")]),
     ("Labā sirds šūšanas darbnīca", [("biedriba-dobroe-serdce-laba-sirds", "specialised-workshop")]),
     ("laba sirds gimenes psihologs", [("biedriba-dobroe-serdce-laba-sirds", "psychologist")]),
-    ("pie ezera fizioterapija mājās", [("biedriba-grupu-maja-pie-ezera", "physiotherapy")]),
-    ("rokdarbi agrinas intervences nodarbibas", [("biedriba-darbnica-rokdarbi", "psychosocial-rehab-children")]),
+    ("pie ezera fizioterapija mājās", [("grupu-maja-pie-ezera", "physiotherapy")]),
+    ("rokdarbi agrinas intervences nodarbibas", [("darbnica-rokdarbi", "psychosocial-rehab-children")]),
     ("Atelpa keramikas darbnīca", [("sia-atelpa", "specialised-workshop")]),
     ("fizio plus grupu dzivoklis Liepaja", [("sia-fizio-plus", "group-apartment")]),
     ("Ergo centrs dienas centrs bērniem", [("sia-ergo-centrs", "day-care")]),
     ("Kustību prieks fizioterapija", [("sia-kustibu-prieks", "physiotherapy")]),
     ("Runātprieks sociālā rehabilitācija jauniešiem", [("sia-runatprieks", "social-rehab")]),
-    ("Dzīvot grupu dzīvoklis ar mentoru", [("sia-socialas-rehabilitacijas-centrs-dzivot", "group-apartment")]),
-    ("transporta dienests dienas aprupes centrs", [("sia-transporta-dienests-cela", "day-care")]),
+    ("Dzīvot grupu dzīvoklis ar mentoru", [("socialas-rehabilitacijas-centrs-dzivot", "group-apartment")]),
+    ("transporta dienests dienas aprupes centrs", [("transporta-dienests-cela", "day-care")]),
     ("Logopēds bērniem Liepājā", [("title", "speech-therapy", "Liepāja")]),
     ("ergoterapija bērniem liepaja", [("title", "ergotherapy", "Liepāja")]),
     ("atelpas brīdis Balvos", [("title", "respite-care", "Balvi")]),
@@ -66,7 +66,7 @@ def _expected(spec) -> set[int]:
             ids |= {i for i, title in rows if all(fold(f) in fold(title) for f in fragments)}
         else:
             slug, type_code = item
-            ids |= set(listed.filter(provider_slug=slug, service_type_code=type_code)
+            ids |= set(listed.filter(provider_slug__endswith=slug, service_type_code=type_code)
                        .values_list("service_id", flat=True))
     return ids
 

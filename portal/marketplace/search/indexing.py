@@ -12,10 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Func, Value
-from django.utils import timezone
 
 from .models import SearchDocument, SearchTerm
 from .text import fold, stem, stems, tokens
@@ -156,20 +153,12 @@ def _build(ids: list[int]) -> list[SearchDocument]:
             longitude=float(first.longitude) if first and first.longitude is not None else None,
             place=(f"{first.address}" if first else p.address)[:250],
             search_title=fold(" ".join([s.title_lv, t.name_lv, p.name])),
-            search_vector=_weighted_vector(stems(title_part), stems(place_part), stems(text_part)),
             modified_at=max(s.modified_at, p.modified_at),
         )
+        doc._weighted = (" ".join(stems(title_part)), " ".join(stems(place_part)), " ".join(stems(text_part)))
         doc._words = set(tokens(" ".join([title_part, place_part, text_part])))
         docs.append(doc)
     return docs
-
-
-def _weighted_vector(a: list[str], b: list[str], c: list[str]):
-    """setweight(to_tsvector('simple', unaccent(stems)), A|B|C) for titles, places and descriptions."""
-    def part(words, weight):
-        return SearchVector(Func(Value(" ".join(words)), function="unaccent"), config="simple", weight=weight)
-
-    return part(a, "A") + part(b, "B") + part(c, "C")
 
 
 def _summary(text: str) -> str:
@@ -177,19 +166,47 @@ def _summary(text: str) -> str:
     return text if len(text) <= _SUMMARY else text[:_SUMMARY].rsplit(" ", 1)[0] + " …"
 
 
-_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name != "service_id"]
+# (column, SQL array type of the unnest parameter, expression turning it back into the column's type)
+_ARRAY_COLUMNS = ("target_groups", "delivery_modes", "languages", "municipalities", "accessibility")
+_COLUMNS = [
+    ("service_id", "bigint"), ("is_listed", "boolean"), ("provider_id", "bigint"), ("provider_name", "text"),
+    ("provider_slug", "text"), ("service_type_code", "text"), ("service_type_name_lv", "text"),
+    ("service_type_name_en", "text"), ("title_lv", "text"), ("title_en", "text"), ("summary_lv", "text"),
+    ("summary_en", "text"), ("target_groups", "text"), ("min_age", "integer"), ("max_age", "integer"),
+    ("delivery_modes", "text"), ("languages", "text"), ("municipalities", "text"), ("accessibility", "text"),
+    ("unit", "text"), ("unit_price", "numeric"), ("free_places", "integer"), ("waiting_weeks", "integer"),
+    ("has_free_places", "boolean"), ("latitude", "double precision"), ("longitude", "double precision"),
+    ("place", "text"), ("search_title", "text"), ("modified_at", "timestamptz"),
+]
 
 
 def _write(docs: list[SearchDocument]) -> None:
+    """Upsert the documents in one statement, the weighted tsvector computed in the same insert (no second
+    write, no dead rows), then add their words to the vocabulary."""
     if not docs:
         return
-    now = timezone.now()
-    for d in docs:
-        d.indexed_at = now
-    SearchDocument.objects.bulk_create(docs, update_conflicts=True, unique_fields=["service_id"],
-                                       update_fields=_FIELDS)
+    table = SearchDocument._meta.db_table
+    names = [c for c, _ in _COLUMNS]
+    params = []
+    for column, _ in _COLUMNS:
+        if column in _ARRAY_COLUMNS:
+            params.append([",".join(getattr(d, column)) for d in docs])
+        else:
+            params.append([getattr(d, column) for d in docs])
+    params += [[d._weighted[0] for d in docs], [d._weighted[1] for d in docs], [d._weighted[2] for d in docs]]
+    unnest = ", ".join(f"%s::{kind}[]" for _, kind in _COLUMNS) + ", %s::text[], %s::text[], %s::text[]"
+    select = ", ".join(f"coalesce(string_to_array(nullif(v.{c}, ''), ','), '{{}}')::varchar[]"
+                       if c in _ARRAY_COLUMNS else f"v.{c}" for c in names)
+    vector = ("setweight(to_tsvector('simple', unaccent(v.a)), 'A')"
+              " || setweight(to_tsvector('simple', unaccent(v.b)), 'B')"
+              " || setweight(to_tsvector('simple', unaccent(v.c)), 'C')")
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*names[1:], "search_vector", "indexed_at"])
+    sql = (f"INSERT INTO {table} ({', '.join(names)}, search_vector, indexed_at) "
+           f"SELECT {select}, {vector}, now() FROM unnest({unnest}) AS v({', '.join(names)}, a, b, c) "
+           f"ON CONFLICT (service_id) DO UPDATE SET {updates}")
     words = sorted({w for d in docs for w in d._words if 4 <= len(w) <= 60 and not w.isdigit()})
     with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         cursor.execute(
             f"INSERT INTO {SearchTerm._meta.db_table} (word, stem)"
             " SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT (word) DO NOTHING",

@@ -122,9 +122,19 @@ class ElasticsearchSearch(CatalogueSearch):
             return self.fallback.search(query, scope)
 
     def _search(self, query: SearchQuery, scope: Scope) -> SearchResult:
+        s = self.build(query, scope)
+        response = s.execute()
+        if response.hits.total.value == 0 and len((query.text or "").split()) > 1:
+            # no service has every word: any word, like the PostgreSQL backend (without the `relaxed` flag)
+            s = self.build(query, scope, operator="or")
+            response = s.execute()
+        return self._result(response, query, scope)
+
+    def build(self, query: SearchQuery, scope: Scope, *, operator: str = "and"):
+        """The Elasticsearch request for ``query`` in ``scope`` (no network: inspectable in tests)."""
         from elasticsearch.dsl import Q, Search
 
-        s = Search(using=self.client, index=self.index_name)
+        s = Search(using=self._client, index=self.index_name)
         filters = [Q("term", is_listed=True)]
         if scope.approved_ids is not None:
             filters.append(Q("ids", values=[str(i) for i in _ids(scope.approved_ids)]))
@@ -165,7 +175,7 @@ class ElasticsearchSearch(CatalogueSearch):
         text = (query.text or "").strip()
         must = []
         if text:
-            must.append(Q("multi_match", query=text, operator="and", fuzziness="AUTO", prefix_length=1,
+            must.append(Q("multi_match", query=text, operator=operator, fuzziness="AUTO", prefix_length=1,
                           fields=["title^4", "title.folded^4", "type_name^3", "type_name.folded^3", "provider^2",
                                   "provider.folded^2", "places", "places.folded", "body", "body.folded"]))
         s = s.query(Q("bool", must=must or [Q("match_all")], filter=filters, must_not=must_not))
@@ -180,8 +190,9 @@ class ElasticsearchSearch(CatalogueSearch):
         elif not text:
             s = s.sort("service_type_code", {"_id": "asc"})
         offset = (query.page - 1) * query.per_page
-        s = s.extra(track_total_hits=True)[offset:offset + query.per_page]
-        response = s.execute()
+        return s.extra(track_total_hits=True)[offset:offset + query.per_page]
+
+    def _result(self, response, query: SearchQuery, scope: Scope) -> SearchResult:
         ids = [int(h.meta.id) for h in response.hits]
         rows = {r["service_id"]: r for r in SearchDocument.objects.filter(service_id__in=ids).values(*HIT_FIELDS)}
         hits = []

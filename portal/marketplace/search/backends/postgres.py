@@ -12,6 +12,8 @@ tsvector is used on the large table.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -54,6 +56,17 @@ def expand_terms(terms: list[tuple[str, str]]) -> list[list[str]]:
                 alternatives.append(other)
         expanded.append(alternatives)
     return expanded
+
+
+def _facet_key(query: SearchQuery, scope: Scope) -> str:
+    import hashlib
+
+    parts = [connection.schema_name, scope.approved_ids is not None, query.service_types, query.target_groups,
+             query.age, query.municipalities, query.languages, query.delivery_modes, query.accessibility,
+             query.free_places, str(query.modified_after), query.ids,
+             sorted((k, str(v)) for k, v in scope.caps.items()) if query.within_cap else None,
+             sorted((k, str(v)) for k, v in (scope.budget or {}).items()) if query.fits_budget else None]
+    return "search:facets:" + hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
 def _or(alternatives: list[str]) -> str:
@@ -119,19 +132,54 @@ class PostgresSearch(CatalogueSearch):
         terms = query_terms(query.text)
         expanded = expand_terms(terms) if terms else []
         relaxed = False
-        qs = base
         if expanded:
-            qs = base.filter(_matches(" & ".join(_or(a) for a in expanded)))
-        facets, total = self._facets_and_total(qs)
-        if expanded and total == 0 and len(expanded) > 1:
-            qs = base.filter(_matches(" | ".join(_or(a) for a in expanded)))
-            facets, total = self._facets_and_total(qs)
-            relaxed = total > 0
-        hits = self._hits(qs, query, scope, expanded, relaxed) if total else []
-        return SearchResult(hits=hits, total=total, page=query.page, per_page=query.per_page, facets=facets,
-                            backend=self.name, relaxed=relaxed)
+            facets, total, page = self._run(base, " & ".join(_or(a) for a in expanded), query, scope, expanded,
+                                            relaxed=False)
+            if total == 0 and len(expanded) > 1:
+                facets, total, page = self._run(base, " | ".join(_or(a) for a in expanded), query, scope,
+                                                expanded, relaxed=True)
+                relaxed = total > 0
+        else:
+            facets, total, page = self._browse(base, query, scope)
+        return SearchResult(hits=self._hits(page, scope), total=total, page=query.page, per_page=query.per_page,
+                            facets=facets, backend=self.name, relaxed=relaxed)
 
-    def _hits(self, qs: QuerySet, query: SearchQuery, scope: Scope, expanded, relaxed: bool) -> list[Hit]:
+    def _browse(self, base: QuerySet, query: SearchQuery, scope: Scope):
+        """No words: the counts over the whole scope are the expensive part and change rarely, so they
+        are cached briefly (``SEARCH_FACET_CACHE_SECONDS``, default 60) per site and filter set."""
+        seconds = getattr(settings, "SEARCH_FACET_CACHE_SECONDS", 60)
+        key = _facet_key(query, scope)
+        cached = cache.get(key) if seconds else None
+        if cached is None:
+            facets, total, page = self._run(base, None, query, scope, [], relaxed=False)
+            if seconds:
+                cache.set(key, (facets, total), seconds)
+            return facets, total, page
+        facets, total = cached
+        qs = base
+        if scope.origin is not None:
+            lat, lon = scope.origin
+            qs = qs.annotate(distance_km=RawSQL(_DISTANCE, [lat, lon, lat], output_field=FloatField()))
+        if query.sort == "distance" and scope.origin is not None:
+            order = [F("distance_km").asc(nulls_last=True), "unit_price", "service_id"]
+        elif query.sort == "price":
+            order = ["unit_price", "service_id"]
+        else:
+            order = ["service_type_code", "title_lv", "service_id"]
+        offset = (query.page - 1) * query.per_page
+        fields = ["service_id", "distance_km"] if scope.origin is not None else ["service_id"]
+        rows = qs.order_by(*order).values_list(*fields)[offset:offset + query.per_page]
+        return facets, total, [(r[0], 0.0, r[1] if len(r) > 1 else None) for r in rows]
+
+    def _run(self, base: QuerySet, tsquery: str | None, query: SearchQuery, scope: Scope, expanded,
+             relaxed: bool):
+        """One statement: the matching documents once (MATERIALIZED), then every facet count and the total
+        over them, and the requested page of (id, score, distance) in order."""
+        from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+
+        from ..params import facet_values
+
+        qs = base.filter(_matches(tsquery)) if tsquery else base
         annotations = {}
         if relaxed:  # services matching more of the words first
             sql = " + ".join("(search_vector @@ to_tsquery('simple', %s))::int" for _ in expanded)
@@ -143,52 +191,63 @@ class PostgresSearch(CatalogueSearch):
             lat, lon = scope.origin
             annotations["distance_km"] = RawSQL(_DISTANCE, [lat, lon, lat], output_field=FloatField())
         qs = qs.annotate(**annotations)
+        inner, inner_params = qs.values(
+            "service_id", "service_type_code", "title_lv", "unit_price", "target_groups", "delivery_modes",
+            "languages", "accessibility", "has_free_places", *annotations).query.sql_with_params()
         if query.sort == "distance" and scope.origin is not None:
-            order = [F("distance_km").asc(nulls_last=True), "unit_price", "service_id"]
+            order = "m.distance_km ASC NULLS LAST, m.unit_price, m.service_id"
         elif query.sort == "price":
-            order = ["unit_price", "service_id"]
+            order = "m.unit_price, m.service_id"
         elif relaxed:
-            order = [F("matched").desc(), F("score").desc(), "service_id"]
+            order = "m.matched DESC, m.score DESC, m.service_id"
         elif expanded:
-            order = [F("score").desc(), "service_id"]
+            order = "m.score DESC, m.service_id"
         else:
-            order = ["service_type_code", "title_lv", "service_id"]
-        offset = (query.page - 1) * query.per_page
-        rows = qs.order_by(*order).values(*HIT_FIELDS, *annotations)[offset:offset + query.per_page]
-        hits = []
-        for row in rows:
-            row.pop("matched", None)
-            cap = scope.caps.get((row["service_type_code"], row["unit"]))
-            hits.append(Hit(**row, cap=cap))
-        return hits
-
-    def _facets_and_total(self, qs: QuerySet) -> tuple[dict[str, dict[str, int]], int]:
-        """Total and every facet count in one pass over the matching documents."""
-        from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
-
-        from ..params import facet_values
-
-        sql, params = qs.values("service_type_code", "target_groups", "delivery_modes", "languages",
-                                "accessibility", "has_free_places").query.sql_with_params()
-        columns, column_params, keys = ["count(*)", "count(*) FILTER (WHERE b.has_free_places)"], [], []
+            order = "m.service_type_code, m.title_lv, m.service_id"
+        columns, column_params, keys = ["count(*)", "count(*) FILTER (WHERE m.has_free_places)"], [], []
         for code in SERVICE_TYPE_CODES:
-            columns.append("count(*) FILTER (WHERE b.service_type_code = %s)")
+            columns.append("count(*) FILTER (WHERE m.service_type_code = %s)")
             column_params.append(code)
             keys.append(("service_type", code))
         for facet, column in (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
                               ("language", "languages"), ("accessibility", "accessibility")):
             for value in facet_values(facet):
-                columns.append(f"count(*) FILTER (WHERE b.{column} @> ARRAY[%s]::varchar[])")
+                columns.append(f"count(*) FILTER (WHERE m.{column} @> ARRAY[%s]::varchar[])")
                 column_params.append(value)
                 keys.append((facet, value))
+        score = "m.score" if expanded else "0::float"
+        distance = "m.distance_km" if scope.origin is not None else "NULL::float"
+        offset = (query.page - 1) * query.per_page
+        sql = (f"WITH m AS MATERIALIZED ({inner}) "
+               f"SELECT f.*, h.* FROM (SELECT {', '.join(columns)} FROM m) AS f, "
+               f"(SELECT array_agg(p.service_id ORDER BY p.n), array_agg(p.score ORDER BY p.n), "
+               f"array_agg(p.distance ORDER BY p.n) FROM (SELECT m.service_id, {score} AS score, "
+               f"{distance} AS distance, row_number() OVER (ORDER BY {order}) AS n FROM m "
+               f"ORDER BY {order} LIMIT %s OFFSET %s) AS p) AS h")
+        limits = [query.per_page, offset]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)} FROM ({sql}) AS b", [*column_params, *params])
+            cursor.execute(sql, [*inner_params, *column_params, *limits])
             row = cursor.fetchone()
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         total, free = row[0], row[1]
         if free:
             facets["free_places"]["yes"] = free
-        for (facet, value), count in zip(keys, row[2:]):
+        for (facet, value), count in zip(keys, row[2:2 + len(keys)]):
             if count:
                 facets[facet][value] = count
-        return facets, total
+        ids, scores, distances = (row[-3] or []), (row[-2] or []), (row[-1] or [])
+        return facets, total, list(zip(ids, scores, distances))
+
+    def _hits(self, page, scope: Scope) -> list[Hit]:
+        """The display fields of one page of documents, in the page's order (a primary-key lookup)."""
+        if not page:
+            return []
+        rows = {r["service_id"]: r for r in
+                SearchDocument.objects.filter(service_id__in=[i for i, _, _ in page]).values(*HIT_FIELDS)}
+        hits = []
+        for service_id, score, distance in page:
+            row = rows.get(service_id)
+            if row is not None:
+                cap = scope.caps.get((row["service_type_code"], row["unit"]))
+                hits.append(Hit(**row, score=score or 0.0, distance_km=distance, cap=cap))
+        return hits
