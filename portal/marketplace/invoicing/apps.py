@@ -1,3 +1,4 @@
+"""Delivered sessions, invoices and their approval."""
 from django.apps import AppConfig
 
 
@@ -5,3 +6,8 @@ class InvoicingConfig(AppConfig):
     name = "portal.marketplace.invoicing"
     label = "invoicing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,116 @@
+"""Municipality-site pages: the family confirms or disputes sessions; the finance officer approves invoices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.marketplace.invoicing import access, selectors, services
+from portal.marketplace.invoicing.documents import invoice_pdf_bytes
+from portal.marketplace.invoicing.errors import DomainError
+from portal.marketplace.invoicing.models import Invoice, SessionStatus
+from portal.tenants.access import member_required
+from portal.tenants.roles import Role
+
+from .common import apply_error, pdf_response
+from .forms import ReasonForm
+
+FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
+
+
+@member_required(*FAMILY)
+def sessions(request):
+    """Sessions delivered to the person (or the persons the user acts for)."""
+    status = request.GET.get("status", "")
+    qs = access.sessions_for_family(request.user).select_related("agreement__person", "agreement__service",
+                                                                  "agreement__provider")
+    if status in SessionStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-date", "-id"), 25).get_page(request.GET.get("page"))
+    return render(request, "invoicing/family_sessions.html", {
+        "page": page, "status": status, "statuses": SessionStatus.choices})
+
+
+@member_required(*FAMILY)
+def session(request, session_id):
+    item = access.session_for_family(request.user, session_id)
+    capacity = access.capacity_for_session(request.user, item)
+    may_decide = capacity in access.DECIDING_CAPACITIES
+    form = ReasonForm(request.POST if request.POST.get("action") == "dispute" else None)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "confirm":
+                services.session_confirm(session=item, actor=request.user)
+                messages.success(request, _("Thank you: the session is confirmed."))
+                return redirect("invoicing:family-session", session_id=item.pk)
+            if form.is_valid():
+                services.session_dispute(session=item, reason=form.cleaned_data["reason"], actor=request.user)
+                messages.success(request, _("The session is disputed. The provider will see your reason."))
+                return redirect("invoicing:family-session", session_id=item.pk)
+        except DomainError as exc:
+            if form.is_bound and form.is_valid():
+                apply_error(form, exc)
+            else:
+                error = exc.message
+            item = access.session_for_family(request.user, session_id)
+    return render(request, "invoicing/family_session.html", {"session": item, "form": form, "error": error,
+                                                             "may_decide": may_decide},
+                  status=400 if (error or form.errors) else 200)
+
+
+@member_required(Role.FINANCE_OFFICER)
+def queue(request):
+    """Invoices to approve, oldest first; those older than the municipality's target are marked."""
+    status = request.GET.get("status", "submitted")
+    status = status if status in Invoice.Status.values and status != "draft" else ""
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.finance_queue(status=status, query=query), 25).get_page(request.GET.get("page"))
+    target = selectors.approval_target_days()
+    rows = [(inv, selectors.is_overdue(inv, target)) for inv in page]
+    statuses = [(v, label) for v, label in Invoice.Status.choices if v != "draft"]
+    return render(request, "invoicing/finance_queue.html", {
+        "page": page, "rows": rows, "status": status, "statuses": statuses, "query": query, "target": target})
+
+
+@member_required(Role.FINANCE_OFFICER)
+def invoice(request, invoice_id):
+    item = access.invoice_for_finance(request.user, invoice_id)
+    form = ReasonForm(request.POST if request.POST.get("action") == "reject" else None)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.invoice_approve(invoice=item, actor=request.user)
+                messages.success(request, _("The invoice is approved and the amount is paid from the budget."))
+                return redirect("invoicing:finance-invoice", invoice_id=item.pk)
+            if action == "paid":
+                services.invoice_mark_paid(invoice=item, actor=request.user)
+                messages.success(request, _("The payment is recorded."))
+                return redirect("invoicing:finance-invoice", invoice_id=item.pk)
+            if action == "reject" and form.is_valid():
+                services.invoice_reject(invoice=item, reason=form.cleaned_data["reason"], actor=request.user)
+                messages.success(request, _("The invoice is rejected. The provider sees your reason."))
+                return redirect("invoicing:finance-invoice", invoice_id=item.pk)
+        except DomainError as exc:
+            if action == "reject":
+                apply_error(form, exc)
+            else:
+                error = exc.message
+        item = access.invoice_for_finance(request.user, invoice_id)
+    result = selectors.invoice_check(item)
+    lines = [(line, result.lines.get(line.pk, [])) for line in item.lines.select_related("session")]
+    overdue = selectors.is_overdue(item, selectors.approval_target_days())
+    return render(request, "invoicing/finance_invoice.html", {
+        "invoice": item, "agreement": item.agreement, "lines": lines, "result": result, "form": form,
+        "error": error, "timeline": selectors.timeline(item), "overdue": overdue},
+        status=400 if (error or form.errors) else 200)
+
+
+@member_required(Role.FINANCE_OFFICER)
+def invoice_pdf(request, invoice_id):
+    item = access.invoice_for_finance(request.user, invoice_id)
+    return pdf_response(invoice_pdf_bytes(item), f"rekins-{item.number}.pdf")

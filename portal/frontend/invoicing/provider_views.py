@@ -1,0 +1,202 @@
+"""Provider pages (national site): one list of the provider's work across municipalities, and the pages
+for recording sessions and invoicing one agreement, each inside that municipality's schema."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.marketplace.invoicing import access, selectors, services
+from portal.marketplace.invoicing.csvimport import parse_sessions_csv
+from portal.marketplace.invoicing.documents import invoice_pdf_bytes
+from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
+from portal.marketplace.registry.models import ProviderWorkItem
+from portal.marketplace.registry.selectors import work_items_for_providers
+from portal.tenants.models import Municipality
+
+from .common import apply_error, in_municipality, pdf_response, provider_required
+from .forms import BulkMonthForm, CorrectSessionForm, CsvForm, MonthForm, SessionForm, default_month
+
+PAGE_SIZE = 25
+
+
+@provider_required
+def hub(request):
+    """Everything the provider has in every municipality, from the public-schema index."""
+    ids = access.provider_ids_for(request.user)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ProviderWorkItem.Kind.values else ""
+    code = request.GET.get("municipality", "")
+    status = request.GET.get("status", "").strip()[:30]
+    items = work_items_for_providers(ids, kind=kind or None, municipality_code=code or None, status=status or None)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One index probe per municipality (a semi-join), not a scan of the provider's rows.
+    worked_in = ProviderWorkItem.objects.filter(provider_id__in=ids, municipality=OuterRef("pk"))
+    municipalities = list(Municipality.objects.filter(Exists(worked_in)).order_by("name")
+                          .values_list("code", "name"))
+    return render(request, "invoicing/provider_hub.html", {
+        "page": page, "kind": kind, "kinds": ProviderWorkItem.Kind.choices, "code": code,
+        "municipalities": municipalities, "status": status})
+
+
+def _agreement_context(request, municipality, agreement, **extra):
+    sessions = Paginator(selectors.sessions_of_agreement(agreement), 20).get_page(request.GET.get("page"))
+    return {"municipality_code": municipality.code, "agreement": agreement, "sessions": sessions,
+            "invoices": selectors.invoices_of_agreement(agreement), **extra}
+
+
+@in_municipality
+def agreement(request, municipality, agreement_id):
+    """One agreement: record a session, see its sessions, start a monthly invoice."""
+    item = access.agreement_for_provider(request.user, agreement_id)
+    form = SessionForm(request.POST or None, prefix="s")
+    month_form = MonthForm(initial={"month": default_month()}, prefix="m")
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.session_record(agreement=item, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("The session is recorded. The person will be asked to confirm it."))
+                return redirect(request.path)
+    return render(request, "invoicing/provider_agreement.html",
+                  _agreement_context(request, municipality, item, form=form, month_form=month_form))
+
+
+@in_municipality
+def bulk(request, municipality, agreement_id):
+    """Bulk entry for a month: the same session on chosen weekdays."""
+    item = access.agreement_for_provider(request.user, agreement_id)
+    form = BulkMonthForm(request.POST or None, initial={"month": default_month()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        year, month = data["month"]
+        from django.utils import timezone
+
+        rows = services.month_rows(year=year, month=month, weekdays=data["weekdays"],
+                                   start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
+                                   note=data["note"], until=timezone.localdate())
+        try:
+            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
+            return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
+    return render(request, "invoicing/provider_bulk.html", {"form": form, "agreement": item,
+                                                            "municipality_code": municipality.code})
+
+
+@in_municipality
+def csv_upload(request, municipality, agreement_id):
+    item = access.agreement_for_provider(request.user, agreement_id)
+    form = CsvForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = parse_sessions_csv(form.cleaned_data["file"].read())
+            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
+            return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
+    return render(request, "invoicing/provider_csv.html", {"form": form, "agreement": item,
+                                                           "municipality_code": municipality.code})
+
+
+@in_municipality
+def session(request, municipality, session_id):
+    """Correct or withdraw a recorded or disputed session."""
+    item = access.session_for_provider(request.user, session_id)
+    initial = {"start_time": item.start_time, "duration_minutes": item.duration_minutes, "units": item.units,
+               "staff_name": item.staff_name, "goal_progress": item.goal_progress, "note": item.note}
+    form = CorrectSessionForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        try:
+            if "withdraw" in request.POST:
+                services.session_withdraw(session=item, actor=request.user)
+                messages.success(request, _("The session is withdrawn."))
+                return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
+            if form.is_valid():
+                services.session_correct(session=item, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The session is corrected and sent to the person to confirm again."))
+                return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
+        except DomainError as exc:
+            apply_error(form, exc)
+    return render(request, "invoicing/provider_session.html", {"form": form, "session": item,
+                                                               "municipality_code": municipality.code})
+
+
+@require_POST
+@in_municipality
+def invoice_create(request, municipality, agreement_id):
+    item = access.agreement_for_provider(request.user, agreement_id)
+    form = MonthForm(request.POST, prefix="m")
+    if form.is_valid():
+        year, month = form.cleaned_data["month"]
+        try:
+            invoice = services.invoice_create(agreement=item, year=year, month=month, actor=request.user)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("invoicing:provider-invoice", code=municipality.code, invoice_id=invoice.pk)
+    return render(request, "invoicing/provider_agreement.html",
+                  _agreement_context(request, municipality, item, form=SessionForm(prefix="s"), month_form=form),
+                  status=400)
+
+
+def _invoice_context(invoice, municipality, result=None):
+    result = result or selectors.invoice_check(invoice)
+    lines = [(line, result.lines.get(line.pk, [])) for line in invoice.lines.select_related("session")]
+    return {"invoice": invoice, "lines": lines, "result": result, "timeline": selectors.timeline(invoice),
+            "municipality_code": municipality.code, "agreement": invoice.agreement}
+
+
+@in_municipality
+def invoice(request, municipality, invoice_id):
+    """The invoice with every line's problems, the actions of its status and its timeline."""
+    item = access.invoice_for_provider(request.user, invoice_id)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "submit":
+                services.invoice_submit(invoice=item, actor=request.user)
+                messages.success(request, _("The invoice is submitted to the municipality."))
+            elif action == "refresh":
+                services.invoice_refresh(invoice=item, actor=request.user)
+                messages.success(request, _("The lines are rebuilt from the month's sessions."))
+            elif action == "remove-line":
+                services.invoice_line_remove(invoice=item, line_id=int(request.POST.get("line") or 0),
+                                             actor=request.user)
+                messages.success(request, _("The line is removed."))
+            elif action == "delete":
+                services.invoice_delete(invoice=item, actor=request.user)
+                messages.success(request, _("The draft is deleted."))
+                return redirect("invoicing:provider-agreement", code=municipality.code,
+                                agreement_id=item.agreement_id)
+            return redirect(request.path)
+        except InvoiceNotClean as exc:
+            error = exc.message
+        except DomainError as exc:
+            error = exc.message
+        item = access.invoice_for_provider(request.user, invoice_id)
+    context = _invoice_context(item, municipality)
+    context["error"] = error
+    return render(request, "invoicing/provider_invoice.html", context, status=400 if error else 200)
+
+
+@in_municipality
+def invoice_pdf(request, municipality, invoice_id):
+    item = access.invoice_for_provider(request.user, invoice_id)
+    return pdf_response(invoice_pdf_bytes(item), f"rekins-{item.number or item.pk}.pdf")
+
+
+def agreement_url(code, agreement_id):
+    return reverse("invoicing:provider-agreement", kwargs={"code": code, "agreement_id": agreement_id})

@@ -1,0 +1,27 @@
+"""Reads of the provider registry: never a query across tenant schemas."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import ProviderWorkItem
+
+
+def work_items_for_providers(provider_ids, *, kind: str | None = None, municipality_code: str | None = None,
+                             status: str | None = None) -> QuerySet[ProviderWorkItem]:
+    items = ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids)).select_related("municipality")
+    if kind:
+        items = items.filter(kind=kind)
+    if municipality_code:
+        items = items.filter(municipality__code=municipality_code)
+    if status:
+        items = items.filter(status=status)
+    return items.order_by("-date", "-id")
+
+
+def status_counts(provider_ids) -> dict[tuple[str, str], int]:
+    from django.db.models import Count
+
+    rows = (ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids))
+            .values_list("kind", "status").annotate(n=Count("id")))
+    return {(kind, status): n for kind, status, n in rows}
