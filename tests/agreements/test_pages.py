@@ -233,6 +233,7 @@ def test_service_panel_tag_renders_for_the_person(world, rf):
     html = Template("{% load agreements_tags %}{% service_budget_panel service %}").render(
         Context({"service": world.service, "request": request}))
     assert f"/vienosanas/jauna/{world.service.pk}/?person={world.adult.pk}" in html
+    assert "100 stundas" in html  # 1 000 EUR available at 10 EUR an hour
     request.user = world.social_worker
     html = Template("{% load agreements_tags %}{% service_budget_panel service %}").render(
         Context({"service": world.service, "request": request}))

@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_run(municipality, workers=workers, budgets=budgets, per_budget=per_budget))
     table("Agreements racing for few budgets (overspend must be 0)",
           ["budgets", "agreements", "workers", "accepted", "refused", "other errors", "overspend EUR",
-           "acceptances/s", "p95 accept"], rows)
+           "accept calls/s", "p95 accept call"], rows)
     failed = any(row[6] != "0.00" or row[5] for row in rows)
     if failed:
         print("✗ overspend or unexpected errors")
