@@ -193,3 +193,22 @@ def test_list_endpoints_answer_within_their_query_budget(sw_api, muni_a, suffix,
     with django_assert_max_num_queries(limit):
         response = sw_api.get(f"/api/v1/persons/{person.pk}/{suffix}")
     assert response.status_code == 200 and len(response.json()) >= 1
+
+
+def test_attach_and_download_an_assessment_document(sw_api, client_for, muni_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with tenant_context(muni_a):
+        person = Person.objects.filter(target_group="adults", user__isnull=False).first()
+        assessment = person.assessments.first()
+    url = f"/api/v1/persons/{person.pk}/assessments/{assessment.pk}/documents/"
+    bad = sw_api.post(url, {"file": SimpleUploadedFile("a.pdf", b"<html>not a pdf</html>")})
+    assert bad.status_code == 400 and bad.json()["code"] == "assessment.document_rejected"
+    created = sw_api.post(url, {"file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n0000")})
+    assert created.status_code == 201 and created.json()["content_type"] == "image/png"
+    download = sw_api.get(f"{url}{created.json()['id']}/")
+    assert download.status_code == 200 and download.content.startswith(b"\x89PNG")
+    supporter = client_for(MUNICIPALITY_A, user=demo_user(Role.SUPPORT_PERSON, MUNICIPALITY_A))
+    assert supporter.get(f"{url}{created.json()['id']}/").status_code == 404  # assessment not shared
+    assert client_for(MUNICIPALITY_B, user=demo_user(SW, MUNICIPALITY_B)).get(
+        f"{url}{created.json()['id']}/").status_code == 404

@@ -9,22 +9,24 @@ legal representative where they decide themselves). Every read of a person's dat
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api.permissions import IsMemberHere
 from portal.budgets.people import access, selectors, services
-from portal.budgets.people.errors import NotAllowed
-from portal.budgets.people.models import Relation
+from portal.budgets.people.errors import DocumentRejected, NotAllowed
+from portal.budgets.people.models import AssessmentDocument, Relation
 from portal.platform.accounts.models import User
 from portal.tenants.roles import FAMILY_ROLES, Role
 
-from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, EndIn, PersonBriefOut, PersonIn,
-                          PersonOut, PlanIn, PlanOut, RelationIn, RelationOut, ReviewIn, VisibilityIn)
+from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, DocumentOut, EndIn,
+                          PersonBriefOut, PersonIn, PersonOut, PlanIn, PlanOut, RelationIn, RelationOut, ReviewIn,
+                          VisibilityIn)
 
 READER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN}) | FAMILY_ROLES
 
@@ -227,6 +229,47 @@ class AssessmentListView(PeopleView):
         assessment = services.assessment_create(person=person, actor=request.user, request=request,
                                                 **incoming.validated_data)
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentListView(PeopleView):
+    serializer_class = DocumentOut
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="people_documents_create",
+                   request={"multipart/form-data": {"type": "object", "properties": {
+                       "file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
+                   responses={201: DocumentOut})
+    def post(self, request, person_id: int, assessment_id: int):
+        """Attach a PDF, JPEG or PNG (at most 10 MB, type read from the content) to an assessment."""
+        person = self.person(person_id)
+        assessment = person.assessments.filter(pk=assessment_id).first()
+        if assessment is None:
+            raise Http404
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DocumentRejected("Attach a file.", field="file")
+        document = services.document_attach(assessment=assessment, file_name=upload.name,
+                                            content=upload.read(AssessmentDocument.MAX_SIZE + 1),
+                                            actor=request.user, request=request)
+        return Response(DocumentOut(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDownloadView(PeopleView):
+    @extend_schema(operation_id="people_documents_retrieve",
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, person_id: int, assessment_id: int, document_id: int):
+        """The document's content (audited)."""
+        person = self.person(person_id, section="assessment")
+        document = AssessmentDocument.objects.filter(pk=document_id, assessment_id=assessment_id,
+                                                     assessment__person=person).first()
+        if document is None:
+            raise Http404
+        services.person_viewed(person=person, actor=request.user, what=f"API: document {document.file_name}",
+                               request=request)
+        response = HttpResponse(bytes(document.content), content_type=document.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{document.pk}-{document.file_name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def _goals(data) -> list[dict]:

@@ -22,7 +22,7 @@ from .views import READERS, WRITER, _person, _plan, _render_form
 
 
 def _service_types():
-    return list(ServiceType.objects.order_by("code"))
+    return sorted(ServiceType.objects.all(), key=lambda t: t.name)  # by the name in the active language
 
 
 def _goal_initial(plan) -> list[dict]:
