@@ -43,6 +43,7 @@ def test_htmx_request_gets_only_the_results_and_the_live_count(client_for, catal
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and 'hx-swap-oob="true"' in html and "Logopēda nodarbības bērniem" in html
+    assert 'id="count-id_type_0" class="portal-search__count" hx-swap-oob="true"' in html  # facet counts too
 
 
 def test_national_site_searches_every_verified_provider(client_for, catalogue_ids):

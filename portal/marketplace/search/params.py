@@ -27,9 +27,13 @@ def facet_values(facet: str) -> list[str]:
 
 
 def service_type_choices():
-    from portal.marketplace.catalogue.models import ServiceType
+    """The taxonomy's codes and names in the active language, from the seed (no query per request)."""
+    from django.utils.translation import get_language
 
-    return [(t.code, t.name) for t in ServiceType.objects.order_by("position", "code")]
+    from portal.marketplace.catalogue.taxonomy import SERVICE_TYPES
+
+    english = (get_language() or "lv").startswith("en")
+    return [(code, name_en if english else name_lv) for code, name_lv, name_en, *_rest in SERVICE_TYPES]
 
 
 def municipality_choices():
