@@ -41,6 +41,9 @@ def test_provider_hub_lists_work_from_the_index(world, agreement, client_for, dj
     assert f"/sniedzejs/{MUNICIPALITY_A}/vienosanas/{agreement.pk}/" in response.content.decode()
     response = client.get(f"/sniedzejs/darbs/?municipality={MUNICIPALITY_B}&kind=session")
     assert f"/vienosanas/{agreement.pk}/" not in response.content.decode()
+    assert f"/vienosanas/{agreement.pk}/" in client.get("/sniedzejs/darbs/?status=recorded").content.decode()
+    assert f"/vienosanas/{agreement.pk}/" not in client.get(
+        "/sniedzejs/darbs/?kind=session&status=confirmed").content.decode()
 
 
 def test_provider_hub_is_for_provider_staff_only(world, client_for):

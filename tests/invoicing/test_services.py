@@ -275,3 +275,22 @@ def test_uninvoiced_amount_for_cancellations(world, agreement):
     confirmed_month(agreement, world)
     record(agreement, world.staff, days_ago=5)
     assert uninvoiced_amount(agreement) == Decimal("40.00")
+
+
+def test_the_legal_representative_confirms_for_a_child(world):
+    child_agreement = active_agreement(world, person=world.child, actor=world.representative)
+    s = record(child_agreement, world.staff)
+    with pytest.raises(NotYourSession):
+        services.session_confirm(session=s, actor=world.person_user)  # not this child's family
+    confirmed = services.session_confirm(session=s, actor=world.representative)
+    assert confirmed.decided_as == "legal_representative" and confirmed.decided_by == world.representative
+
+
+def test_working_days_and_overdue():
+    from datetime import date
+
+    from portal.marketplace.invoicing.selectors import working_days_between
+
+    friday, next_friday = date(2026, 11, 27), date(2026, 12, 4)
+    assert working_days_between(friday, next_friday) == 5  # Mon–Fri, the weekend does not count
+    assert working_days_between(friday, date(2026, 11, 29)) == 0

@@ -32,7 +32,9 @@ def hub(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in ProviderWorkItem.Kind.values else ""
     code = request.GET.get("municipality", "")
-    status = request.GET.get("status", "").strip()[:30]
+    statuses = _status_choices()
+    status = request.GET.get("status", "")
+    status = status if status in dict(statuses) else ""
     items = work_items_for_providers(ids, kind=kind or None, municipality_code=code or None, status=status or None)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     # One index probe per municipality (a semi-join), not a scan of the provider's rows.
@@ -41,7 +43,20 @@ def hub(request):
                           .values_list("code", "name"))
     return render(request, "invoicing/provider_hub.html", {
         "page": page, "kind": kind, "kinds": ProviderWorkItem.Kind.choices, "code": code,
-        "municipalities": municipalities, "status": status})
+        "municipalities": municipalities, "status": status, "statuses": statuses})
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    """Every status an index row can have (agreements', sessions' and invoices'), each once."""
+    from portal.marketplace.agreements.models import AgreementStatus
+    from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
+
+    seen, choices = set(), []
+    for value, label in [*AgreementStatus.choices, *SessionStatus.choices, *InvoiceStatus.choices]:
+        if value not in seen:
+            seen.add(value)
+            choices.append((value, label))
+    return choices
 
 
 def _agreement_context(request, municipality, agreement, **extra):
