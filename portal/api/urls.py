@@ -11,11 +11,17 @@ _areas = [import_module(f"portal.api.{name}.urls") for name in AREA_NAMES]
 
 app_name = "api"
 
-docs = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-]
+
+
+def docs(urlconf: str) -> list:
+    """The OpenAPI schema and its viewers, describing the site they are served on."""
+    return [
+        path("schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
+        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    ]
+
+
 common = [
     path("v1/me/", views.MeView.as_view(), name="me"),
     path("v1/municipalities/", views.MunicipalityListView.as_view(), name="municipality-list"),
@@ -24,5 +30,7 @@ common = [
          name="membership-detail"),
 ]
 
-public_urlpatterns = docs + common + [p for area in _areas for p in area.public_urlpatterns]
-tenant_urlpatterns = docs + common + [p for area in _areas for p in area.tenant_urlpatterns]
+public_urlpatterns = docs("portal.platform.urls_public") + common + [
+    p for area in _areas for p in area.public_urlpatterns]
+tenant_urlpatterns = docs("portal.platform.urls_tenant") + common + [
+    p for area in _areas for p in area.tenant_urlpatterns]
