@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from tests.bench.run import table  # noqa: E402  (one table format for every benchmark)
 os.environ.setdefault("PORTAL_DB_NAME", "portal_bench_invoicing")
 os.environ.setdefault("PORTAL_QUIET", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
@@ -35,15 +36,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
 CODES = ("benchinva", "benchinvb")
 
 
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    print(f"\n{title}\n{line}")
-    print("| " + " | ".join(str(h).ljust(w) for h, w in zip(header, widths)) + " |")
-    print(line)
-    for row in rows:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
-    print(line, flush=True)
 
 
 def _setup():
