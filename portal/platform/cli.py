@@ -132,13 +132,16 @@ def cmd_demo(args) -> int:
     print_logins(host=args.host, port=args.port)
     if args.no_serve:
         return 0
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, workers=worker_count(args.workers))
 
 
 def cmd_serve(args) -> int:
+    if args.fd is not None:  # one of several worker processes started by `serve --workers N`
+        _setup()
+        return _serve_worker(args.fd)
     _setup()
     ensure_migrated()
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, workers=worker_count(args.workers))
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -152,11 +155,23 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(host: str, port: int) -> int:
+def worker_count(value: int | None) -> int:
+    """Worker processes for `serve`: --workers, else PORTAL_WORKERS, else 1; 0 means one per CPU."""
+    if value is None:
+        value = int(os.environ.get("PORTAL_WORKERS", "1") or 1)
+    return value if value > 0 else (os.cpu_count() or 1)
+
+
+def serve(host: str, port: int, workers: int = 1) -> int:
     if not _port_is_free(host, port):
         print(f"✗ Port {port} on {host} is already in use — is the portal already running? "
               f"Use --port to choose another.", file=sys.stderr)
         return 1
+    if workers > 1 and ":" in host:
+        print("• Several workers need an IPv4 address; serving with one", file=sys.stderr)
+        workers = 1
+    if workers > 1:
+        return _serve_workers(host, port, workers)
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
 
@@ -167,6 +182,94 @@ def serve(host: str, port: int) -> int:
            signal_handlers=True, verbosity=0).run()
     print("\n• Stopped")
     return 0
+
+
+def _serve_worker(fd: int) -> int:
+    """Serve ASGI with daphne on a listening socket inherited from the parent `serve --workers N`."""
+    from daphne.server import Server
+
+    from portal.platform.asgi import application
+
+    # daphne's `fd:` endpoint adopts an IPv4 stream socket (the parent refuses IPv6 with workers).
+    Server(application=application, endpoints=[f"fd:fileno={fd}"], signal_handlers=True, verbosity=0).run()
+    return 0
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG = SIGTERM
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve_workers(host: str, port: int, workers: int) -> int:
+    """N daphne processes accept on one socket this process listens on; it owns the database.
+
+    Ctrl-C or SIGTERM here stops the workers, then (as the owner) the embedded database.
+    A worker that dies is started again.
+    """
+    import signal
+    import socket
+    import subprocess
+
+    from django.db import connections
+
+    for connection in connections.all():  # the workers open their own; keep no idle pool here
+        connection.close()
+        if getattr(connection, "_connection_pools", {}).get(connection.alias) is not None:
+            connection.close_pool()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    fd = listener.fileno()
+    os.set_inheritable(fd, True)
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--fd", str(fd)],
+                                pass_fds=(fd,), env={**os.environ, "PORTAL_QUIET": "1"},
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    children = [start() for _ in range(workers)]
+    started = time.monotonic()
+    failed = False
+    print(f"• Serving on http://{host}:{port}/ with {workers} worker processes — press Ctrl-C to stop "
+          f"(the database stops with it)", flush=True)
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for index, child in enumerate(children):
+                if child.poll() is not None and not stopping:
+                    if time.monotonic() - started < 10:  # failing at start-up: restarting would only loop
+                        print(f"✗ worker {child.pid} exited ({child.returncode}) while starting", file=sys.stderr)
+                        stopping = failed = True
+                        break
+                    print(f"  worker {child.pid} exited ({child.returncode}); starting another", flush=True)
+                    children[index] = start()
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        listener.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("\n• Stopped")
+    return 1 if failed else 0
 
 
 def cmd_db(args) -> int:
@@ -218,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_server_args(p):
         p.add_argument("--host", default=os.environ.get("PORTAL_HOST", "127.0.0.1"), help="address to bind")
         p.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8000")), help="port")
+        p.add_argument("--workers", type=int, default=None,
+                       help="server processes sharing the port (default PORTAL_WORKERS or 1; 0 = one per CPU)")
 
     demo = sub.add_parser("demo", help="set up the demo data and serve the portal")
     add_server_args(demo)
@@ -226,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_p = sub.add_parser("serve", help="serve the portal over ASGI")
     add_server_args(serve_p)
+    serve_p.add_argument("--fd", type=int, help=argparse.SUPPRESS)  # internal: a worker's inherited socket
     serve_p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="migrate every schema and refresh the template").set_defaults(func=cmd_migrate)

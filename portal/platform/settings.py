@@ -130,6 +130,34 @@ else:
 
     DATABASES = {"default": database_settings()}
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("PORTAL_TEST_DB_NAME", "portal_test")
+
+
+def _connection_reuse(db: dict) -> None:
+    """Reuse PostgreSQL connections: a psycopg pool per process (default) or persistent connections.
+
+    Under ASGI each request's sync code runs in its own thread, so per-thread persistent
+    connections (CONN_MAX_AGE) would be opened per request anyway; a pool is shared by
+    every thread of the process. ``PORTAL_DB_POOL=0`` opens a connection per request
+    (the old behaviour); ``PORTAL_DB_CONN_MAX_AGE=<s>`` with the pool off keeps one per thread.
+    """
+    if os.environ.get("PORTAL_DB_POOL", "1").lower() not in ("0", "false", "no", "off"):
+        try:
+            import psycopg_pool  # noqa: F401  (the psycopg[pool] extra)
+        except ImportError:
+            pass
+        else:
+            db["CONN_MAX_AGE"] = 0  # Django refuses persistent connections together with a pool
+            db.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": int(os.environ.get("PORTAL_DB_POOL_MIN", "2")),
+                "max_size": int(os.environ.get("PORTAL_DB_POOL_MAX", "20")),
+                "timeout": float(os.environ.get("PORTAL_DB_POOL_TIMEOUT", "10")),
+            }
+            return
+    db["CONN_MAX_AGE"] = int(os.environ.get("PORTAL_DB_CONN_MAX_AGE", "0"))
+    db["CONN_HEALTH_CHECKS"] = db["CONN_MAX_AGE"] > 0
+
+
+_connection_reuse(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- accounts

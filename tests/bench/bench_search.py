@@ -149,6 +149,77 @@ def approve(code: str, service_ids: list[int]) -> None:
 
 
 # ---------------------------------------------------------------- load
+def random_params(rng: random.Random) -> list[tuple[str, str]]:
+    """One request's parameters: a mix of words, filters and sorts like the search page sends."""
+    params = [("per_page", "20")]
+    if rng.random() < 0.8:
+        params.append(("q", rng.choice(QUERIES)))
+    if rng.random() < 0.3:
+        params.append(("type", rng.choice(["psychologist", "home-care", "speech-therapy", "day-care"])))
+    if rng.random() < 0.2:
+        params.append(("free", "on"))
+    if rng.random() < 0.2:
+        params.append(("group", rng.choice(["children", "adults"])))
+    params.append(("sort", rng.choice(["relevance", "relevance", "price", "distance"])))
+    return params
+
+
+def load_backend(code: str | None, requests_per_client: int, seed: int, clients: int = CLIENTS
+                 ) -> tuple[list[float], int]:
+    """The search backend alone (``catalogue_search``), no HTTP or Django request: one thread per client,
+    each with its own database connection on the site's schema. Parsing the parameters and building the
+    scope are outside the timing."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from portal.marketplace.search.params import SearchParams
+    from portal.marketplace.search.selectors import catalogue_search, search_scope
+    from portal.tenants.models import Municipality
+
+    tenant = Municipality.objects.get(code=code) if code else None
+    connection.close()  # back to the pool: the 20 threads need every pooled connection
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(n: int):
+        rng = random.Random(seed * 100 + n)
+        mine, failed = [], 0
+        try:
+            if tenant is not None:
+                connection.set_tenant(tenant)
+            else:
+                connection.set_schema_to_public()
+            work = []
+            for _ in range(requests_per_client):
+                params = SearchParams(QueryDict(urllib.parse.urlencode(random_params(rng))))
+                assert params.is_valid(), params.errors
+                work.append(params.to_query())
+            scope = search_scope(None)
+            catalogue_search(work[0], scope)  # warm this thread's connection
+            barrier.wait()
+            for query in work:
+                started = time.perf_counter()
+                try:
+                    catalogue_search(query, scope)
+                except Exception:
+                    failed += 1
+                mine.append(time.perf_counter() - started)
+        finally:
+            connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0]
+
+
 def load(port: int, host: str, requests_per_client: int, seed: int, clients: int = CLIENTS
          ) -> tuple[list[float], int]:
     latencies: list[float] = []
@@ -160,17 +231,7 @@ def load(port: int, host: str, requests_per_client: int, seed: int, clients: int
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for _ in range(requests_per_client):
-            params = [("per_page", "20")]
-            if rng.random() < 0.8:
-                params.append(("q", rng.choice(QUERIES)))
-            if rng.random() < 0.3:
-                params.append(("type", rng.choice(["psychologist", "home-care", "speech-therapy", "day-care"])))
-            if rng.random() < 0.2:
-                params.append(("free", "on"))
-            if rng.random() < 0.2:
-                params.append(("group", rng.choice(["children", "adults"])))
-            params.append(("sort", rng.choice(["relevance", "relevance", "price", "distance"])))
-            path = "/api/v1/search/services/?" + urllib.parse.urlencode(params)
+            path = "/api/v1/search/services/?" + urllib.parse.urlencode(random_params(rng))
             started = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Host": host, "Accept": "application/json"})
@@ -197,6 +258,12 @@ def load(port: int, host: str, requests_per_client: int, seed: int, clients: int
     return latencies, errors[0]
 
 
+def result_row(size, label, scope, clients, latencies, elapsed, errors) -> list:
+    return [f"{size:,}", label, f"{scope:,}", clients, len(latencies),
+            f"{statistics.median(latencies) * 1000:.1f} ms", f"{percentile(latencies, 95) * 1000:.1f} ms",
+            f"{percentile(latencies, 99) * 1000:.1f} ms", f"{len(latencies) / elapsed:.0f}", errors]
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -217,8 +284,12 @@ def wait_for(port: int, host: str, deadline: float) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 000 and 5 000 services, fewer requests")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="`portal serve --workers` (default: the number of CPUs)")
     args = parser.parse_args(argv)
     sizes = [1_000, 5_000] if args.quick else [10_000, 100_000]
+    print(f"Machine: {os.cpu_count()} CPUs, load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(1/5/15 min) at start; server: `portal serve --workers {args.workers}`", flush=True)
     per_client = 10 if args.quick else 40
 
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-search-"))
@@ -241,7 +312,7 @@ def main(argv=None) -> int:
         print("• Migrating a fresh benchmark database …", flush=True)
         ensure_migrated()
         rng = random.Random(20261130)
-        build_rows, rows = [], []
+        build_rows, rows, backend_rows = [], [], []
         made, all_ids = 0, []
         municipalities = []
         for size in sizes:
@@ -271,7 +342,18 @@ def main(argv=None) -> int:
             connection.close()
 
             port = free_port()
-            server = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--port", str(port)],
+            for code, label in [(municipalities[0]["code"], "municipality"), (None, "national")]:
+                for clients, per in ((1, per_client), (CLIENTS, per_client)):
+                    started = time.perf_counter()
+                    latencies, errors = load_backend(code, per, seed=size + clients, clients=clients)
+                    elapsed = time.perf_counter() - started
+                    backend_rows.append(result_row(size, label, municipalities[0]["approved"] if code else size,
+                                                   clients, latencies, elapsed, errors))
+            connection.set_schema_to_public()
+            connection.close()
+
+            server = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--port", str(port),
+                                       "--workers", str(args.workers)],
                                       cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
             if not wait_for(port, "localhost", time.perf_counter() + 120):
@@ -283,22 +365,21 @@ def main(argv=None) -> int:
                     started = time.perf_counter()
                     latencies, errors = load(port, host, per, seed=size + clients, clients=clients)
                     elapsed = time.perf_counter() - started
-                    rows.append([f"{size:,}", label, f"{scope:,}", clients, len(latencies),
-                                 f"{statistics.median(latencies) * 1000:.1f} ms",
-                                 f"{percentile(latencies, 95) * 1000:.1f} ms",
-                                 f"{percentile(latencies, 99) * 1000:.1f} ms", f"{len(latencies) / elapsed:.0f}",
-                                 errors])
+                    rows.append(result_row(size, label, scope, clients, latencies, elapsed, errors))
                 print(f"  {size:,} services, {label}: done", flush=True)
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
             server = None
         table("Search: building the index (PostgreSQL documents)", ["services", "generate", "index", "rate"],
               build_rows)
-        table("Search end-to-end: real HTTP to `portal serve` (daphne, 127.0.0.1), GET /api/v1/search/services/ "
-              "(PostgreSQL backend), 1 and 20 concurrent clients",
-              ["services", "site", "in scope", "clients", "requests", "p50", "p95", "p99", "req/s", "errors"], rows)
+        header = ["services", "site", "in scope", "clients", "requests", "p50", "p95", "p99", "req/s", "errors"]
+        table("Search backend alone: catalogue_search() in this process (PostgreSQL backend), 1 and 20 threads, "
+              "no HTTP", header, backend_rows)
+        table(f"Search end-to-end: real HTTP to `portal serve --workers {args.workers}` (daphne, 127.0.0.1), "
+              "GET /api/v1/search/services/ (PostgreSQL backend), 1 and 20 concurrent clients", header, rows)
         print("Target: p95 ≤ 50 ms at 20 000 services per municipality. Machine: "
-              f"{os.cpu_count()} CPUs, shared with the server and the database.")
+              f"{os.cpu_count()} CPUs shared by the clients, the server and the database; load average "
+              f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min) at the end.")
         return 0
     finally:
         if server is not None:

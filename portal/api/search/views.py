@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -51,6 +53,47 @@ class SearchResultSerializer(serializers.Serializer):
     results = HitSerializer(many=True, source="hits")
 
 
+_CENT = Decimal("0.01")
+
+
+def _money(value) -> str | None:
+    """What DRF's DecimalField(decimal_places=2) renders: a string with two places, half-even."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value).strip())
+    return format(value.quantize(_CENT, rounding=ROUND_HALF_EVEN), "f")
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def result_data(result) -> dict:
+    """``SearchResultSerializer(result).data``, built directly: the same JSON for a fraction of the CPU.
+
+    The serializers above stay the schema (drf-spectacular) and the reference; a test asserts both agree.
+    """
+    return {
+        "count": int(result.total), "page": int(result.page), "per_page": int(result.per_page),
+        "pages": int(result.pages), "backend": str(result.backend), "relaxed": bool(result.relaxed),
+        "facets": {str(facet): {str(k): int(v) for k, v in counts.items()}
+                   for facet, counts in result.facets.items()},
+        "results": [{
+            "service_id": int(h.service_id), "title_lv": str(h.title_lv), "title_en": str(h.title_en),
+            "summary_lv": str(h.summary_lv), "summary_en": str(h.summary_en),
+            "provider_name": str(h.provider_name), "provider_slug": str(h.provider_slug),
+            "service_type_code": str(h.service_type_code),
+            "target_groups": [str(x) for x in h.target_groups], "delivery_modes": [str(x) for x in h.delivery_modes],
+            "languages": [str(x) for x in h.languages], "accessibility": [str(x) for x in h.accessibility],
+            "min_age": _int(h.min_age), "max_age": _int(h.max_age), "unit": str(h.unit),
+            "unit_price": _money(h.unit_price), "cap": _money(h.cap), "over_cap": _money(h.over_cap),
+            "free_places": _int(h.free_places), "waiting_weeks": _int(h.waiting_weeks), "place": str(h.place),
+            "distance_km": None if h.distance_km is None else float(h.distance_km),
+        } for h in result.hits],
+    }
+
+
 _MULTI = "Repeat the parameter for several values"
 _PARAMETERS = [
     OpenApiParameter("q", str, description="Words to search for (accents, inflections and typos tolerated)"),
@@ -87,5 +130,5 @@ class SearchServicesView(APIView):
         scope = search_scope(request.user, near=params.cleaned_data.get("near") or None, person=person,
                              want_budget=query.fits_budget)
         result = catalogue_search(query, scope)
-        return Response(SearchResultSerializer(result).data)
+        return Response(result_data(result))
 

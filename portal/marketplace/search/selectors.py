@@ -35,7 +35,8 @@ def search_scope(user=None, *, near: str | None = None, person=None, want_budget
         # two single-table subqueries instead of a four-table join on every search.
         scope.approved_ids = approved_service_ids().values_list("service_id", flat=True)
         scope.approved_provider_ids = approved_provider_ids().values_list("provider_id", flat=True)
-        scope.caps = {(c.service_type.code, c.unit): c.amount for c in price_caps()}
+        scope.caps = {(code, unit): amount for code, unit, amount
+                      in price_caps().values_list("service_type__code", "unit", "amount")}
         person = person if person is not None else person_for_search(user)
         if person is not None:
             lat, lon = getattr(person, "latitude", None), getattr(person, "longitude", None)
