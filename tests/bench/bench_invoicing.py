@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.bench.run import table  # noqa: E402  (one table format for every benchmark)
+from tests.bench.run import bench_municipalities, table  # noqa: E402  (one table format for every benchmark)
 os.environ.setdefault("PORTAL_DB_NAME", "portal_bench_invoicing")
 os.environ.setdefault("PORTAL_QUIET", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
@@ -39,16 +39,7 @@ CODES = ("benchinva", "benchinvb")
 
 
 def _setup():
-    import django
-
-    django.setup()
-    from portal.platform.cli import ensure_migrated
-
-    ensure_migrated()
-    from portal.tenants.provisioning import municipality_provision
-
-    return [municipality_provision(code=code, name=f"Invoicing benchmark {code[-1].upper()}",
-                                   region="riga").municipality for code in CODES]
+    return bench_municipalities(*[(code, f"Invoicing benchmark {code[-1].upper()}") for code in CODES])
 
 
 def _provider_and_staff():

@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.bench.run import table  # noqa: E402  (one table format for every benchmark)
+from tests.bench.run import bench_municipalities, table  # noqa: E402  (one table format for every benchmark)
 os.environ.setdefault("PORTAL_DB_NAME", "portal_bench_people")
 os.environ.setdefault("PORTAL_QUIET", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
@@ -35,15 +35,7 @@ CODE = "benchpeople"
 
 
 def _setup():
-    import django
-
-    django.setup()
-    from portal.platform.cli import ensure_migrated
-
-    ensure_migrated()
-    from portal.tenants.provisioning import municipality_provision
-
-    return municipality_provision(code=CODE, name="People benchmark", region="riga").municipality
+    return bench_municipalities((CODE, "People benchmark"))[0]
 
 
 def _fill(count: int) -> None:

@@ -40,6 +40,20 @@ def table(title: str, header: list[str], rows: list[list]) -> None:
     print(line, flush=True)
 
 
+def bench_municipalities(*municipalities: tuple[str, str]) -> list:
+    """Set Django up on the benchmark's own database (migrated once) and provision its municipalities."""
+    import django
+
+    django.setup()
+    from portal.platform.cli import ensure_migrated
+
+    ensure_migrated()
+    from portal.tenants.provisioning import municipality_provision
+
+    return [municipality_provision(code=code, name=name, region="riga").municipality
+            for code, name in municipalities]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
