@@ -267,3 +267,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Search (portal.marketplace.search): the PostgreSQL backend matches, counts and orders over the documents
+# held in each process's memory (PORTAL_SEARCH_MEMORY=0: in SQL); above the sync limit a changed catalogue
+# is reloaded in the background while the previous snapshot answers.
+SEARCH_MEMORY_INDEX = env_bool("PORTAL_SEARCH_MEMORY", True)
+SEARCH_MEMORY_SYNC_LIMIT = int(os.environ.get("PORTAL_SEARCH_MEMORY_SYNC_LIMIT", "5000"))

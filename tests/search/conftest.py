@@ -22,7 +22,8 @@ def catalogue_ids(django_db_setup, django_db_blocker) -> dict[str, int]:
     return ids
 
 
-BACKENDS = ["postgresql", "elasticsearch"]
+# "postgresql" searches the documents held in memory (the default); "postgresql-sql" the same documents in SQL.
+BACKENDS = ["postgresql", "postgresql-sql", "elasticsearch"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -39,7 +40,13 @@ def backend(request, catalogue_ids, django_db_blocker):
                 search.rebuild_index()
             request.config._search_es_built = True
         return search
-    return get_search("postgresql")
+    if request.param == "postgresql-sql":
+        from portal.marketplace.search.backends.postgres import PostgresSearch
+
+        return PostgresSearch(memory=False)
+    search = get_search("postgresql")
+    assert search.memory is not None, "the default PostgreSQL backend searches in memory"
+    return search
 
 
 @pytest.fixture

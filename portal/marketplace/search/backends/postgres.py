@@ -8,6 +8,11 @@ vocabulary (``SearchTerm``, a trigram index over a few thousand words: typos,
 matches every word, services matching any word are returned, most words
 first, and the result says so (``relaxed``). Only the GIN index on the
 tsvector is used on the large table.
+
+By default the matching, counting and ordering run over the same documents
+held in memory (``search.memory``; ``SEARCH_MEMORY_INDEX``), and SQL reads
+only the page's display fields; the SQL statements below are the fallback
+and the reference the memory path is tested against.
 """
 
 from __future__ import annotations
@@ -127,7 +132,23 @@ def structured_filters(qs: QuerySet, query: SearchQuery, scope: Scope) -> QueryS
 class PostgresSearch(CatalogueSearch):
     name = "postgresql"
 
+    def __init__(self, *, memory: bool | None = None):
+        if memory is None:
+            memory = getattr(settings, "SEARCH_MEMORY_INDEX", True)
+        self.memory = None
+        if memory:
+            from ..memory import MemoryIndex
+
+            self.memory = MemoryIndex(sync_limit=getattr(settings, "SEARCH_MEMORY_SYNC_LIMIT", 5000))
+
     def search(self, query: SearchQuery, scope: Scope) -> SearchResult:
+        if self.memory is not None:
+            facets, total, page, relaxed = self.memory.search(query, scope, expand_terms)
+            return SearchResult(hits=self._hits(page, scope), total=total, page=query.page,
+                                per_page=query.per_page, facets=facets, backend=self.name, relaxed=relaxed)
+        return self.sql_search(query, scope)
+
+    def sql_search(self, query: SearchQuery, scope: Scope) -> SearchResult:
         base = structured_filters(SearchDocument.objects.all(), query, scope)
         terms = query_terms(query.text)
         expanded = expand_terms(terms) if terms else []
