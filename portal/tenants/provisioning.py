@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from portal.platform.connections import without_pool
 from portal.platform.core.errors import Conflict, ValidationFailed
 
 from .models import CODE_VALIDATOR, Domain, Municipality, PlanningRegion
@@ -115,8 +116,9 @@ def migrate_all(*, out=None) -> None:
     tenants = Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).count()
     if tenants:
         _say(out, _("• Migrating %(n)d municipality schemas in parallel …") % {"n": tenants})
-        connection.close()  # the executor forks; children must open their own connections
-        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0, executor="multiprocessing")
+        with without_pool():  # the executor forks; children must open their own connections
+            call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0,
+                         executor="multiprocessing")
     refresh_template(out=out)
 
 
