@@ -195,7 +195,7 @@ def _uvicorn_config(**where):
                           timeout_graceful_shutdown=10, **where)
 
 
-def _run_uvicorn(**where) -> None:
+def _run_uvicorn(sockets=None, **where) -> None:
     """Serve until SIGINT or SIGTERM, then return normally.
 
     uvicorn shuts down gracefully on either signal and then raises it again for the
@@ -211,15 +211,23 @@ def _run_uvicorn(**where) -> None:
     server = uvicorn.Server(_uvicorn_config(**where))
     previous = {sig: signal.signal(sig, server.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.run()
+        server.run(sockets=sockets)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
 def _serve_worker(fd: int) -> int:
-    """Serve ASGI with uvicorn on a listening socket inherited from the parent `serve --workers N`."""
-    _run_uvicorn(fd=fd)
+    """Serve ASGI with uvicorn on a listening socket inherited from the parent `serve --workers N`.
+
+    The socket is handed over as a socket object rather than `uvicorn.Config(fd=fd)`: uvicorn
+    wraps an fd as AF_UNIX, so uvloop serves the TCP socket as a Unix pipe — connections without
+    TCP_NODELAY, and every keep-alive response waits for a delayed ACK (measured: p50 60 ms
+    instead of 20 ms). `socket.socket(fileno=fd)` detects the real family (AF_INET).
+    """
+    import socket
+
+    _run_uvicorn(sockets=[socket.socket(fileno=fd)])
     return 0
 
 
