@@ -90,3 +90,20 @@ def test_uvicorn_serves_http_and_websockets_and_ctrl_c_stops_it_and_the_database
     assert "Serving on" in output and "Stopped" in output, output
     assert server.returncode == 0, output
     assert not postmaster_running(tmp_path)
+
+
+def test_a_worker_serves_its_inherited_socket_as_tcp(monkeypatch):
+    """Not `uvicorn.Config(fd=)`: uvicorn labels an fd AF_UNIX and uvloop then serves the TCP socket as a
+    Unix pipe, without TCP_NODELAY (each keep-alive response waited for a delayed ACK: p50 60 ms, not 31)."""
+    from portal.platform import cli
+
+    handed = {}
+    monkeypatch.setattr(cli, "_run_uvicorn", lambda sockets=None, **where: handed.update(sockets=sockets, **where))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert cli._serve_worker(os.dup(listener.fileno())) == 0
+        [sock] = handed.pop("sockets")
+        with sock:
+            assert sock.family == socket.AF_INET and sock.getsockname() == listener.getsockname()
+    assert handed == {}  # no fd=, host= or port= for uvicorn to bind or wrap itself
