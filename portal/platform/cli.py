@@ -145,9 +145,13 @@ def cmd_serve(args) -> int:
 
 
 def _port_is_free(host: str, port: int) -> bool:
+    """Nothing listens there. Connections of a stopped server in TIME_WAIT do not count: uvicorn
+    binds with SO_REUSEADDR and closes idle keep-alive connections itself, so a restart within a
+    minute of Ctrl-C would otherwise be refused."""
     import socket
 
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

@@ -107,3 +107,23 @@ def test_a_worker_serves_its_inherited_socket_as_tcp(monkeypatch):
         with sock:
             assert sock.family == socket.AF_INET and sock.getsockname() == listener.getsockname()
     assert handed == {}  # no fd=, host= or port= for uvicorn to bind or wrap itself
+
+
+def test_the_port_is_free_again_right_after_the_server_closed_its_connections():
+    """uvicorn closes idle keep-alive connections itself (TIME_WAIT on the server's port for a minute);
+    `portal serve` started again at once must not call the port busy. A listener still makes it busy."""
+    from portal.platform.cli import _port_is_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    assert not _port_is_free("127.0.0.1", port)
+    accepted.close()  # the server closes first: its side of the connection waits in TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    assert _port_is_free("127.0.0.1", port)
