@@ -35,7 +35,6 @@ ALLOWED_HOSTS = env_list("PORTAL_ALLOWED_HOSTS", f"{PORTAL_BASE_DOMAIN},.{PORTAL
 # ---------------------------------------------------------------- applications
 SHARED_APPS = [
     "django_tenants",
-    "daphne",
     "portal.tenants",
     "portal.platform.accounts",
     "portal.platform.core",

@@ -1,4 +1,4 @@
-"""Browser tests: the real portal (`portal demo`, daphne over ASGI) on a free loopback port,
+"""Browser tests: the real portal (`portal demo`, uvicorn over ASGI) on a free loopback port,
 driven by Playwright in Debian's headless Chromium, with axe-core checking every page."""
 
 from __future__ import annotations

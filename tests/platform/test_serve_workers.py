@@ -1,4 +1,4 @@
-"""`portal serve --workers N`: N daphne processes on one socket; SIGTERM stops them and the database."""
+"""`portal serve --workers N`: N uvicorn processes on one socket; SIGTERM stops them and the database."""
 
 import os
 import signal
@@ -34,6 +34,7 @@ def test_workers_share_the_port_and_sigterm_stops_them_and_the_database(tmp_path
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     assert response.status == 200
+                    assert response.headers["server"] == "uvicorn"
                     answered += 1
             except OSError:
                 time.sleep(0.2)
