@@ -254,12 +254,9 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
     import socket
     import subprocess
 
-    from django.db import connections
+    from portal.platform.connections import close_before_fork
 
-    for connection in connections.all():  # the workers open their own; keep no idle pool here
-        connection.close()
-        if getattr(connection, "_connection_pools", {}).get(connection.alias) is not None:
-            connection.close_pool()
+    close_before_fork()  # the workers open their own; keep no idle pool here
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))

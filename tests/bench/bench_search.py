@@ -7,8 +7,11 @@ Runs in its own throw-away data directory (embedded PostgreSQL, a separate
 database): migrates, generates providers, locations and services with the
 catalogue demo's vocabulary, approves them in benchmark municipalities
 (20 000 per municipality at 100 000 services), builds the search documents,
-then serves the portal with daphne on 127.0.0.1 and measures real HTTP
-requests to the search API from 20 client threads (persistent connections).
+then serves the portal (`portal serve`, uvicorn) on 127.0.0.1 and measures
+real HTTP requests to the search API from 20 client threads (persistent
+connections). The same load on /healthz (one `SELECT 1`) is the floor: what
+the HTTP stack alone costs on this machine. The search backend is also
+measured alone, in process: the in-memory path (the default) and the SQL path.
 Target: p95 ≤ 50 ms at 20 000 services per municipality.
 """
 
@@ -20,7 +23,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +33,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.bench.run import free_port, table  # noqa: E402  (one table format for every benchmark)
+
 CLIENTS = 20
 PER_MUNICIPALITY = 20_000
 QUERIES = [
@@ -38,23 +43,6 @@ QUERIES = [
     "fizioterapja", "atelpas brīdis", "grupu dzīvoklis", "dienas centrs", "sociālā rehabilitācija",
     "specializētais transports", "Liepaja", "autisms", "darbnīca", "atbalsta persona lēmumu pieņemšanā",
 ]
-
-
-def table(title, header, rows):
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    print(f"\n{title}\n{line}")
-    print("| " + " | ".join(str(h).ljust(w) for h, w in zip(header, widths)) + " |")
-    print(line)
-    for row in rows:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
-    print(line, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- data
@@ -164,7 +152,7 @@ def random_params(rng: random.Random) -> list[tuple[str, str]]:
     return params
 
 
-def load_backend(code: str | None, requests_per_client: int, seed: int, clients: int = CLIENTS
+def load_backend(code: str | None, requests_per_client: int, seed: int, clients: int = CLIENTS, backend=None
                  ) -> tuple[list[float], int]:
     """The search backend alone (``catalogue_search``), no HTTP or Django request: one thread per client,
     each with its own database connection on the site's schema. Parsing the parameters and building the
@@ -197,12 +185,12 @@ def load_backend(code: str | None, requests_per_client: int, seed: int, clients:
                 assert params.is_valid(), params.errors
                 work.append(params.to_query())
             scope = search_scope(None)
-            catalogue_search(work[0], scope)  # warm this thread's connection
+            catalogue_search(work[0], scope, backend=backend)  # warm this thread's connection
             barrier.wait()
             for query in work:
                 started = time.perf_counter()
                 try:
-                    catalogue_search(query, scope)
+                    catalogue_search(query, scope, backend=backend)
                 except Exception:
                     failed += 1
                 mine.append(time.perf_counter() - started)
@@ -220,8 +208,9 @@ def load_backend(code: str | None, requests_per_client: int, seed: int, clients:
     return latencies, errors[0]
 
 
-def load(port: int, host: str, requests_per_client: int, seed: int, clients: int = CLIENTS
+def load(port: int, host: str, requests_per_client: int, seed: int, clients: int = CLIENTS, path: str = ""
          ) -> tuple[list[float], int]:
+    """``clients`` threads, each on one keep-alive connection: search requests, or ``path`` when given."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -231,10 +220,10 @@ def load(port: int, host: str, requests_per_client: int, seed: int, clients: int
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for _ in range(requests_per_client):
-            path = "/api/v1/search/services/?" + urllib.parse.urlencode(random_params(rng))
+            url = path or "/api/v1/search/services/?" + urllib.parse.urlencode(random_params(rng))
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Host": host, "Accept": "application/json"})
+                conn.request("GET", url, headers={"Host": host, "Accept": "application/json"})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -305,7 +294,9 @@ def main(argv=None) -> int:
         django.setup()
         from django.db import connection
 
+        from portal.marketplace.search.backends.postgres import PostgresSearch
         from portal.marketplace.search.indexing import rebuild
+        from portal.marketplace.search.memory import Snapshot
         from portal.platform.cli import ensure_migrated
         from portal.tenants.provisioning import municipality_provision
 
@@ -313,6 +304,7 @@ def main(argv=None) -> int:
         ensure_migrated()
         rng = random.Random(20261130)
         build_rows, rows, backend_rows = [], [], []
+        sql_path = PostgresSearch(memory=False)
         made, all_ids = 0, []
         municipalities = []
         for size in sizes:
@@ -338,17 +330,24 @@ def main(argv=None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE search_searchdocument")
             build = time.perf_counter() - started
-            build_rows.append([f"{size:,}", f"{generated:.1f} s", f"{build:.1f} s", f"{indexed / build:,.0f}/s"])
+            started = time.perf_counter()
+            Snapshot()
+            loaded = time.perf_counter() - started
+            build_rows.append([f"{size:,}", f"{generated:.1f} s", f"{build:.1f} s", f"{indexed / build:,.0f}/s",
+                               f"{loaded:.2f} s"])
             connection.close()
 
             port = free_port()
             for code, label in [(municipalities[0]["code"], "municipality"), (None, "national")]:
-                for clients, per in ((1, per_client), (CLIENTS, per_client)):
-                    started = time.perf_counter()
-                    latencies, errors = load_backend(code, per, seed=size + clients, clients=clients)
-                    elapsed = time.perf_counter() - started
-                    backend_rows.append(result_row(size, label, municipalities[0]["approved"] if code else size,
-                                                   clients, latencies, elapsed, errors))
+                for path, backend in (("memory", None), ("SQL", sql_path)):
+                    for clients, per in ((1, per_client), (CLIENTS, per_client)):
+                        started = time.perf_counter()
+                        latencies, errors = load_backend(code, per, seed=size + clients, clients=clients,
+                                                         backend=backend)
+                        elapsed = time.perf_counter() - started
+                        backend_rows.append(result_row(size, f"{label}, {path}",
+                                                       municipalities[0]["approved"] if code else size,
+                                                       clients, latencies, elapsed, errors))
             connection.set_schema_to_public()
             connection.close()
 
@@ -366,17 +365,22 @@ def main(argv=None) -> int:
                     latencies, errors = load(port, host, per, seed=size + clients, clients=clients)
                     elapsed = time.perf_counter() - started
                     rows.append(result_row(size, label, scope, clients, latencies, elapsed, errors))
+                started = time.perf_counter()
+                latencies, errors = load(port, host, per_client, seed=0, path="/healthz")
+                elapsed = time.perf_counter() - started
+                rows.append(result_row(size, f"{label}: /healthz floor", 0, CLIENTS, latencies, elapsed, errors))
                 print(f"  {size:,} services, {label}: done", flush=True)
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
             server = None
-        table("Search: building the index (PostgreSQL documents)", ["services", "generate", "index", "rate"],
-              build_rows)
+        table("Search: building the index (PostgreSQL documents) and loading it into one process's memory",
+              ["services", "generate", "index", "rate", "memory load"], build_rows)
         header = ["services", "site", "in scope", "clients", "requests", "p50", "p95", "p99", "req/s", "errors"]
-        table("Search backend alone: catalogue_search() in this process (PostgreSQL backend), 1 and 20 threads, "
-              "no HTTP", header, backend_rows)
-        table(f"Search end-to-end: real HTTP to `portal serve --workers {args.workers}` (daphne, 127.0.0.1), "
-              "GET /api/v1/search/services/ (PostgreSQL backend), 1 and 20 concurrent clients", header, rows)
+        table("Search backend alone: catalogue_search() in this process (PostgreSQL backend: in-memory path, "
+              "the default, and SQL path), 1 and 20 threads, no HTTP", header, backend_rows)
+        table(f"Search end-to-end: real HTTP to `portal serve --workers {args.workers}` (uvicorn, 127.0.0.1), "
+              "GET /api/v1/search/services/ (PostgreSQL backend, in memory), 1 and 20 concurrent clients; "
+              "the /healthz floor is the same load on a view that runs only `SELECT 1`", header, rows)
         print("Target: p95 ≤ 50 ms at 20 000 services per municipality. Machine: "
               f"{os.cpu_count()} CPUs shared by the clients, the server and the database; load average "
               f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min) at the end.")

@@ -39,6 +39,19 @@ def price_caps() -> QuerySet[PriceCap]:
     return PriceCap.objects.select_related("service_type")
 
 
+def cap_amounts() -> dict[tuple[str, str], Decimal]:
+    """{(service type code, unit): cap amount} of this municipality, in one plain statement (every search
+    on a municipality's site asks)."""
+    from django.db import connection
+
+    from portal.marketplace.catalogue.models import ServiceType
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.code, c.unit, c.amount FROM {PriceCap._meta.db_table} c"
+                       f" JOIN {ServiceType._meta.db_table} t ON t.id = c.service_type_id")
+        return {(code, unit): amount for code, unit, amount in cursor.fetchall()}
+
+
 def price_cap_for(service) -> PriceCap | None:
     """This municipality's cap for the service's type and unit, or None when there is none."""
     return PriceCap.objects.filter(service_type_id=service.service_type_id, unit=service.unit).first()

@@ -29,14 +29,13 @@ def search_scope(user=None, *, near: str | None = None, person=None, want_budget
     municipality = current_municipality()
     scope = Scope(municipality=municipality.code if municipality else None)
     if municipality is not None:
-        from portal.marketplace.approvals.selectors import approved_provider_ids, approved_service_ids, price_caps
+        from portal.marketplace.approvals.selectors import approved_provider_ids, approved_service_ids, cap_amounts
 
         # approved_services() restated over the search document, which already knows "active" and "verified":
         # two single-table subqueries instead of a four-table join on every search.
         scope.approved_ids = approved_service_ids().values_list("service_id", flat=True)
         scope.approved_provider_ids = approved_provider_ids().values_list("provider_id", flat=True)
-        scope.caps = {(code, unit): amount for code, unit, amount
-                      in price_caps().values_list("service_type__code", "unit", "amount")}
+        scope.caps = cap_amounts()
         person = person if person is not None else person_for_search(user)
         if person is not None:
             lat, lon = getattr(person, "latitude", None), getattr(person, "longitude", None)
