@@ -43,43 +43,60 @@ def test_pooled_connection_gets_one_search_path_per_checkout(db, muni_a):
 
 
 
-def _query_in_child(queue):  # runs in a forked child, beside another one
-    from django.db import connection
+FORKING_PARENT = """
+import multiprocessing, sys
+import django
+django.setup()
+from django.db import connection
+from portal.platform.connections import without_pool
 
+def query(queue):  # a forked child, beside another one
     with connection.cursor() as cursor:
         for _ in range(5):
             cursor.execute("SELECT pg_sleep(0.05), 41 + 1")
             queue.put(cursor.fetchone()[1])
 
+with without_pool():
+    assert "pool" not in connection.settings_dict["OPTIONS"]
+    with connection.cursor() as cursor:  # the parent queries first, as the executor does
+        cursor.execute("SELECT 1")
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    children = [context.Process(target=query, args=(queue,)) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=30)
+    hung = [child for child in children if child.is_alive()]
+    for child in hung:
+        child.kill()
+    answers = [queue.get(timeout=5) for _ in range(10)] if not hung else []
+    print("hung" if hung else "exit codes", [c.exitcode for c in children], answers)
+    assert not hung and answers == [42] * 10
+assert connection.settings_dict["OPTIONS"]["pool"]  # the pool is back for everyone else
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+assert connection.pool is not None
+print("ok")
+"""
 
-def test_forked_children_get_their_own_connections_without_the_pool(django_db_setup, django_db_blocker):
+
+def test_forked_children_get_their_own_connections_without_the_pool(django_db_setup):
     """`migrate_schemas --executor multiprocessing` forks after the parent has queried: with the pool, a
-    child inherited it without its worker threads and hung (seen when new tenant migrations arrived)."""
-    import multiprocessing
+    child inherited it without its worker threads and hung (seen when new tenant migrations arrived).
+    Run in a fresh single-threaded process, as `portal migrate` is: forking this test process, with the
+    browser tests' threads, could deadlock for reasons of its own."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
     from django.db import connection
 
-    from portal.platform.connections import without_pool
-
-    with django_db_blocker.unblock():
-        with without_pool():
-            assert "pool" not in connection.settings_dict["OPTIONS"]
-            with connection.cursor() as cursor:  # the parent queries first, as the executor does
-                cursor.execute("SELECT 1")
-            connection.close()
-            context = multiprocessing.get_context("fork")
-            queue = context.Queue()
-            children = [context.Process(target=_query_in_child, args=(queue,)) for _ in range(2)]
-            for child in children:
-                child.start()
-            for child in children:
-                child.join(timeout=60)
-            hung = [child for child in children if child.is_alive()]
-            for child in hung:
-                child.kill()
-            assert not hung and [child.exitcode for child in children] == [0, 0]
-            assert [queue.get(timeout=5) for _ in range(10)] == [42] * 10
-        assert connection.settings_dict["OPTIONS"]["pool"]  # the pool is back for everyone else
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        assert connection.pool is not None
+    env = {**os.environ, "PORTAL_DB_NAME": connection.settings_dict["NAME"], "PORTAL_QUIET": "1",
+           "DJANGO_SETTINGS_MODULE": "portal.platform.settings"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", FORKING_PARENT], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
