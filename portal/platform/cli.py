@@ -212,7 +212,10 @@ def _run_uvicorn(sockets=None, **where) -> None:
 
     import uvicorn
 
+    from portal.marketplace.search import warm_up
+
     server = uvicorn.Server(_uvicorn_config(**where))
+    warm_up()  # the search index loads while the server starts, not on the first search
     previous = {sig: signal.signal(sig, server.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.run(sockets=sockets)

@@ -167,3 +167,12 @@ def test_a_steady_search_reads_only_the_generations_and_the_page(client_for, cat
     with django_assert_num_queries(2):  # the generation numbers, then the page's display fields
         result = search.search(SearchQuery(text="logopēds"), scope)
     assert result.hits
+
+
+def test_a_starting_server_loads_the_index_before_the_first_search(catalogue_ids):
+    index = MemoryIndex()
+    index.warm().join(timeout=60)
+    assert index._snapshot is not None and index._snapshot.n >= len(catalogue_ids)  # the committed catalogue
+    loaded = index._snapshot
+    index.warm().join(timeout=60)
+    assert index._snapshot is loaded  # a second warm-up loads nothing

@@ -37,3 +37,10 @@ def get_search(name: str | None = None):
 
             _instances[key] = PostgresSearch()
     return _instances[key]
+
+
+def warm_up():
+    """Start loading the PostgreSQL backend's in-memory index in the background (a server process
+    starting); returns the loading thread, or None when the configured backend keeps nothing in memory."""
+    memory = getattr(get_search(), "memory", None)
+    return memory.warm() if memory is not None else None

@@ -242,6 +242,30 @@ class MemoryIndex:
                          (time.perf_counter() - started) * 1000)
             return snapshot
 
+    def warm(self) -> threading.Thread:
+        """Load the first snapshot now, in a thread (a server worker starting), so that the first search
+        does not wait seconds for it; a search arriving meanwhile waits for this load, not a second one."""
+
+        def load():
+            from django.db import connections
+
+            try:
+                with self._lock:
+                    if self._snapshot is None:
+                        connection.set_schema_to_public()
+                        started = time.perf_counter()
+                        self._snapshot = Snapshot()
+                        log.info("search memory index: %s documents loaded at start in %.0f ms",
+                                 self._snapshot.n, (time.perf_counter() - started) * 1000)
+            except Exception:
+                log.exception("search memory index: loading at start failed; the first search loads it")
+            finally:
+                connections.close_all()  # this thread's connections only
+
+        thread = threading.Thread(target=load, name="search-memory-warm", daemon=True)
+        thread.start()
+        return thread
+
     def _reload_in_background(self) -> None:
         """Load a new snapshot in a thread (its own connection); searches use the previous one meanwhile.
         One load at a time; a search that still finds a different generation afterwards starts another."""
