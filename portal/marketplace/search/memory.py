@@ -63,7 +63,6 @@ class Snapshot:
     def __init__(self):
         # The generation first: a change committed while loading makes the data newer than its label,
         # never older, and the next search (seeing a newer generation) loads again.
-        self.built_at = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SELECT value FROM search_generation WHERE key = %s", [DOCS])
             row = cursor.fetchone()
@@ -185,7 +184,7 @@ class MemoryIndex:
         self.sync_limit = sync_limit
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._scopes: dict[str, tuple[int | None, int, np.ndarray]] = {}  # schema → (its gen, docs gen, mask)
+        self._scopes: dict[str, tuple[tuple[int, int], np.ndarray]] = {}  # schema → ((its gen, docs gen), mask)
         self._reloading: threading.Thread | None = None
 
     # ------------------------------------------------------------ freshness
@@ -206,13 +205,13 @@ class MemoryIndex:
             return snapshot, snapshot.listed
         if not (isinstance(scope.approved_ids, QuerySet) and isinstance(scope.approved_provider_ids, QuerySet)):
             return snapshot, snapshot.listed & self._approved(snapshot, scope)
-        key = (schema, generations.get(schema, 0), snapshot.generation)
+        fresh_for = (generations.get(schema, 0), snapshot.generation)  # this schema's approvals, the documents
         cached = self._scopes.get(schema)
-        if cached is None or cached[:2] != key[1:]:
-            mask = snapshot.listed & self._approved(snapshot, scope)
-            self._scopes[schema] = (*key[1:], mask)
-            return snapshot, mask
-        return snapshot, cached[2]
+        if cached is not None and cached[0] == fresh_for:
+            return snapshot, cached[1]
+        mask = snapshot.listed & self._approved(snapshot, scope)
+        self._scopes[schema] = (fresh_for, mask)
+        return snapshot, mask
 
     @staticmethod
     def _approved(snapshot: Snapshot, scope: Scope) -> np.ndarray:
