@@ -34,11 +34,15 @@ QUERIES = [
 ]
 
 
-def _both(site, query, **scope_extra):
+def _on_site(site):
     if site:
         connection.set_tenant(Municipality.objects.get(code=site))
     else:
         connection.set_schema_to_public()
+
+
+def _both(site, query, **scope_extra):
+    _on_site(site)
     scope = search_scope(None)
     for key, value in scope_extra.items():
         setattr(scope, key, value)
@@ -77,10 +81,7 @@ def test_the_budget_filter_is_exact_to_the_cent(catalogue_ids):
 
 
 def _search(index, site=None, **query):
-    if site:
-        connection.set_tenant(Municipality.objects.get(code=site))
-    else:
-        connection.set_schema_to_public()
+    _on_site(site)
     search = PostgresSearch(memory=False)
     search.memory = index
     result = search.search(SearchQuery(**query), search_scope(None))
@@ -160,7 +161,7 @@ def test_a_steady_search_reads_only_the_generations_and_the_page(client_for, cat
                                                                  django_assert_num_queries):
     index = MemoryIndex()
     _search(index, MUNICIPALITY_A, text="logopēds")
-    connection.set_tenant(Municipality.objects.get(code=MUNICIPALITY_A))
+    _on_site(MUNICIPALITY_A)
     scope = search_scope(None)  # the caps: one query, outside the count
     search = PostgresSearch(memory=False)
     search.memory = index

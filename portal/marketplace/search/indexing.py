@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from .models import SearchDocument, SearchTerm
+from .models import ARRAY_COLUMNS, SearchDocument, SearchTerm
 from .text import fold, stem, stems, tokens
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,6 @@ def _summary(text: str) -> str:
 
 
 # (column, SQL array type of the unnest parameter, expression turning it back into the column's type)
-_ARRAY_COLUMNS = ("target_groups", "delivery_modes", "languages", "municipalities", "accessibility")
 _COLUMNS = [
     ("service_id", "bigint"), ("is_listed", "boolean"), ("provider_id", "bigint"), ("provider_name", "text"),
     ("provider_slug", "text"), ("service_type_code", "text"), ("service_type_name_lv", "text"),
@@ -189,14 +188,14 @@ def _write(docs: list[SearchDocument]) -> None:
     names = [c for c, _ in _COLUMNS]
     params = []
     for column, _ in _COLUMNS:
-        if column in _ARRAY_COLUMNS:
+        if column in ARRAY_COLUMNS:
             params.append([",".join(getattr(d, column)) for d in docs])
         else:
             params.append([getattr(d, column) for d in docs])
     params += [[d._weighted[0] for d in docs], [d._weighted[1] for d in docs], [d._weighted[2] for d in docs]]
     unnest = ", ".join(f"%s::{kind}[]" for _, kind in _COLUMNS) + ", %s::text[], %s::text[], %s::text[]"
     select = ", ".join(f"coalesce(string_to_array(nullif(v.{c}, ''), ','), '{{}}')::varchar[]"
-                       if c in _ARRAY_COLUMNS else f"v.{c}" for c in names)
+                       if c in ARRAY_COLUMNS else f"v.{c}" for c in names)
     vector = ("setweight(to_tsvector('simple', unaccent(v.a)), 'A')"
               " || setweight(to_tsvector('simple', unaccent(v.b)), 'B')"
               " || setweight(to_tsvector('simple', unaccent(v.c)), 'C')")

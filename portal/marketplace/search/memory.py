@@ -37,14 +37,12 @@ import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 
+from .models import ARRAY_COLUMNS, FACET_COLUMNS
 from .query import FACETS, Scope, SearchQuery
 
 log = logging.getLogger(__name__)
 
 DOCS = "docs"
-TAG_FIELDS = ("target_groups", "delivery_modes", "languages", "municipalities", "accessibility")
-FACET_TAGS = (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
-              ("language", "languages"), ("accessibility", "accessibility"))
 # Weights of the tsvector classes, tenfold (ts_rank's defaults: A 1.0, B 0.4, C 0.2).
 WEIGHT_A, WEIGHT_B, WEIGHT_C = 10, 4, 2
 _PREFIX_CACHE = 256
@@ -71,7 +69,7 @@ class Snapshot:
                 "SELECT service_id, is_listed, provider_id, service_type_code, title_lv, unit,"
                 " (unit_price * 100)::bigint, has_free_places, coalesce(min_age, -1), coalesce(max_age, -1),"
                 " latitude, longitude, (extract(epoch FROM modified_at) * 1000000)::bigint,"
-                + ", ".join(f"array_to_string({f}, ' ')" for f in TAG_FIELDS)
+                + ", ".join(f"array_to_string({f}, ' ')" for f in ARRAY_COLUMNS)
                 + " FROM search_searchdocument ORDER BY service_id")
             rows = cursor.fetchall()
             postings = {}
@@ -81,7 +79,7 @@ class Snapshot:
                                f" unnest(tsvector_to_array({vector})) AS lexeme GROUP BY lexeme")
                 postings[key] = cursor.fetchall()
         self.n = n = len(rows)
-        columns = list(zip(*rows)) if rows else [()] * (13 + len(TAG_FIELDS))
+        columns = list(zip(*rows)) if rows else [()] * (13 + len(ARRAY_COLUMNS))
         self.ids = np.array(columns[0], dtype=np.int64)
         self.listed = np.array(columns[1], dtype=bool)
         self.provider_ids = np.array(columns[2], dtype=np.int64)
@@ -103,7 +101,7 @@ class Snapshot:
         self.browse_rank = np.empty(n, dtype=np.int32)
         self.browse_rank[np.array(order, dtype=np.int64)] = np.arange(n, dtype=np.int32)
         self.tags: dict[tuple[str, str], np.ndarray] = {}
-        for offset, field in enumerate(TAG_FIELDS):
+        for offset, field in enumerate(ARRAY_COLUMNS):
             values: dict[str, list[int]] = {}
             for position, text in enumerate(columns[13 + offset]):
                 for value in (text or "").split():
@@ -162,8 +160,7 @@ class Snapshot:
     def types(self, codes) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
         for code in codes:  # a few comparisons beat np.isin's sort for a handful of types
-            if code in self.type_codes:
-                mask |= self.type_idx == self.type_codes.index(code)
+            mask |= self.type_is(code)
         return mask
 
     def type_is(self, code: str) -> np.ndarray:
@@ -217,10 +214,9 @@ class MemoryIndex:
     def _approved(snapshot: Snapshot, scope: Scope) -> np.ndarray:
         mask = np.ones(snapshot.n, dtype=bool)
         if scope.approved_ids is not None:
-            mask &= snapshot.positions(_flat(scope.approved_ids, "service_id"))
+            mask &= snapshot.positions(scope.approved_ids)
         if scope.approved_provider_ids is not None:
-            wanted = np.fromiter((int(i) for i in _flat(scope.approved_provider_ids, "provider_id")),
-                                 dtype=np.int64)
+            wanted = np.fromiter((int(i) for i in scope.approved_provider_ids), dtype=np.int64)
             mask &= np.isin(snapshot.provider_ids, wanted)
         return mask
 
@@ -234,61 +230,54 @@ class MemoryIndex:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.generation != generation:
-                started = time.perf_counter()
-                snapshot = Snapshot()
-                self._snapshot = snapshot
-                log.info("search memory index: %s documents loaded in %.0f ms", snapshot.n,
-                         (time.perf_counter() - started) * 1000)
+                snapshot = self._load("loaded")
             return snapshot
+
+    def _load(self, how: str) -> Snapshot:
+        """Read a snapshot on this thread's connection and make it the current one."""
+        started = time.perf_counter()
+        snapshot = Snapshot()
+        self._snapshot = snapshot
+        log.info("search memory index: %s documents %s in %.0f ms", snapshot.n, how,
+                 (time.perf_counter() - started) * 1000)
+        return snapshot
+
+    def _in_thread(self, work, name: str, failure: str) -> threading.Thread:
+        """Run ``work`` in a daemon thread with its own connection on the public schema, closed afterwards."""
+
+        def run():
+            from django.db import connections
+
+            try:
+                connection.set_schema_to_public()
+                work()
+            except Exception:
+                log.exception("search memory index: %s", failure)
+            finally:
+                connections.close_all()  # this thread's connections only
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        return thread
 
     def warm(self) -> threading.Thread:
         """Load the first snapshot now, in a thread (a server worker starting), so that the first search
         does not wait seconds for it; a search arriving meanwhile waits for this load, not a second one."""
 
         def load():
-            from django.db import connections
+            with self._lock:
+                if self._snapshot is None:
+                    self._load("loaded at start")
 
-            try:
-                with self._lock:
-                    if self._snapshot is None:
-                        connection.set_schema_to_public()
-                        started = time.perf_counter()
-                        self._snapshot = Snapshot()
-                        log.info("search memory index: %s documents loaded at start in %.0f ms",
-                                 self._snapshot.n, (time.perf_counter() - started) * 1000)
-            except Exception:
-                log.exception("search memory index: loading at start failed; the first search loads it")
-            finally:
-                connections.close_all()  # this thread's connections only
-
-        thread = threading.Thread(target=load, name="search-memory-warm", daemon=True)
-        thread.start()
-        return thread
+        return self._in_thread(load, "search-memory-warm", "loading at start failed; the first search loads it")
 
     def _reload_in_background(self) -> None:
         """Load a new snapshot in a thread (its own connection); searches use the previous one meanwhile.
         One load at a time; a search that still finds a different generation afterwards starts another."""
         with self._lock:
-            if self._reloading is not None and self._reloading.is_alive():
-                return
-
-            def reload():
-                from django.db import connections
-
-                try:
-                    connection.set_schema_to_public()
-                    started = time.perf_counter()
-                    snapshot = Snapshot()
-                    self._snapshot = snapshot
-                    log.info("search memory index: %s documents reloaded in %.0f ms", snapshot.n,
-                             (time.perf_counter() - started) * 1000)
-                except Exception:
-                    log.exception("search memory index: reload failed; the previous snapshot stays")
-                finally:
-                    connections.close_all()  # this thread's connections only
-
-            self._reloading = threading.Thread(target=reload, name="search-memory-reload", daemon=True)
-            self._reloading.start()
+            if self._reloading is None or not self._reloading.is_alive():
+                self._reloading = self._in_thread(lambda: self._load("reloaded"), "search-memory-reload",
+                                                  "reload failed; the previous snapshot stays")
 
     # ------------------------------------------------------------ search
     def search(self, query: SearchQuery, scope: Scope, expand) -> tuple[dict, int, list, bool]:
@@ -327,12 +316,6 @@ class MemoryIndex:
         facets = facet_counts(snapshot, match, idx)
         page = order_page(snapshot, idx, query, scope, groups, relaxed)
         return facets, len(idx), page, relaxed
-
-
-def _flat(values, field):
-    if isinstance(values, QuerySet):
-        return values.values_list(field, flat=True)
-    return values
 
 
 def filters(s: Snapshot, query: SearchQuery, scope: Scope) -> np.ndarray:
@@ -394,7 +377,7 @@ def facet_counts(s: Snapshot, match: np.ndarray, idx: np.ndarray) -> dict[str, d
         code = s.type_codes[position]
         if count and code in SERVICE_TYPE_CODES:
             facets["service_type"][code] = int(count)
-    for facet, field in FACET_TAGS:
+    for facet, field in FACET_COLUMNS:
         for value in facet_values(facet):
             tagged = s.tag(field, value)
             if tagged is not None:

@@ -13,6 +13,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
+# The document's array columns, and which of them each multi-valued facet counts (both search paths).
+ARRAY_COLUMNS = ("target_groups", "delivery_modes", "languages", "municipalities", "accessibility")
+FACET_COLUMNS = (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
+                 ("language", "languages"), ("accessibility", "accessibility"))
+
+
 class SearchDocument(models.Model):
     service_id = models.BigIntegerField(primary_key=True)
     # Listed = the service is active and its provider verified (what the national site shows).

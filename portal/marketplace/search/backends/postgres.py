@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ..models import SearchDocument
+from ..models import FACET_COLUMNS, SearchDocument
 from ..query import FACETS, Hit, Scope, SearchQuery, SearchResult
 from ..text import query_terms
 from .base import CatalogueSearch
@@ -232,8 +232,7 @@ class PostgresSearch(CatalogueSearch):
             columns.append("count(*) FILTER (WHERE m.service_type_code = %s)")
             column_params.append(code)
             keys.append(("service_type", code))
-        for facet, column in (("target_group", "target_groups"), ("delivery_mode", "delivery_modes"),
-                              ("language", "languages"), ("accessibility", "accessibility")):
+        for facet, column in FACET_COLUMNS:
             for value in facet_values(facet):
                 columns.append(f"count(*) FILTER (WHERE m.{column} @> ARRAY[%s]::varchar[])")
                 column_params.append(value)
