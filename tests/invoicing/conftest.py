@@ -67,7 +67,7 @@ def agreement(world):
 
 
 def record(agreement, actor, *, days_ago=1, units="2", start=None, **kwargs):
-    from portal.marketplace.invoicing.services import session_record
+    from portal.marketplace.invoicing.sessions import session_record
 
     return session_record(agreement=agreement, actor=actor, date=today() - dt.timedelta(days=days_ago),
                           units=units, staff_name=kwargs.pop("staff_name", "Anna Kalēja"), start_time=start, **kwargs)

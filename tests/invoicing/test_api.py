@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 
 from portal.budgets.ledger.models import LedgerEntry
-from portal.marketplace.invoicing import services
+from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.sessions import session_confirm
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -66,7 +67,7 @@ def test_provider_endpoints_tenancy_and_roles(world, agreement, client_for):
 def test_provider_invoice_flow_and_work_index(world, agreement, client_for, django_capture_on_commit_callbacks,
                                               django_assert_max_num_queries):
     s = record(agreement, world.staff, days_ago=0)
-    services.session_confirm(session=s, actor=world.person_user)
+    session_confirm(session=s, actor=world.person_user)
     client = national(client_for, world.staff)
     month = f"{today().year}-{today().month:02d}"
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,10 +113,10 @@ def test_support_person_cannot_confirm_by_api(world, agreement, client_for):
 
 def _submitted(world, agreement):
     s = record(agreement, world.staff, days_ago=0)
-    services.session_confirm(session=s, actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
-    return services.invoice_submit(invoice=invoice, actor=world.staff)
+    session_confirm(session=s, actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
+    return invoice_submit(invoice=invoice, actor=world.staff)
 
 
 def test_finance_approves_and_rejects_by_api(world, agreement, client_for, django_assert_max_num_queries):

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from portal.marketplace.invoicing import services
+from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, session_record
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -20,12 +21,12 @@ pytestmark = pytest.mark.django_db
 
 def submitted_invoice(world, agreement):
     for i in range(2):
-        s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1",
-                                    staff_name="Anna", start_time=dt.time(8 + 2 * i))
-        services.session_confirm(session=s, actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
-    return services.invoice_submit(invoice=invoice, actor=world.staff)
+        s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1",
+                           staff_name="Anna", start_time=dt.time(8 + 2 * i))
+        session_confirm(session=s, actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
+    return invoice_submit(invoice=invoice, actor=world.staff)
 
 
 # ----------------------------------------------------------------------------- provider (national site)
@@ -113,8 +114,8 @@ def test_bulk_and_csv_pages(world, agreement, client_for):
 
 
 def test_provider_invoice_page_submit_and_pdf(world, agreement, client_for, django_assert_max_num_queries):
-    s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
-    services.session_confirm(session=s, actor=world.person_user)
+    s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
+    session_confirm(session=s, actor=world.person_user)
     connection.set_schema_to_public()
     client = client_for(None, user=world.staff)
     response = client.post(f"/sniedzejs/{MUNICIPALITY_A}/vienosanas/{agreement.pk}/rekins/",
@@ -134,10 +135,10 @@ def test_provider_invoice_page_submit_and_pdf(world, agreement, client_for, djan
 
 
 def test_a_dirty_invoice_shows_problems_on_its_lines(world, agreement, client_for):
-    s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
-    services.session_dispute(session=s, reason="Nebija", actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
+    s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
+    session_dispute(session=s, reason="Nebija", actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
     connection.set_schema_to_public()
     client = client_for(None, user=world.staff)
     response = client.post(f"/sniedzejs/{MUNICIPALITY_A}/rekini/{invoice.pk}/", {"action": "submit"})
