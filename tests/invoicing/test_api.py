@@ -8,10 +8,13 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from portal.api.errors import exception_handler
 from portal.budgets.ledger.models import LedgerEntry
+from portal.marketplace.invoicing.errors import NotFinanceOfficer
 from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
 from portal.marketplace.invoicing.sessions import session_confirm
+from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -148,6 +151,34 @@ def test_finance_endpoints_tenancy_and_roles(world, agreement, client_for):
     assert person.post(f"/api/v1/invoices/{invoice.pk}/approve/").status_code == 403
     connection.set_tenant(world.municipality)
     assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+
+
+def test_only_the_finance_officer_approves_or_rejects_by_api(world, agreement, client_for):
+    invoice = _submitted(world, agreement)
+    connection.set_tenant(world.municipality)
+    def writes():
+        return (LedgerEntry.objects.filter(kind="post").count(),
+                AuditEvent.objects.filter(object_type="invoicing.invoice").count())
+
+    before = writes()
+    for user in (world.person_user, world.social_worker, world.admin, world.staff):
+        client = client_for(MUNICIPALITY_A, user=user)
+        approve = client.post(f"/api/v1/invoices/{invoice.pk}/approve/")
+        reject = client.post(f"/api/v1/invoices/{invoice.pk}/reject/", {"reason": "Nē"},
+                             content_type="application/json")
+        for response in (approve, reject):
+            assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    connection.set_tenant(world.municipality)
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    assert writes() == before
+
+
+def test_the_services_refusal_of_a_non_finance_actor_is_a_403_with_its_code():
+    response = exception_handler(NotFinanceOfficer("Only the municipality's finance officer can approve invoices."),
+                                 {})
+    assert response.status_code == 403
+    assert response.data == {"code": "invoice.not_finance_officer",
+                             "detail": "Only the municipality's finance officer can approve invoices."}
 
 
 def test_endpoints_are_in_the_schema_without_warnings():

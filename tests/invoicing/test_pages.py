@@ -11,6 +11,7 @@ from django.db import connection
 from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
 from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, session_record
+from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -213,6 +214,19 @@ def test_finance_rejects_with_a_reason(world, agreement, client_for):
     assert client.post(f"/rekini/{invoice.pk}/", {"action": "reject", "reason": "Kļūda"}).status_code == 302
     connection.set_tenant(world.municipality)
     assert Invoice.objects.get(pk=invoice.pk).rejection_reason == "Kļūda"
+
+
+def test_only_the_finance_officer_decides_on_the_page(world, agreement, client_for):
+    invoice = submitted_invoice(world, agreement)
+    connection.set_tenant(world.municipality)
+    audits = AuditEvent.objects.filter(object_type="invoicing.invoice").count()
+    for user in (world.person_user, world.social_worker, world.admin):
+        client = client_for(MUNICIPALITY_A, user=user)
+        for data in ({"action": "approve"}, {"action": "reject", "reason": "Nē"}, {"action": "paid"}):
+            assert client.post(f"/rekini/{invoice.pk}/", data).status_code == 403
+    connection.set_tenant(world.municipality)
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    assert AuditEvent.objects.filter(object_type="invoicing.invoice").count() == audits
 
 
 def test_finance_pages_tenancy_and_roles(world, agreement, client_for):

@@ -15,6 +15,7 @@ from portal.marketplace.invoicing.errors import (
     InvoiceInvalid,
     InvoiceNotClean,
     InvoiceWrongStatus,
+    NotFinanceOfficer,
     NotYourSession,
     NothingToInvoice,
     SessionAlreadyDecided,
@@ -233,7 +234,7 @@ def test_approval_posts_the_budget_share_exactly_once(world, agreement):
     cat = BudgetCategory.objects.get(pk=agreement.category_id)
     reserved, spent = cat.reserved, cat.spent
     officer = finance(world)
-    with pytest.raises(InvoiceWrongStatus):
+    with pytest.raises(NotFinanceOfficer):
         invoice_approve(invoice=invoice, actor=world.person_user)
     approved = invoice_approve(invoice=invoice, actor=officer)
     cat.refresh_from_db()
@@ -246,6 +247,28 @@ def test_approval_posts_the_budget_share_exactly_once(world, agreement):
     assert LedgerEntry.objects.filter(kind="post").count() == posts
     paid = invoice_mark_paid(invoice=approved, actor=officer)
     assert paid.status == "paid" and paid.paid_at is not None
+
+
+def test_only_the_finance_officer_decides_and_a_refusal_is_a_permission_error(world, agreement, muni_b):
+    confirmed_month(agreement, world)
+    invoice = invoice_submit(invoice=invoice_create(
+        agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
+    others = [world.person_user, world.social_worker, world.admin, world.staff,
+              demo_user(Role.FINANCE_OFFICER, muni_b.code)]
+    before = counts()
+    for actor in others:
+        with pytest.raises(NotFinanceOfficer) as refused:
+            invoice_approve(invoice=invoice, actor=actor)
+        assert refused.value.status == 403 and refused.value.code == "invoice.not_finance_officer"
+        with pytest.raises(NotFinanceOfficer):
+            invoice_reject(invoice=invoice, reason="Nē", actor=actor)
+    assert counts() == before
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    approved = invoice_approve(invoice=invoice, actor=finance(world))
+    for actor in others:
+        with pytest.raises(NotFinanceOfficer):
+            invoice_mark_paid(invoice=approved, actor=actor)
+    assert Invoice.objects.get(pk=invoice.pk).status == "approved"
 
 
 def test_rejection_needs_a_reason_and_frees_the_sessions(world, agreement):

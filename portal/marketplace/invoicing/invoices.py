@@ -149,7 +149,7 @@ def idempotency_key(invoice: Invoice) -> str:
 def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     """The finance officer approves: the budget share is posted from the reservation, exactly once."""
     if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can approve invoices."))
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can approve invoices."))
     invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
     agreement = invoice.agreement
     if agreement.reservation_id is None:
@@ -170,7 +170,7 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
 def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
     """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
     if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can reject invoices."))
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can reject invoices."))
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvoiceInvalid(_("Give the reason, so the provider knows what to fix."), field="reason")
@@ -189,7 +189,7 @@ def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
 def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
     """The finance officer records the bank payment of an approved invoice."""
     if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can record payments."))
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can record payments."))
     invoice = _lock_invoice(invoice, Invoice.Status.APPROVED)
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = paid_at or timezone.now()
