@@ -14,8 +14,9 @@ from portal.marketplace.invoicing.sessions import session_confirm, session_dispu
 from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
+from tests.factories import make_provider
 
-from .conftest import record, today
+from .conftest import _own_staff, record, today
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +81,6 @@ def test_provider_pages_of_the_other_municipality_find_nothing(world, agreement,
     client = client_for(None, user=world.staff)
     assert client.get(f"/sniedzejs/{MUNICIPALITY_B}/vienosanas/{agreement.pk}/").status_code == 404
     assert client.get(f"/sniedzejs/nav-tadas/vienosanas/{agreement.pk}/").status_code == 404
-    from tests.agreements.conftest import make_provider
-
-    from .conftest import _own_staff
-
     class Other:  # staff of another provider only
         provider = make_provider()
         municipality = world.municipality

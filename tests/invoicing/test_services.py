@@ -43,6 +43,7 @@ from portal.marketplace.invoicing.sessions import (
 from portal.marketplace.registry.models import InvoiceNumberCounter, IssuedInvoiceNumber, ProviderWorkItem
 from portal.tenants.roles import Role
 from tests.conftest import demo_user
+from tests.factories import approve, build_world, sent
 
 from .conftest import active_agreement, record, today
 
@@ -98,8 +99,6 @@ def test_a_future_session_or_bad_input_is_refused_and_nothing_written(world, agr
 
 
 def test_sessions_only_on_an_active_agreement(world):
-    from tests.agreements.conftest import sent
-
     pending = sent(world, period_start=today() - dt.timedelta(days=10), period_end=today() + dt.timedelta(days=30))
     with pytest.raises(SessionInvalid):
         record(pending, world.staff)
@@ -287,16 +286,12 @@ def test_rejection_needs_a_reason_and_frees_the_sessions(world, agreement):
 
 
 def test_numbers_are_gap_free_per_provider_across_municipalities(world, agreement, muni_b):
-    from tests.agreements.conftest import build_world
-
     confirmed_month(agreement, world)
     first = invoice_submit(invoice=invoice_create(
         agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
     world_b = build_world(muni_b)
     # The same provider works in Liepāja too.
     world_b.provider, world_b.staff = world.provider, world.staff
-    from tests.agreements.conftest import approve
-
     connection.set_tenant(muni_b)
     approve(world.provider, world.service)
     world_b.service = world.service
