@@ -111,8 +111,9 @@ def make_provider(*, staff=None, name="Atelpa SIA") -> Provider:
 def make_service(provider, type_code, price, *, unit="hour", groups=("adults", "children")) -> Service:
     with schema_context("public"):
         return Service.objects.create(
-            provider=provider, service_type=ServiceType.objects.get(code=type_code), title_lv=f"Pakalpojums {type_code}",
-            title_en=f"Service {type_code}", description_lv="Apraksts", target_groups=list(groups),
+            provider=provider, service_type=ServiceType.objects.get(code=type_code),
+            title_lv=f"Pakalpojums {type_code}", title_en=f"Service {type_code}", description_lv="Apraksts",
+            target_groups=list(groups),
             delivery_modes=["home"], unit=unit, unit_price=Decimal(price))
 
 
