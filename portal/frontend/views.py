@@ -10,12 +10,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
 from portal.tenants.roles import Role
 
 from . import area_links
 from .dashboards import PANELS
+from .decorators import member_required
 
 
 def municipality_url(request, municipality) -> str:
