@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.frontend.decorators import member_required
 from portal.marketplace.invoicing import access, selectors
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
 from portal.marketplace.invoicing.invoices import invoice_approve, invoice_mark_paid, invoice_reject
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
 from portal.marketplace.invoicing.sessions import session_confirm, session_dispute
-from portal.tenants.access import member_required
 from portal.tenants.roles import Role
 
 from .common import apply_error, pdf_response

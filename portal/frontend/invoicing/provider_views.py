@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.frontend.decorators import provider_required
 from portal.marketplace.invoicing import access, invoices, selectors
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
@@ -21,7 +22,7 @@ from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.models import Municipality
 
-from .common import apply_error, in_municipality, pdf_response, provider_required
+from .common import apply_error, in_municipality, pdf_response
 from .forms import BulkMonthForm, CorrectSessionForm, CsvForm, MonthForm, SessionForm, default_month
 
 PAGE_SIZE = 25
