@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.frontend.admin_views import apply_domain_error
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.agreements import access, pricing, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.platform.core.errors import DomainError

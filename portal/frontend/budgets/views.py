@@ -15,6 +15,7 @@ from portal.budgets.ledger.access import budget_for_user, is_budget_staff, perso
 from portal.budgets.ledger.errors import MethodologyInvalid
 from portal.budgets.ledger.methodology import LEVELS, methodology_current, methodology_update, rate_table
 from portal.budgets.ledger.models import Budget, BudgetCategory, FundingSource, LedgerEntry
+from portal.frontend.forms import apply_domain_error
 from portal.tenants.access import member_required
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
@@ -145,7 +146,7 @@ def methodology(request):
             try:
                 methodology_update(actor=request.user, request=request, **form.service_arguments())
             except MethodologyInvalid as error:
-                form.add_domain_error(error)
+                apply_domain_error(form, error, fields=form.error_fields)
             else:
                 return redirect(f"{request.path}?saved=1")
     else:

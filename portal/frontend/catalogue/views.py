@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
@@ -28,14 +29,6 @@ from portal.tenants.access import current_municipality, has_role, member_require
 from portal.tenants.roles import Role
 
 from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or at the top)."""
-    field = error.field
-    if field == "email" and "account_email" in form.fields:
-        field = "account_email"
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def eur(amount) -> str:
@@ -123,7 +116,7 @@ def sign_up(request):
             provider = services.provider_sign_up(actor=request.user, profile=form.profile_data(), request=request,
                                                  **account)
         except DomainError as error:
-            apply_domain_error(form, error)
+            apply_domain_error(form, error, fields={"email": "account_email"})
         else:
             if not signed_in:
                 user = provider.staff.get().user

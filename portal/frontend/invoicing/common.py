@@ -16,12 +16,6 @@ from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
 
-def apply_error(form, exc) -> None:
-    """Show a DomainError next to its field (or at the top)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def provider_required(view):
     """National site, provider staff: sign-in, the role, and at least one provider."""
 

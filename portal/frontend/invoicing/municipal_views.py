@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.invoicing import access, selectors, services
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
@@ -14,7 +15,7 @@ from portal.marketplace.invoicing.models import Invoice, SessionStatus
 from portal.tenants.access import member_required
 from portal.tenants.roles import Role
 
-from .common import apply_error, pdf_response
+from .common import pdf_response
 from .forms import ReasonForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
@@ -52,7 +53,7 @@ def session(request, session_id):
                 return redirect("invoicing:family-session", session_id=item.pk)
         except DomainError as exc:
             if form.is_bound and form.is_valid():
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
             item = access.session_for_family(request.user, session_id)
@@ -97,7 +98,7 @@ def invoice(request, invoice_id):
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
         except DomainError as exc:
             if action == "reject":
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
         item = access.invoice_for_finance(request.user, invoice_id)
