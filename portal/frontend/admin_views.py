@@ -21,7 +21,7 @@ from portal.tenants.services import (
 )
 
 from .decorators import member_required
-from .forms import GovukFormMixin
+from .forms import GovukFormMixin, apply_domain_error
 
 
 def _grantable(municipality):
@@ -39,11 +39,6 @@ class MembershipForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("Choose a role"))] + _grantable(municipality)
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or at the top)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @member_required(Role.MUNICIPALITY_ADMIN, Role.PLATFORM_ADMIN)

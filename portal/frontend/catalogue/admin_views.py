@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.approvals import selectors as approval_selectors
 from portal.marketplace.approvals import services as approval_services
 from portal.marketplace.approvals.models import ApprovalStatus, PriceCap
@@ -20,7 +21,7 @@ from portal.tenants.access import current_municipality
 from portal.tenants.roles import Role
 
 from .forms import DecisionForm, PriceCapForm
-from .views import apply_domain_error, eur
+from .views import eur
 
 # ---- platform administrator: verification ----------------------------------------------------------------
 

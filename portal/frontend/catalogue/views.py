@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
@@ -29,14 +30,6 @@ from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
 
 from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or at the top)."""
-    field = error.field
-    if field == "email" and "account_email" in form.fields:
-        field = "account_email"
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def eur(amount) -> str:
@@ -124,7 +117,7 @@ def sign_up(request):
             provider = services.provider_sign_up(actor=request.user, profile=form.profile_data(), request=request,
                                                  **account)
         except DomainError as error:
-            apply_domain_error(form, error)
+            apply_domain_error(form, error, fields={"email": "account_email"})
         else:
             if not signed_in:
                 user = provider.staff.get().user

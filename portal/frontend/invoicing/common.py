@@ -12,12 +12,6 @@ from portal.frontend.decorators import provider_required
 from portal.tenants.models import Municipality
 
 
-def apply_error(form, exc) -> None:
-    """Show a DomainError next to its field (or at the top)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def in_municipality(view):
     """Provider pages about one municipality's records: enter that municipality's schema for the request.
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from portal.frontend.decorators import member_required
 from portal.marketplace.invoicing import access, selectors
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
 from portal.marketplace.invoicing.invoices import invoice_approve, invoice_mark_paid, invoice_reject
@@ -16,7 +17,7 @@ from portal.marketplace.invoicing.models import Invoice, SessionStatus
 from portal.marketplace.invoicing.sessions import session_confirm, session_dispute
 from portal.tenants.roles import Role
 
-from .common import apply_error, pdf_response
+from .common import pdf_response
 from .forms import ReasonForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
@@ -54,7 +55,7 @@ def session(request, session_id):
                 return redirect("invoicing:family-session", session_id=item.pk)
         except DomainError as exc:
             if form.is_bound and form.is_valid():
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
             item = access.session_for_family(request.user, session_id)
@@ -99,7 +100,7 @@ def invoice(request, invoice_id):
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
         except DomainError as exc:
             if action == "reject":
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
         item = access.invoice_for_finance(request.user, invoice_id)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.frontend.decorators import provider_required
 from portal.marketplace.invoicing import access, invoices, selectors
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
@@ -22,7 +23,7 @@ from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.models import Municipality
 
-from .common import apply_error, in_municipality, pdf_response
+from .common import in_municipality, pdf_response
 from .forms import BulkMonthForm, CorrectSessionForm, CsvForm, MonthForm, SessionForm, default_month
 
 PAGE_SIZE = 25
@@ -79,7 +80,7 @@ def agreement(request, municipality, agreement_id):
             try:
                 session_record(agreement=item, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("The session is recorded. The person will be asked to confirm it."))
                 return redirect(request.path)
@@ -103,7 +104,7 @@ def bulk(request, municipality, agreement_id):
         try:
             created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
             return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
@@ -120,7 +121,7 @@ def csv_upload(request, municipality, agreement_id):
             rows = parse_sessions_csv(form.cleaned_data["file"].read())
             created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
             return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
@@ -146,7 +147,7 @@ def session(request, municipality, session_id):
                 messages.success(request, _("The session is corrected and sent to the person to confirm again."))
                 return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
     return render(request, "invoicing/provider_session.html", {"form": form, "session": item,
                                                                "municipality_code": municipality.code})
 
@@ -161,7 +162,7 @@ def invoice_create(request, municipality, agreement_id):
         try:
             invoice = invoices.invoice_create(agreement=item, year=year, month=month, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             return redirect("invoicing:provider-invoice", code=municipality.code, invoice_id=invoice.pk)
     return render(request, "invoicing/provider_agreement.html",

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from portal.budgets.people.access import person_for_user
+from portal.budgets.people.models import Goal
+from portal.marketplace.approvals.selectors import approved_services
 
 from . import access
+from .errors import ServiceNotAvailable
 from .models import Agreement, AgreementStatus, MunicipalRules
 
 LIST_RELATED = ("person", "service", "provider", "category")
@@ -65,6 +71,24 @@ def persons_user_can_choose_for(user):
         if capacity in access.FAMILY_CAPACITIES:
             result.append((person, capacity))
     return result
+
+
+def start_choice(user, *, person_id, service_id) -> tuple:
+    """The person ``user`` may act for and the service approved here, for starting or quoting an agreement.
+
+    Http404 for a person ``user`` may not see (never reveal they exist); ServiceNotAvailable for a service
+    that is not approved here.
+    """
+    person = person_for_user(user, person_id)
+    service = approved_services().select_related("service_type").filter(pk=service_id).first()
+    if service is None:
+        raise ServiceNotAvailable(_("This service is not approved in this municipality."), field="service")
+    return person, service
+
+
+def goal_of(person, goal_id):
+    """The goal ``goal_id`` of one of ``person``'s support plans, or None."""
+    return Goal.objects.filter(pk=goal_id, plan__person=person).first()
 
 
 def service_budget_panel(user, service) -> list[dict]:
