@@ -17,7 +17,7 @@ from portal.marketplace.agreements.models import Agreement, AgreementEvent
 from portal.platform.core.models import AuditEvent
 from tests.conftest import MUNICIPALITY_A
 
-from .conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 
