@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from portal.budgets.people.access import persons_for_user
+from portal.budgets.people.models import Relation
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
 
@@ -27,9 +29,6 @@ def is_budget_staff(user) -> bool:
 
 def persons_with_budget_access(user) -> QuerySet:
     """Persons whose budgets ``user`` may see here."""
-    from portal.budgets.people.access import persons_for_user
-    from portal.budgets.people.models import Relation
-
     persons = persons_for_user(user)
     if is_budget_staff(user):
         return persons

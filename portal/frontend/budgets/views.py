@@ -16,7 +16,7 @@ from portal.budgets.ledger.errors import MethodologyInvalid
 from portal.budgets.ledger.methodology import LEVELS, methodology_current, methodology_update, rate_table
 from portal.budgets.ledger.models import Budget, BudgetCategory, FundingSource, LedgerEntry
 from portal.platform.core.models import AuditEvent, audit
-from portal.tenants.access import member_required
+from portal.tenants.access import current_municipality, member_required, roles_for
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
 from .forms import MethodologyForm
@@ -161,7 +161,5 @@ def methodology(request):
 
 
 def _held(request):
-    from portal.tenants.access import current_municipality, roles_for
-
     return roles_for(request.user, current_municipality())
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.tenants.access import current_municipality, roles_for
+
 from . import access
 from .models import Agreement, AgreementStatus, MunicipalRules
+from .pricing import quote
 
 LIST_RELATED = ("person", "service", "provider", "category")
 
@@ -53,12 +57,8 @@ def persons_user_can_choose_for(user):
     """Persons for whom ``user`` may start an agreement here (self, represented, supported)."""
     if not getattr(user, "is_authenticated", False) or access.is_staff_here(user):
         return []
-    from portal.tenants.access import current_municipality, roles_for
-
     if not roles_for(user, current_municipality()):
         return []
-    from portal.budgets.people.access import acting_capacity, persons_for_user
-
     result = []
     for person in persons_for_user(user):
         capacity = acting_capacity(user, person)
@@ -69,8 +69,6 @@ def persons_user_can_choose_for(user):
 
 def service_budget_panel(user, service) -> list[dict]:
     """For each person ``user`` may choose for: the quote of this service against their budget."""
-    from .pricing import quote
-
     rows = []
     for person, capacity in persons_user_can_choose_for(user):
         q = quote(person=person, service=service, units_per_week=1)
