@@ -3,9 +3,14 @@ roles of their own municipality; the platform administrator the national ones.""
 
 from __future__ import annotations
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.platform.accounts.models import User
@@ -97,12 +102,6 @@ def _membership_create(*, user, role: Role, municipality: Municipality | None, a
 
 def send_welcome_email(user, request) -> None:
     """A new account has no password: send a one-time link to choose one (the reset token)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     context = {"user": user, "domain": request.get_host(), "protocol": "https" if request.is_secure() else "http",
                "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
     subject = render_to_string("registration/account_created_subject.txt", context).strip()

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from portal.budgets.ledger.models import BudgetCategory, LedgerEntry
+from portal.marketplace.agreements.services import agreement_cancel
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.errors import (
     CsvInvalid,
@@ -309,6 +310,16 @@ def test_uninvoiced_amount_for_cancellations(world, agreement):
     confirmed_month(agreement, world)
     record(agreement, world.staff, days_ago=5)
     assert uninvoiced_amount(agreement) == Decimal("40.00")
+
+
+def test_a_cancellation_keeps_what_was_delivered_but_not_invoiced_reserved(world, agreement):
+    """The agreements area asks through its signal (it never imports invoicing); this area answers."""
+    confirmed_month(agreement, world)
+    record(agreement, world.staff, days_ago=5)
+    cancelled = agreement_cancel(agreement=agreement, actor=world.staff, reason="Darbinieks slims.")
+    assert cancelled.status == "cancelled" and cancelled.cancellation_fee == Decimal("0.00")
+    assert cancelled.reservation.kind == LedgerEntry.Kind.RESERVE
+    assert cancelled.reservation.amount == Decimal("40.00")
 
 
 def test_the_legal_representative_confirms_for_a_child(world):

@@ -15,6 +15,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.platform.core.models import AuditEvent, audit
+from portal.budgets.people.access import persons_for_user
+from portal.budgets.people.models import Relation
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
 
@@ -30,9 +32,6 @@ def is_budget_staff(user) -> bool:
 
 def persons_with_budget_access(user) -> QuerySet:
     """Persons whose budgets ``user`` may see here."""
-    from portal.budgets.people.access import persons_for_user
-    from portal.budgets.people.models import Relation
-
     persons = persons_for_user(user)
     if is_budget_staff(user):
         return persons

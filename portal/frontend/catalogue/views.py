@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
+from portal.marketplace.approvals import access as approval_access
+from portal.marketplace.approvals.models import ApprovalStatus
+from portal.marketplace.approvals.selectors import (approved_service_ids, over_cap_amount, price_cap_for,
+                                                   provider_approval)
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
@@ -51,8 +55,6 @@ def price_context(service) -> dict:
     municipality = current_municipality()
     if municipality is None:
         return context
-    from portal.marketplace.approvals.selectors import over_cap_amount, price_cap_for
-
     cap = price_cap_for(service)
     if cap is not None:
         over = over_cap_amount(service, cap)
@@ -65,15 +67,13 @@ def price_context(service) -> dict:
 
 def provider_detail(request, slug: str):
     try:
-        provider = access.provider_for_visitor(request.user, slug)
+        provider = approval_access.provider_for_visitor(request.user, slug)
     except NotFound:
         raise Http404 from None
     municipality = current_municipality()
     service_list = selectors.provider_services(provider, active_only=True)
     approval = None
     if municipality is not None:
-        from portal.marketplace.approvals.selectors import approved_service_ids, provider_approval
-
         if has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality):
             approval = provider_approval(provider)
         else:
@@ -89,7 +89,7 @@ def provider_detail(request, slug: str):
 
 def service_detail(request, service_id: int):
     try:
-        service = access.service_for_visitor(request.user, service_id)
+        service = approval_access.service_for_visitor(request.user, service_id)
     except NotFound:
         raise Http404 from None
     return render(request, "catalogue/service_detail.html", {
@@ -147,8 +147,6 @@ def my_providers(request):
 
 
 def _decision_label(status: str) -> str:
-    from portal.marketplace.approvals.models import ApprovalStatus
-
     return str(dict(ApprovalStatus.choices).get(status, status))
 
 

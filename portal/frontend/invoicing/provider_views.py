@@ -8,15 +8,18 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.frontend.decorators import provider_required
-from portal.marketplace.invoicing import access, invoices, selectors
 from portal.frontend.forms import apply_domain_error
+from portal.marketplace.agreements.models import AgreementStatus
+from portal.marketplace.invoicing import access, invoices, selectors
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
+from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
 from portal.marketplace.invoicing.sessions import (month_rows, session_correct, session_record, session_withdraw,
                                                    sessions_bulk_record)
 from portal.marketplace.registry.models import ProviderWorkItem
@@ -52,9 +55,6 @@ def hub(request):
 
 def _status_choices() -> list[tuple[str, str]]:
     """Every status an index row can have (agreements', sessions' and invoices'), each once."""
-    from portal.marketplace.agreements.models import AgreementStatus
-    from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
-
     seen, choices = set(), []
     for value, label in [*AgreementStatus.choices, *SessionStatus.choices, *InvoiceStatus.choices]:
         if value not in seen:
@@ -96,8 +96,6 @@ def bulk(request, municipality, agreement_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         year, month = data["month"]
-        from django.utils import timezone
-
         rows = month_rows(year=year, month=month, weekdays=data["weekdays"],
                           start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
                           note=data["note"], until=timezone.localdate())

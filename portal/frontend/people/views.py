@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.budgets.ledger.selectors import current_budget
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
 from portal.frontend.decorators import member_required
@@ -57,10 +58,6 @@ def _url(name, *args) -> str | None:
 
 
 def _budget_url(person) -> str | None:
-    try:
-        from portal.budgets.ledger.selectors import current_budget
-    except ImportError:  # the ledger is built in parallel
-        return None
     budget = current_budget(person)
     return _url("budgets:budget", budget.pk) if budget is not None else None
 

@@ -9,9 +9,13 @@ from portal.budgets.people.access import person_for_user
 from portal.budgets.people.models import Goal
 from portal.marketplace.approvals.selectors import approved_services
 
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.tenants.access import current_municipality, roles_for
+
 from . import access
 from .errors import ServiceNotAvailable
 from .models import Agreement, AgreementStatus, MunicipalRules
+from .pricing import quote
 
 LIST_RELATED = ("person", "service", "provider", "category")
 
@@ -59,12 +63,8 @@ def persons_user_can_choose_for(user):
     """Persons for whom ``user`` may start an agreement here (self, represented, supported)."""
     if not getattr(user, "is_authenticated", False) or access.is_staff_here(user):
         return []
-    from portal.tenants.access import current_municipality, roles_for
-
     if not roles_for(user, current_municipality()):
         return []
-    from portal.budgets.people.access import acting_capacity, persons_for_user
-
     result = []
     for person in persons_for_user(user):
         capacity = acting_capacity(user, person)
@@ -93,8 +93,6 @@ def goal_of(person, goal_id):
 
 def service_budget_panel(user, service) -> list[dict]:
     """For each person ``user`` may choose for: the quote of this service against their budget."""
-    from .pricing import quote
-
     rows = []
     for person, capacity in persons_user_can_choose_for(user):
         q = quote(person=person, service=service, units_per_week=1)

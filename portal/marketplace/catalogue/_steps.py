@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.tenants.access import has_role
@@ -109,8 +110,6 @@ def _require_staff(provider, actor, *, owner: bool = False) -> ProviderStaff:
 
 
 def _unique_slug(name: str) -> str:
-    from django.utils.text import slugify
-
     table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
     base = slugify(name.translate(table))[:60].strip("-") or "sniedzejs"
     slug, n = base, 1

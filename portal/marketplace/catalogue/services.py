@@ -3,6 +3,7 @@ staff and services. Every change is kept in ``CatalogueChange`` (who, when, old 
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +14,7 @@ from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import has_role
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
-from portal.tenants.services import membership_ensure
+from portal.tenants.services import membership_ensure, send_welcome_email
 
 from ._steps import (
     _announce,
@@ -62,8 +63,6 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
                                       "the provider."), field="email")
         user = User(email=email, full_name=full_name.strip())
         try:
-            from django.contrib.auth.password_validation import validate_password
-
             validate_password(password, user)
         except ValidationError as error:
             raise CatalogueInvalid(error.messages[0], code="catalogue.weak_password", field="password") from None
@@ -215,8 +214,6 @@ def staff_add(*, provider: Provider, actor, email: str, full_name: str = "", is_
     staff = ProviderStaff.objects.create(provider=provider, user=user, is_owner=is_owner)
     _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.STAFF, changes={"staff": [None, email]})
     if created and request is not None:
-        from portal.tenants.services import send_welcome_email
-
         transaction.on_commit(lambda: send_welcome_email(user, request))
     return staff
 

@@ -17,6 +17,24 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal.budgets.ledger.selectors import category_for, current_budget
+from portal.budgets.people.models import Person, Relation
+from portal.marketplace.agreements import services as agreements
+from portal.marketplace.agreements.models import Agreement, AgreementStatus
+from portal.marketplace.approvals.selectors import approved_services
+from portal.marketplace.catalogue.selectors import providers_for_user
+from portal.marketplace.invoicing.index import registry_reindex
+from portal.marketplace.invoicing.invoices import (invoice_approve, invoice_create, invoice_mark_paid, invoice_reject,
+                                                   invoice_submit)
+from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.selectors import invoice_check
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, session_record
+from portal.platform.accounts.models import User
+from portal.platform.core.errors import DomainError
+from portal.tenants.roles import Role
+
+from .users import municipal_email
+
 STAFF = ["Anna Kalēja", "Mārtiņš Vītols", "Inese Ozoliņa", "Kristīne Lāce"]
 NOTES = ["Pastaiga un sarunas", "Ikdienas prasmju treniņš", "Atelpas brīdis ģimenei", "Iepirkšanās kopā",
          "Nodarbība par emocijām", "Sarunu grupa"]
@@ -38,13 +56,6 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 
 def _demo_agreements(municipality, staff_user, provider, approver):
     """Active agreements of the demo provider that started in past months (created if missing)."""
-    from portal.budgets.ledger.selectors import category_for, current_budget
-    from portal.budgets.people.models import Person, Relation
-    from portal.marketplace.agreements import services as agreements
-    from portal.marketplace.agreements.models import Agreement, AgreementStatus
-    from portal.marketplace.approvals.selectors import approved_services
-    from portal.platform.core.errors import DomainError
-
     today = timezone.localdate()
     services = list(approved_services().filter(provider=provider, is_active=True).select_related("service_type"))
     deciders = []
@@ -86,8 +97,6 @@ def _demo_agreements(municipality, staff_user, provider, approver):
 
 
 def _sessions_for(agreement, staff_user, decider, index):
-    from .sessions import session_confirm, session_dispute, session_record
-
     today = timezone.localdate()
     first = max(agreement.period_start, _month_start(today, 3))
     day = first + dt.timedelta(days=(1 - first.weekday()) % 7)  # Tuesdays
@@ -112,11 +121,6 @@ def _sessions_for(agreement, staff_user, decider, index):
 
 
 def _invoices_for(agreement, staff_user, finance, index):
-    from .errors import DomainError
-    from .invoices import invoice_approve, invoice_create, invoice_mark_paid, invoice_reject, invoice_submit
-    from .models import Invoice
-    from .selectors import invoice_check
-
     today = timezone.localdate()
     months = []
     for back in (3, 2, 1):
@@ -153,14 +157,6 @@ def _invoices_for(agreement, staff_user, finance, index):
 
 
 def load(municipality, out):
-    from portal.marketplace.catalogue.selectors import providers_for_user
-    from portal.platform.accounts.models import User
-    from portal.platform.demo import municipal_email
-    from portal.tenants.roles import Role
-
-    from .models import Session
-    from .index import registry_reindex
-
     started = time.perf_counter()
     staff_user = User.objects.filter(email="sniedzejs@sbs.localhost").first()
     provider = providers_for_user(staff_user).first() if staff_user else None
@@ -186,8 +182,6 @@ def load(municipality, out):
 
 
 def _decider(agreement):
-    from portal.budgets.people.models import Relation
-
     person = agreement.person
     if person.user_id:
         return person.user
