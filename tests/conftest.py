@@ -57,6 +57,19 @@ def muni_b(db) -> Municipality:
     return Municipality.objects.get(code=MUNICIPALITY_B)
 
 
+@pytest.fixture
+def in_a(muni_a) -> Municipality:
+    """The test runs inside municipality A's schema (back to public after it)."""
+    connection.set_tenant(muni_a)
+    return muni_a
+
+
+@pytest.fixture
+def in_b(muni_b) -> Municipality:
+    connection.set_tenant(muni_b)
+    return muni_b
+
+
 def demo_user(role: Role, code: str | None = MUNICIPALITY_A) -> User:
     """The demo user holding ``role`` (in municipality ``code`` for municipal roles)."""
     from portal.platform.demo import MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, municipal_email

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Membership, PlanningRegion
 from portal.tenants.provisioning import municipality_provision
 from portal.tenants.roles import Role
@@ -20,6 +20,7 @@ from portal.tenants.services import (
     membership_revoke,
 )
 
+from .decorators import member_required
 from .forms import GovukFormMixin
 
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from portal.budgets.ledger.models import BudgetCategory
 from portal.marketplace.agreements.models import Agreement, MunicipalRules
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import active, draft, sent
+from tests.factories import active, draft, sent
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from portal.budgets.ledger.selectors import categories_of
 from portal.budgets.ledger.services import funds_reserve
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import make_budget
+from tests.factories import make_budget
 
 pytestmark = pytest.mark.django_db
 D = Decimal

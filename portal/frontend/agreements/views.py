@@ -6,8 +6,6 @@ service's refusal is shown next to the field it concerns (or as a message at the
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -17,43 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.frontend.admin_views import apply_domain_error
+from portal.frontend.decorators import member_or_provider, member_required, signed_in
 from portal.marketplace.agreements import access, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import Role
 
 from .forms import AgreementForm, CancelForm, FilterForm, ReasonForm, RulesForm
 
 PAGE_SIZE = 25
 S = AgreementStatus
-
-
-def member_or_provider(view):
-    """Signed in, and either holds a role in this municipality or works for a provider."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles_for(user, current_municipality()) and not access.is_provider_staff(user):
-            return render(request, "frontend/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def signed_in(view):
-    """Object pages: sign-in only; the checkpoint answers 404 to anyone who may not see the object here."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --------------------------------------------------------------------------------------------- lists

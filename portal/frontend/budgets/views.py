@@ -15,8 +15,8 @@ from portal.budgets.ledger.access import budget_for_user, is_budget_staff, perso
 from portal.budgets.ledger.errors import MethodologyInvalid
 from portal.budgets.ledger.methodology import LEVELS, methodology_current, methodology_update, rate_table
 from portal.budgets.ledger.models import Budget, BudgetCategory, FundingSource, LedgerEntry
+from portal.frontend.decorators import member_required
 from portal.platform.core.models import AuditEvent, audit
-from portal.tenants.access import member_required
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
 from .forms import MethodologyForm

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.frontend.decorators import member_required
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
@@ -24,7 +25,7 @@ from portal.marketplace.catalogue.models import (
 )
 from portal.platform.core.errors import DomainError, NotFound
 from portal.platform.core.money import format_eur
-from portal.tenants.access import current_municipality, has_role, member_required
+from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
 
 from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm

@@ -11,15 +11,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.marketplace.invoicing import access, selectors, services
+from portal.frontend.decorators import provider_required
+from portal.marketplace.invoicing import access, invoices, selectors
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
+from portal.marketplace.invoicing.sessions import (month_rows, session_correct, session_record, session_withdraw,
+                                                   sessions_bulk_record)
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.models import Municipality
 
-from .common import apply_error, in_municipality, pdf_response, provider_required
+from .common import apply_error, in_municipality, pdf_response
 from .forms import BulkMonthForm, CorrectSessionForm, CsvForm, MonthForm, SessionForm, default_month
 
 PAGE_SIZE = 25
@@ -74,7 +77,7 @@ def agreement(request, municipality, agreement_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.session_record(agreement=item, actor=request.user, **form.cleaned_data)
+                session_record(agreement=item, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 apply_error(form, exc)
             else:
@@ -94,11 +97,11 @@ def bulk(request, municipality, agreement_id):
         year, month = data["month"]
         from django.utils import timezone
 
-        rows = services.month_rows(year=year, month=month, weekdays=data["weekdays"],
-                                   start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
-                                   note=data["note"], until=timezone.localdate())
+        rows = month_rows(year=year, month=month, weekdays=data["weekdays"],
+                          start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
+                          note=data["note"], until=timezone.localdate())
         try:
-            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+            created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -115,7 +118,7 @@ def csv_upload(request, municipality, agreement_id):
     if request.method == "POST" and form.is_valid():
         try:
             rows = parse_sessions_csv(form.cleaned_data["file"].read())
-            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+            created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -135,11 +138,11 @@ def session(request, municipality, session_id):
     if request.method == "POST":
         try:
             if "withdraw" in request.POST:
-                services.session_withdraw(session=item, actor=request.user)
+                session_withdraw(session=item, actor=request.user)
                 messages.success(request, _("The session is withdrawn."))
                 return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
             if form.is_valid():
-                services.session_correct(session=item, actor=request.user, **form.cleaned_data)
+                session_correct(session=item, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("The session is corrected and sent to the person to confirm again."))
                 return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
         except DomainError as exc:
@@ -156,7 +159,7 @@ def invoice_create(request, municipality, agreement_id):
     if form.is_valid():
         year, month = form.cleaned_data["month"]
         try:
-            invoice = services.invoice_create(agreement=item, year=year, month=month, actor=request.user)
+            invoice = invoices.invoice_create(agreement=item, year=year, month=month, actor=request.user)
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -182,17 +185,17 @@ def invoice(request, municipality, invoice_id):
         action = request.POST.get("action", "")
         try:
             if action == "submit":
-                services.invoice_submit(invoice=item, actor=request.user)
+                invoices.invoice_submit(invoice=item, actor=request.user)
                 messages.success(request, _("The invoice is submitted to the municipality."))
             elif action == "refresh":
-                services.invoice_refresh(invoice=item, actor=request.user)
+                invoices.invoice_refresh(invoice=item, actor=request.user)
                 messages.success(request, _("The lines are rebuilt from the month's sessions."))
             elif action == "remove-line":
-                services.invoice_line_remove(invoice=item, line_id=int(request.POST.get("line") or 0),
+                invoices.invoice_line_remove(invoice=item, line_id=int(request.POST.get("line") or 0),
                                              actor=request.user)
                 messages.success(request, _("The line is removed."))
             elif action == "delete":
-                services.invoice_delete(invoice=item, actor=request.user)
+                invoices.invoice_delete(invoice=item, actor=request.user)
                 messages.success(request, _("The draft is deleted."))
                 return redirect("invoicing:provider-agreement", code=municipality.code,
                                 agreement_id=item.agreement_id)

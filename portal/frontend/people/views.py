@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
 from portal.frontend.admin_views import apply_domain_error
+from portal.frontend.decorators import member_required
 from portal.platform.accounts.models import User
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required
+from portal.tenants.access import current_municipality
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, Role
 

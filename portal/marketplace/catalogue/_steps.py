@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.tenants.access import has_role
-from portal.tenants.models import Membership, Municipality
+from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
 from . import signals
@@ -119,8 +119,3 @@ def _unique_slug(name: str) -> str:
         slug = f"{base}-{n}"
     return slug
 
-
-def _ensure_provider_role(user) -> None:
-    Membership.objects.get_or_create(user=user, role=Role.PROVIDER_STAFF, municipality=None)
-    if hasattr(user, "_portal_roles_cache"):
-        del user._portal_roles_cache

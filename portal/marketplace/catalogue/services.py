@@ -13,13 +13,13 @@ from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import has_role
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
+from portal.tenants.services import membership_ensure
 
 from ._steps import (
     _announce,
     _apply,
     _as_text,
     _check_municipalities,
-    _ensure_provider_role,
     _record,
     _require_staff,
     _unique_slug,
@@ -85,7 +85,7 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
             provider.save()
     except IntegrityError:
         raise AlreadyRegistered(_("This provider is already registered."), field="company_number") from None
-    _ensure_provider_role(user)
+    membership_ensure(user=user, role=Role.PROVIDER_STAFF, actor=user, request=request)
     ProviderStaff.objects.create(user=user, provider=provider, is_owner=True)
     _record(provider=provider, actor=user, kind=CatalogueChange.Kind.PROVIDER_CREATED, changes=changes)
     audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, summary=f"provider sign-up {provider.name}",
@@ -211,7 +211,7 @@ def staff_add(*, provider: Provider, actor, email: str, full_name: str = "", is_
         user.save()
     if ProviderStaff.objects.filter(provider=provider, user=user).exists():
         raise StaffConflict(_("%(email)s already works for this provider.") % {"email": email}, field="email")
-    _ensure_provider_role(user)
+    membership_ensure(user=user, role=Role.PROVIDER_STAFF, actor=actor, request=request)
     staff = ProviderStaff.objects.create(provider=provider, user=user, is_owner=is_owner)
     _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.STAFF, changes={"staff": [None, email]})
     if created and request is not None:

@@ -86,7 +86,7 @@ def _demo_agreements(municipality, staff_user, provider, approver):
 
 
 def _sessions_for(agreement, staff_user, decider, index):
-    from . import services
+    from .sessions import session_confirm, session_dispute, session_record
 
     today = timezone.localdate()
     first = max(agreement.period_start, _month_start(today, 3))
@@ -95,24 +95,25 @@ def _sessions_for(agreement, staff_user, decider, index):
     units = Decimal("1") if agreement.unit != "hour" else Decimal("2")
     n = 0
     while day <= today and day <= agreement.period_end and used + units <= agreement.total_units:
-        session = services.session_record(
+        session = session_record(
             agreement=agreement, actor=staff_user, date=day, start_time=dt.time(10, 0), units=units,
             staff_name=STAFF[(index + n) % len(STAFF)], note=NOTES[n % len(NOTES)],
             goal_progress=PROGRESS[n % len(PROGRESS)], external_id=f"demo-{agreement.pk}-{n}")
         used += units
         if day < _month_start(today):
             if decider is not None:
-                services.session_confirm(session=session, actor=decider)
+                session_confirm(session=session, actor=decider)
         elif n % 4 == 3 and decider is not None:
-            services.session_dispute(session=session, reason="Nodarbība bija īsāka, nekā norādīts.",
-                                     actor=decider)
+            session_dispute(session=session, reason="Nodarbība bija īsāka, nekā norādīts.",
+                            actor=decider)
         n += 1
         day += dt.timedelta(days=7)
     return n
 
 
 def _invoices_for(agreement, staff_user, finance, index):
-    from . import services
+    from .errors import DomainError
+    from .invoices import invoice_approve, invoice_create, invoice_mark_paid, invoice_reject, invoice_submit
     from .models import Invoice
     from .selectors import invoice_check
 
@@ -125,13 +126,13 @@ def _invoices_for(agreement, staff_user, finance, index):
     made = 0
     for position, start in enumerate(months):
         try:
-            invoice = services.invoice_create(agreement=agreement, year=start.year, month=start.month,
-                                              actor=staff_user)
-        except services.errors.DomainError:
+            invoice = invoice_create(agreement=agreement, year=start.year, month=start.month,
+                                     actor=staff_user)
+        except DomainError:
             continue
         if not invoice_check(invoice).clean:
             continue  # leave it as a draft with its problems explained
-        invoice = services.invoice_submit(invoice=invoice, actor=staff_user)
+        invoice = invoice_submit(invoice=invoice, actor=staff_user)
         made += 1
         last = position == len(months) - 1
         if finance is None:
@@ -142,12 +143,12 @@ def _invoices_for(agreement, staff_user, finance, index):
                     submitted_at=timezone.now() - dt.timedelta(days=12))
             continue
         if index % 3 == 1 and position == len(months) - 2:
-            services.invoice_reject(invoice=invoice, reason="Rēķinā norādītas nodarbības, kuras persona "
-                                    "apstrīd; lūdzu precizēt un iesniegt vēlreiz.", actor=finance)
+            invoice_reject(invoice=invoice, reason="Rēķinā norādītas nodarbības, kuras persona "
+                           "apstrīd; lūdzu precizēt un iesniegt vēlreiz.", actor=finance)
             continue
-        invoice = services.invoice_approve(invoice=invoice, actor=finance)
+        invoice = invoice_approve(invoice=invoice, actor=finance)
         if position == 0:
-            services.invoice_mark_paid(invoice=invoice, actor=finance)
+            invoice_mark_paid(invoice=invoice, actor=finance)
     return made
 
 
