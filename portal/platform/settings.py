@@ -62,6 +62,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "portal.platform.core",
+    "portal.platform.outbox",
     "portal.marketplace.approvals",
     "portal.budgets.people",
     "portal.budgets.ledger",

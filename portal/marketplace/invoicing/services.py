@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, to_money
+from portal.platform.outbox.services import outbox_emit
 
 from . import access, errors
 from .checks import budget_share, overlaps
@@ -405,6 +406,7 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     invoice.save(update_fields=["status", "decided_by", "decided_at", "ledger_entry", "modified_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved",
           changes={"status": ["submitted", "approved"]})
+    outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     sync_invoice(invoice)
     return invoice
 

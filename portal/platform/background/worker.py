@@ -20,7 +20,8 @@ from portal.platform.embedded_db import data_dir
 from .app import app, database_queue
 
 
-def run_worker(*, concurrency: int | None = None, beat: bool = True) -> int:
+def run_worker(*, concurrency: int | None = None, beat: bool = True, include: str = "") -> int:
+    """Run until SIGINT/SIGTERM (a warm shutdown: running tasks finish). ``include``: more task modules."""
     concurrency = concurrency or int(os.environ.get("PORTAL_WORKER_CONCURRENCY", "2"))
     queue = database_queue()
     argv = ["--quiet", "worker", "--pool", "threads", "--concurrency", str(concurrency), "--queues", queue,
@@ -29,6 +30,8 @@ def run_worker(*, concurrency: int | None = None, beat: bool = True) -> int:
     # As root (containers, this sandbox's demo) Celery warns on every start; the embedded PostgreSQL
     # already runs under its own user, and a production worker runs unprivileged anyway.
     warnings.filterwarnings("ignore", category=SecurityWarning)
+    if include:
+        argv += ["--include", include]
     if beat:
         schedule = data_dir() / "celerybeat-schedule"
         schedule.parent.mkdir(parents=True, exist_ok=True)
