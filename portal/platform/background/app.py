@@ -49,6 +49,4 @@ def beat_schedule() -> dict:
     }
 
 
-@app.on_after_finalize.connect
-def _schedule(sender, **_):
-    sender.conf.beat_schedule = beat_schedule()
+app.conf.beat_schedule = beat_schedule()

@@ -64,5 +64,5 @@ def each_municipality(task_name: str) -> int:
     """Send ``task_name`` once per municipality schema. Returns how many were sent."""
     schemas = municipality_schemas()
     for schema_name in schemas:
-        app.send_task(task_name, kwargs={"schema_name": schema_name})
+        app.send_task(task_name, kwargs={"schema_name": schema_name}, ignore_result=True)
     return len(schemas)

@@ -71,7 +71,8 @@ def outbox_emit(*, kind: str, payload: dict) -> OutboxEvent:
 def outbox_dispatch(*, schema_name: str, event_id: int) -> bool:
     """Send the event to the worker. Never raises: a broker that is down leaves the row for the sweep."""
     try:
-        app.send_task(PROCESS_TASK, kwargs={"schema_name": schema_name, "event_id": event_id}, retry=False)
+        app.send_task(PROCESS_TASK, kwargs={"schema_name": schema_name, "event_id": event_id}, retry=False,
+                      ignore_result=True)  # nobody waits for it; no result-store round trip in a request
     except Exception:  # noqa: BLE001 - any broker failure: the sweep sends it later
         logger.warning("outbox event %s in %s not sent to the worker; the sweep will send it",
                        event_id, schema_name, exc_info=True)
