@@ -13,6 +13,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.platform.test_embedded_db import postmaster_running
+from tests.platform.test_serve_workers import _children, _cmdline
 
 # Run by `portal manage shell` against the served database: a national user with a role, signed in.
 SIGN_IN = """
@@ -84,12 +85,18 @@ def test_uvicorn_serves_http_and_websockets_and_ctrl_c_stops_it_and_the_database
             assert refused.response.status_code == 403
         assert _healthz(port)[0] == 200  # still serving HTTP after the websockets
         assert postmaster_running(tmp_path)
+        children = _children(server.pid)
+        assert [pid for pid in children if _cmdline(pid).endswith(b"worker\x00")]  # the background worker beside
+        children |= {grandchild for pid in children for grandchild in _children(pid)}
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=90)[0]
     assert "Serving on" in output and "Stopped" in output, output
     assert server.returncode == 0, output
     assert not postmaster_running(tmp_path)
+    assert not (tmp_path / "valkey" / "valkey.pid").exists()  # Valkey stopped with it
+    for pid in children:  # Ctrl-C leaves no process behind
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
 def test_a_worker_serves_its_inherited_socket_as_tcp(monkeypatch):
