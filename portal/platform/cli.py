@@ -155,7 +155,7 @@ def cmd_worker(args) -> int:
     _setup()
     from portal.platform.background.worker import run_worker
 
-    return run_worker(concurrency=args.concurrency, beat=not args.no_beat, include=args.include)
+    return run_worker(concurrency=args.concurrency, beat=not args.no_beat, include=args.include, queue=args.queue)
 
 
 def cmd_db(args) -> int:
@@ -242,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="tasks run at once (default PORTAL_WORKER_CONCURRENCY or 2)")
     worker.add_argument("--no-beat", action="store_true", help="no schedule here (beat runs on another machine)")
     worker.add_argument("--include", default="", help="more modules with tasks or outbox handlers, comma-separated")
+    worker.add_argument("--queue", default="", help="consume this queue instead of the database's (portal.<name>)")
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="migrate every schema and refresh the template").set_defaults(func=cmd_migrate)

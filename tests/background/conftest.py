@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
+import queue as queue_module
 import signal
 import subprocess
 import sys
@@ -29,23 +29,31 @@ def worker(django_db_setup, django_db_blocker):
     from portal.platform.background.app import app, database_queue
 
     with django_db_blocker.unblock():
-        name, queue_name = connection.settings_dict["NAME"], database_queue()
+        queue_name = database_queue()
     with app.connection_for_write() as broker:  # messages an earlier run left for a database that is gone
         broker.default_channel.queue_purge(queue_name)
-    env = {**os.environ, "PORTAL_DB_NAME": name, "PORTAL_QUIET": "1", "PORTAL_OUTBOX_REDISPATCH_SECONDS": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "worker", "--no-beat", "--concurrency",
-                                "4", "--include", "tests.background.handlers"], env=env, stdout=subprocess.PIPE,
+    process = start_worker(queue=None)
+    yield process
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def start_worker(*, queue: str | None, extra_env: dict | None = None) -> subprocess.Popen:
+    """A worker process on the test database (its own queue: ``queue``); returns once it is ready."""
+    env = {**os.environ, "PORTAL_DB_NAME": connection.settings_dict["NAME"], "PORTAL_QUIET": "1",
+           "PORTAL_OUTBOX_REDISPATCH_SECONDS": "0", **(extra_env or {})}
+    command = ["-m", "portal.platform.cli", "worker", "--no-beat", "--concurrency", "4",
+               "--include", "tests.background.handlers", *(["--queue", queue] if queue else [])]
+    process = subprocess.Popen([sys.executable, *command], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
+    lines: queue_module.Queue[str] = queue_module.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     output, deadline = [], time.monotonic() + 60
     while not any("Background worker ready" in line for line in output):
         assert time.monotonic() < deadline and process.poll() is None, "".join(output)
-        with contextlib.suppress(queue.Empty):
+        with contextlib.suppress(queue_module.Empty):
             output.append(lines.get(timeout=0.5))
-    yield process
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    return process
 
 
 @pytest.fixture

@@ -141,3 +141,33 @@ def test_an_emit_outside_a_municipality_is_refused(db):
     with pytest.raises(ValueError):
         outbox_emit(kind=KIND, payload={})
 
+
+
+def test_a_worker_killed_mid_way_leaves_no_effect_and_the_event_is_handled_once_later(worker, committed_in,
+                                                                                       tmp_path):
+    """The handler's writes die with the killed worker's transaction; the sweep sends the event again."""
+    import signal
+
+    from .conftest import start_worker
+    from .handlers import SLOW_KIND
+
+    hang = tmp_path / "hanging"
+    doomed = start_worker(queue="portal.doomed", extra_env={"PORTAL_TEST_HANG_FILE": str(hang)})
+    try:
+        with committed_in(MUNICIPALITY_A):
+            event = OutboxEvent.objects.create(kind=SLOW_KIND, payload={"note": "killed"})
+            app.send_task(PROCESS_TASK, kwargs={"schema_name": MUNICIPALITY_A, "event_id": event.pk},
+                          queue="portal.doomed")
+            wait_until(hang.exists)  # the handler wrote its effect and hangs before the commit
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=10)
+            try:
+                assert not _processed(event.pk) and _effects(event.pk) == 0  # rolled back with the connection
+                app.send_task("portal.outbox.sweep", kwargs={"schema_name": MUNICIPALITY_A}).get(timeout=20)
+                wait_until(lambda: _processed(event.pk))
+                assert _effects(event.pk) == 1
+            finally:
+                _forget(event.pk)
+    finally:
+        if doomed.poll() is None:
+            doomed.kill()

@@ -20,10 +20,11 @@ from portal.platform.embedded_db import data_dir
 from .app import app, database_queue
 
 
-def run_worker(*, concurrency: int | None = None, beat: bool = True, include: str = "") -> int:
-    """Run until SIGINT/SIGTERM (a warm shutdown: running tasks finish). ``include``: more task modules."""
+def run_worker(*, concurrency: int | None = None, beat: bool = True, include: str = "", queue: str = "") -> int:
+    """Run until SIGINT/SIGTERM (a warm shutdown: running tasks finish). ``include``: more task modules;
+    ``queue``: consume that queue instead of this database's."""
     concurrency = concurrency or int(os.environ.get("PORTAL_WORKER_CONCURRENCY", "2"))
-    queue = database_queue()
+    queue = queue or database_queue()
     argv = ["--quiet", "worker", "--pool", "threads", "--concurrency", str(concurrency), "--queues", queue,
             "--hostname", f"portal-{os.getpid()}@%h", "--loglevel", os.environ.get("PORTAL_LOG_LEVEL", "WARNING"),
             "--without-mingle", "--without-gossip"]
