@@ -27,7 +27,7 @@ def host(code: str | None) -> str:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from portal.platform.demo import PILOTS, load_demo
+    from portal.demo.loader import PILOTS, load_demo
     from portal.tenants.provisioning import refresh_template
 
     pilots = [p for p in PILOTS if p.code in (MUNICIPALITY_A, MUNICIPALITY_B)]
@@ -57,9 +57,22 @@ def muni_b(db) -> Municipality:
     return Municipality.objects.get(code=MUNICIPALITY_B)
 
 
+@pytest.fixture
+def in_a(muni_a) -> Municipality:
+    """The test runs inside municipality A's schema (back to public after it)."""
+    connection.set_tenant(muni_a)
+    return muni_a
+
+
+@pytest.fixture
+def in_b(muni_b) -> Municipality:
+    connection.set_tenant(muni_b)
+    return muni_b
+
+
 def demo_user(role: Role, code: str | None = MUNICIPALITY_A) -> User:
     """The demo user holding ``role`` (in municipality ``code`` for municipal roles)."""
-    from portal.platform.demo import MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, municipal_email
+    from portal.demo.users import MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, municipal_email
 
     for r, email, _ in NATIONAL_DEMO_USERS:
         if r == role:

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.access import is_member_here
 
 
 class IsMemberHere(BasePermission):
@@ -14,6 +14,4 @@ class IsMemberHere(BasePermission):
     message = "You hold no role here that allows this."
 
     def has_permission(self, request, view):
-        held = roles_for(request.user, current_municipality())
-        required = getattr(view, "required_roles", None)
-        return bool(held) and (not required or bool(held & set(required)))
+        return is_member_here(request.user, *(getattr(view, "required_roles", None) or ()))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Membership, PlanningRegion
 from portal.tenants.provisioning import municipality_provision
 from portal.tenants.roles import Role
@@ -20,7 +20,8 @@ from portal.tenants.services import (
     membership_revoke,
 )
 
-from .forms import GovukFormMixin
+from .decorators import member_required
+from .forms import GovukFormMixin, apply_domain_error
 
 
 def _grantable(municipality):
@@ -38,11 +39,6 @@ class MembershipForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("Choose a role"))] + _grantable(municipality)
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or at the top)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @member_required(Role.MUNICIPALITY_ADMIN, Role.PLATFORM_ADMIN)

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.errors import DomainError
+
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -34,6 +36,18 @@ class GovukFormMixin:
                 widget.attrs["aria-describedby"] = " ".join(i for i in ids if i)
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["class"] += " govuk-input--error" if "govuk-input" in widget.attrs["class"] else ""
+
+
+def apply_domain_error(form, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
+    """Show a service's refusal next to the field it concerns, or at the top of the form.
+
+    ``fields`` names the form's field where the service calls it differently (``{"user": "email"}``); a field
+    the form does not have puts the message at the top.
+    """
+    field = (fields or {}).get(error.field)
+    if field not in form.fields:
+        field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):

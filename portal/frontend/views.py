@@ -8,14 +8,17 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
 
 from portal.platform.core.models import AuditEvent
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
 from portal.tenants.roles import Role
 
 from . import area_links
 from .dashboards import PANELS
+from .decorators import member_required
+from .middleware import switch_or_activate
 
 
 def municipality_url(request, municipality) -> str:
@@ -91,6 +94,19 @@ def audit_log(request):
 
 def page_not_found(request, exception=None):
     return render(request, "frontend/404.html", status=404)
+
+
+def unknown_host(request):
+    """A host that names no municipality: a plain, translated 404, never a stack trace, whatever DEBUG says.
+
+    django-tenants' ``MunicipalityMiddleware`` calls it (``DEFAULT_NOT_FOUND_TENANT_VIEW``) before the
+    language middleware runs, so the language is chosen here.
+    """
+    redirect = switch_or_activate(request)
+    if redirect is not None:
+        return redirect
+    hostname = TenantMainMiddleware.hostname_from_request(request)
+    return render(request, "frontend/unknown_host.html", {"hostname": hostname}, status=404)
 
 
 def server_error(request):

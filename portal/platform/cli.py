@@ -129,7 +129,7 @@ def cmd_provision(args) -> int:
 
 def cmd_demo(args) -> int:
     _setup()
-    from portal.platform.demo import load_demo, print_logins
+    from portal.demo.loader import load_demo, print_logins
 
     total = time.perf_counter()
     ensure_migrated()

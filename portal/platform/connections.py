@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.db import connections
+
 
 def close_before_fork() -> None:
     """Close every connection of this process, and its connection pool, before forking: with a pool,
     ``connection.close()`` only returns the socket to the pool, and a child using the inherited pool
     would talk on the parent's socket."""
-    from django.db import connections
-
     for connection in connections.all():
         connection.close()
         if getattr(connection, "_connection_pools", {}).get(connection.alias) is not None:
@@ -22,8 +22,6 @@ def without_pool():
     """Plain connections (no pool) in this block, for work that forks children part-way, like
     ``migrate_schemas --executor multiprocessing``: a pool opened after the fork point is inherited
     without its worker threads, and a child waiting on it hangs for ever."""
-    from django.db import connections
-
     close_before_fork()
     saved = {}
     for connection in connections.all():

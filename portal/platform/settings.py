@@ -78,6 +78,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
+# A host that names no municipality gets this page (django-tenants calls it from the tenant middleware).
+DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.frontend.views.unknown_host"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("PORTAL_MIGRATION_PROCESSES", "2"))
 TENANT_MULTIPROCESSING_CHUNKS = 2
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)

@@ -14,7 +14,7 @@ handler403 = "portal.frontend.views.forbidden"
 urlpatterns = [
     path("", include((frontend_urls.public_urlpatterns, "frontend"))),
     *[path("", include((patterns, area))) for area, patterns in area_urls("public")],
-    path("konts/", include("portal.platform.accounts.urls")),
+    path("konts/", include("portal.frontend.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_urls.public_urlpatterns, "api"))),
     path("admin/", admin.site.urls),

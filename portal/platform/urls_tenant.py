@@ -13,7 +13,7 @@ handler403 = "portal.frontend.views.forbidden"
 urlpatterns = [
     path("", include((frontend_urls.tenant_urlpatterns, "frontend"))),
     *[path("", include((patterns, area))) for area, patterns in area_urls("tenant")],
-    path("konts/", include("portal.platform.accounts.urls")),
+    path("konts/", include("portal.frontend.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include((api_urls.tenant_urlpatterns, "api"))),
     path("healthz", include("portal.platform.health")),

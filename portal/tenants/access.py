@@ -6,12 +6,8 @@ Views, API permissions and services ask these functions; nothing else reads
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.shortcuts import render
 
 from .roles import NATIONAL_ROLES, Role
 
@@ -56,32 +52,16 @@ def has_role(user, *roles: Role, municipality=None) -> bool:
     return bool(roles_for(user, municipality) & set(roles))
 
 
-def is_member_here(user) -> bool:
-    """Does the user hold any role in the municipality of the current host?"""
-    municipality = current_municipality()
-    if municipality is None:
-        return bool(roles_for(user, None))
-    return bool(roles_for(user, municipality))
+def is_member_here(user, *roles: Role) -> bool:
+    """Does the user hold a role (any, or one of ``roles``) on the current host?
 
-
-def member_required(*roles: Role):
-    """View decorator: sign-in required; then a role here (any, or one of ``roles``).
-
-    A signed-in user without the role gets a 403 page that says so — the page
-    never reveals what it would have shown.
+    The municipality's roles on a municipality's host, the national roles on the national one.
     """
+    held = roles_for(user, current_municipality())
+    return bool(held) and (not roles or bool(held & set(roles)))
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            held = roles_for(user, current_municipality())
-            if not held or (roles and not held & set(roles)):
-                return render(request, "frontend/forbidden.html", status=403)
-            return view(request, *args, **kwargs)
 
-        return wrapped
-
-    return decorator
+def forget_roles(user) -> None:
+    """Drop the roles cached on ``user``: call it after changing their memberships in this request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

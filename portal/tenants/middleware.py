@@ -1,4 +1,5 @@
-"""Host → municipality routing, with a friendly page for an unknown host.
+"""Host → municipality routing. An unknown host gets the page ``DEFAULT_NOT_FOUND_TENANT_VIEW`` names
+(the frontend's, so this package never imports the web layer).
 
 The host→municipality map is cached in the process for a minute (and dropped
 at once when a municipality or host name changes here), so a request costs
@@ -13,7 +14,6 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponseNotFound
-from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from .models import Domain, Municipality
@@ -58,12 +58,3 @@ class MunicipalityMiddleware(TenantMainMiddleware):
         else:
             connection.tenant = tenant  # already on this schema: skip a second SET search_path
         self.setup_url_routing(request)
-
-    def no_tenant_found(self, request, hostname):
-        # A plain, translated 404 — never a stack trace, whatever DEBUG says.
-        from portal.frontend.middleware import switch_or_activate
-
-        redirect = switch_or_activate(request)
-        if redirect is not None:
-            return redirect
-        return render(request, "frontend/unknown_host.html", {"hostname": hostname}, status=404)

@@ -3,16 +3,21 @@ roles of their own municipality; the platform administrator the national ones.""
 
 from __future__ import annotations
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.platform.accounts.models import User
 from portal.platform.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.platform.core.models import AuditEvent, audit
 
-from .access import roles_for
+from .access import forget_roles, roles_for
 from .models import Membership, Municipality
 from .roles import MUNICIPAL_ROLES, NATIONAL_ROLES, Role
 
@@ -64,22 +69,39 @@ def membership_grant(*, actor, email: str, full_name: str, role: str, municipali
         if Membership.objects.filter(user=user, role=role, municipality=municipality).exists():
             raise Conflict(_("%(email)s already holds this role here.") % {"email": email},
                            code="already_member", field="email")
-        membership = Membership.objects.create(user=user, role=role, municipality=municipality)
-        audit(actor=actor, action=AuditEvent.Action.CREATE, obj=membership,
-              summary=f"granted {role.value} to {email}", request=request)
+        membership = _membership_create(user=user, role=role, municipality=municipality, actor=actor,
+                                        request=request)
     if created and request is not None:
         transaction.on_commit(lambda: send_welcome_email(user, request))
     return membership, created
 
 
+def membership_ensure(*, user, role: Role, municipality: Municipality | None = None, actor,
+                      request=None) -> Membership:
+    """Make sure ``user`` holds ``role``, for a grant another area has decided and checked.
+
+    The marketplace gives the provider-staff role to whoever it registers as a provider's staff: the
+    right to do that is the provider's owners', which the catalogue checks, not an administrator's.
+    A new role is audited and the user's cached roles are refreshed at once; one already held is
+    returned as it is.
+    """
+    membership = Membership.objects.filter(user=user, role=role, municipality=municipality).first()
+    if membership is not None:
+        return membership
+    with transaction.atomic():
+        return _membership_create(user=user, role=role, municipality=municipality, actor=actor, request=request)
+
+
+def _membership_create(*, user, role: Role, municipality: Municipality | None, actor, request) -> Membership:
+    membership = Membership.objects.create(user=user, role=role, municipality=municipality)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=membership,
+          summary=f"granted {role.value} to {user.email}", request=request)
+    forget_roles(user)
+    return membership
+
+
 def send_welcome_email(user, request) -> None:
     """A new account has no password: send a one-time link to choose one (the reset token)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     context = {"user": user, "domain": request.get_host(), "protocol": "https" if request.is_secure() else "http",
                "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
     subject = render_to_string("registration/account_created_subject.txt", context).strip()

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from portal.marketplace.agreements.models import Agreement
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import draft, sent
+from tests.factories import draft, sent
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from portal.budgets.ledger.models import BudgetCategory
 from portal.marketplace.agreements.models import Agreement, MunicipalRules
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import active, draft, sent
+from tests.factories import active, draft, sent
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +44,21 @@ def test_provider_list_links_back_to_the_national_site(world, client_for):
     assert 'href="http://localhost/vienosanas/"' in page
 
 
-def test_list_lazily_expires_overdue_requests(world, client_for):
+def test_reading_lists_and_details_writes_nothing(world, client_for):
+    """Expiry runs on a schedule (``agreements_expire``), never on a GET: an overdue request stays as it is."""
+    from portal.marketplace.agreements.models import AgreementEvent
+
     agreement = sent(world)
     Agreement.objects.filter(pk=agreement.pk).update(respond_by=timezone.now() - dt.timedelta(minutes=5))
-    client_for(MUNICIPALITY_A, user=world.staff).get("/vienosanas/")
+    events = AgreementEvent.objects.count()
+    for user in (world.staff, world.person_user):
+        client = client_for(MUNICIPALITY_A, user=user)
+        for url in ("/vienosanas/", f"/vienosanas/{agreement.pk}/", "/api/v1/agreements/",
+                    f"/api/v1/agreements/{agreement.pk}/"):
+            assert client.get(url).status_code == 200, url
     connection.set_tenant(world.municipality)
-    assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.EXPIRED
+    assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.AWAITING_PROVIDER
+    assert AgreementEvent.objects.count() == events
 
 
 def test_person_does_not_see_someone_elses_agreement(world, client_for):

@@ -15,8 +15,7 @@ from portal.marketplace.agreements.models import Agreement, AgreementEvent
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, demo_user
-
-from .conftest import approve, make_budget, make_person, make_provider, make_service
+from tests.factories import approve, make_budget_with_categories, make_person, make_provider, make_service, sent
 
 
 @pytest.mark.django_db
@@ -24,8 +23,6 @@ def test_a_second_accept_with_the_same_key_reserves_nothing_more(world):
     """Idempotency: the reservation key is derived from the agreement, so a retry cannot double-reserve.
 
     (Also the first test of this module: it sets the session database up inside a normal test.)"""
-    from .conftest import sent
-
     agreement = services.agreement_accept(agreement=sent(world, total_units="5", units_per_week=None),
                                           actor=world.staff)
     from portal.budgets.ledger.services import funds_reserve
@@ -63,7 +60,7 @@ def test_agreements_racing_for_the_last_euros(django_db_setup, django_db_blocker
         # The person acts through the demo person's account only for this person; link and unlink after.
         person.user = person_user
         person.save(update_fields=["user"])
-        _budget, (category,) = make_budget(person, [("respite-care", "100.00")])
+        _budget, (category,) = make_budget_with_categories(person, [("respite-care", "100.00")])
         ids = []
         for _ in range(racers):
             agreement = services.agreement_draft_create(person=person, service=service, actor=person_user,
@@ -123,7 +120,7 @@ def test_withdraw_racing_acceptance_one_transition_wins(django_db_setup, django_
         person = make_person()
         person.user = person_user
         person.save(update_fields=["user"])
-        _budget, (category,) = make_budget(person, [("respite-care", "100.00")])
+        _budget, (category,) = make_budget_with_categories(person, [("respite-care", "100.00")])
         agreement = services.agreement_draft_create(person=person, service=service, actor=person_user,
                                                     total_units="5")
         services.agreement_confirm(agreement=agreement, actor=person_user)

@@ -24,8 +24,7 @@ from portal.marketplace.agreements.errors import (
 from portal.marketplace.agreements.models import Agreement, AgreementEvent, MunicipalRules
 from portal.marketplace.agreements.pricing import units_for
 from portal.platform.core.models import AuditEvent
-
-from .conftest import active, draft, sent
+from tests.factories import active, draft, sent
 
 pytestmark = pytest.mark.django_db
 

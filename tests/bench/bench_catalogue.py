@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         from django_tenants.utils import tenant_context
 
         from portal.marketplace.approvals.selectors import approved_services
-        from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG
+        from portal.demo.catalogue import DEMO_PROVIDER_SLUG
         from portal.marketplace.catalogue.models import Provider, Service
-        from portal.platform.demo import DEMO_PASSWORD
+        from portal.demo.users import DEMO_PASSWORD
         from portal.tenants.models import Municipality
 
         jelgava = Municipality.objects.get(code="jelgava")

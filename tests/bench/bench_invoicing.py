@@ -75,7 +75,7 @@ def _drafts(municipality, provider, service, count: int) -> list[int]:
     from portal.budgets.ledger.services import budget_grant, funds_reserve
     from portal.budgets.people.models import Goal, Person, SupportPlan
     from portal.marketplace.agreements.models import Agreement
-    from portal.marketplace.invoicing import services
+    from portal.marketplace.invoicing.invoices import invoice_create
     from portal.marketplace.invoicing.models import Session
 
     connection.set_tenant(municipality)
@@ -100,15 +100,15 @@ def _drafts(municipality, provider, service, count: int) -> list[int]:
             reservation=reservation)
         Session.objects.create(agreement=agreement, date=today, units=Decimal("2"), unit_price=Decimal("10.00"),
                                staff_name="Bench", status="confirmed")
-        ids.append(services.invoice_create(agreement=agreement, year=today.year, month=today.month,
-                                           actor=None).pk)
+        ids.append(invoice_create(agreement=agreement, year=today.year, month=today.month,
+                                  actor=None).pk)
     return ids
 
 
 def bench_submissions(municipalities, *, count: int, workers: int = 16) -> list[list]:
     from django.db import connection
 
-    from portal.marketplace.invoicing import services
+    from portal.marketplace.invoicing.invoices import invoice_submit
     from portal.marketplace.invoicing.models import Invoice
     from portal.marketplace.registry.models import IssuedInvoiceNumber
 
@@ -131,7 +131,7 @@ def bench_submissions(municipalities, *, count: int, workers: int = 16) -> list[
             own.set_tenant(municipality)
             started = time.perf_counter()
             try:
-                services.invoice_submit(invoice=Invoice.objects.get(pk=pk), actor=staff)
+                invoice_submit(invoice=Invoice.objects.get(pk=pk), actor=staff)
             except Exception as exc:  # noqa: BLE001 - reported
                 with lock:
                     errors.append(repr(exc))

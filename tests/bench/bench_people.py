@@ -40,7 +40,7 @@ def _setup():
 
 def _fill(count: int) -> None:
     from portal.budgets.people import personal_code as pc
-    from portal.budgets.people.demo import FEMALE, MALE, SURNAMES
+    from portal.demo.people import FEMALE, MALE, SURNAMES
     from portal.budgets.people.models import Person
 
     have = Person.objects.count()

@@ -52,7 +52,7 @@ def generate(start: int, count: int, rng: random.Random) -> list[int]:
 
     from django.db import transaction
 
-    from portal.marketplace.catalogue.demo import _DESC_TAIL, _NAME_PARTS, _SCHEDULES, PLACES, TYPE_PROFILES
+    from portal.demo.catalogue import _DESC_TAIL, _NAME_PARTS, _SCHEDULES, PLACES, TYPE_PROFILES
     from portal.marketplace.catalogue.models import Location, Provider, Service, ServiceType
     from portal.marketplace.catalogue.validators import make_iban
 

@@ -114,7 +114,7 @@ def bench_in_process(data_dir: Path, count: int) -> tuple[list[list], list[list]
     from django.db import connection
     from django.test import Client
 
-    from portal.platform.demo import DEMO_PASSWORD
+    from portal.demo.users import DEMO_PASSWORD
     from portal.tenants.provisioning import municipality_provision
 
     timings: dict[str, list[float]] = {"clone": [], "migrate": []}

@@ -13,8 +13,7 @@ from portal.budgets.ledger.selectors import categories_of
 from portal.budgets.ledger.services import funds_reserve
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import make_budget
+from tests.factories import make_budget
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -106,3 +105,27 @@ def test_methodology_api(in_a, client_for, user_of):
 def test_budgets_appear_in_the_schema(client_for):
     schema = client_for(MUNICIPALITY_A).get("/api/schema/").content.decode()
     assert "/api/v1/budgets/{budget_id}/entries/" in schema
+
+
+def test_staff_reads_through_the_api_are_audited_like_the_page(in_a, client_for, user_of):
+    from portal.platform.core.models import AuditEvent
+
+    budget = _budget()
+    worker = user_of(Role.SOCIAL_WORKER)
+    client = client_for(MUNICIPALITY_A, user=worker)
+    reads = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="ledger.budget",
+                                      object_id=str(budget.pk))
+    assert client.get(f"/budzeti/{budget.pk}/").status_code == 200
+    connection.set_tenant(in_a)
+    [page_read] = reads.values_list("actor_id", "summary")
+    assert page_read == (worker.pk, f"budget of person {budget.person_id}")
+    assert client.get(f"/api/v1/budgets/{budget.pk}/").status_code == 200
+    assert client.get(f"/api/v1/budgets/{budget.pk}/entries/").status_code == 200
+    connection.set_tenant(in_a)
+    assert list(reads.values_list("actor_id", "summary")) == [page_read] * 3
+    person_user = user_of(Role.PERSON)
+    own = _budget(user=person_user)
+    assert client_for(MUNICIPALITY_A, user=person_user).get(f"/api/v1/budgets/{own.pk}/").status_code == 200
+    connection.set_tenant(in_a)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="ledger.budget",
+                                         object_id=str(own.pk)).exists()

@@ -24,8 +24,7 @@ from portal.budgets.ledger.models import LEGS, Budget, BudgetCategory, LedgerEnt
 from portal.budgets.ledger.services import (budget_close, budget_grant, funds_reserve, reservation_post,
                                             reservation_remaining, reservation_void)
 from portal.budgets.ledger.selectors import categories_of
-
-from .conftest import make_budget
+from tests.factories import make_budget
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -15,8 +15,7 @@ from portal.budgets.ledger.services import funds_reserve, reservation_post
 from portal.budgets.people.models import Relation
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-
-from .conftest import make_budget
+from tests.factories import make_budget, make_person
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -178,8 +177,6 @@ def _methodology_post(children_2="7000.00", esf="85"):
 
 
 def test_person_budget_link_redirects_to_the_current_budget(in_a, client_for, user_of):
-    from .conftest import make_person
-
     budget = _budget_with_history()
     client = client_for(MUNICIPALITY_A, user=user_of(Role.SOCIAL_WORKER))
     response = client.get(f"/budzeti/persona/{budget.person_id}/")

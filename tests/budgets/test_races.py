@@ -20,8 +20,7 @@ from portal.budgets.ledger.selectors import categories_of
 from portal.budgets.ledger.services import funds_reserve, reservation_post, reservation_void
 from portal.tenants.models import Municipality
 from tests.conftest import MUNICIPALITY_A
-
-from .conftest import make_budget
+from tests.factories import make_budget
 
 D = Decimal
 

@@ -15,8 +15,7 @@ from portal.budgets.ledger.methodology import methodology_update, period_months,
 from portal.budgets.ledger.models import Budget, BudgetCategory, LedgerEntry
 from portal.budgets.ledger.services import (budget_close, budget_grant, funds_reserve, reservation_post,
                                             reservation_remaining, reservation_void)
-
-from .conftest import make_budget, make_person, make_plan
+from tests.factories import make_budget, make_person, make_plan
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import tenant_context
 
+from portal.demo.catalogue import DEMO_PROVIDER_SLUG
 from portal.marketplace.approvals.models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
-from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG
 from portal.marketplace.catalogue.models import Provider, Service, ServiceType
 from portal.marketplace.catalogue.validators import make_company_number, make_iban
 from portal.tenants.roles import Role

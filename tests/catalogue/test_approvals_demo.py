@@ -1,8 +1,8 @@
 from django_tenants.utils import tenant_context
 
+from portal.demo.catalogue import DEMO_PROVIDER_SLUG
 from portal.marketplace.approvals.models import PriceCap
 from portal.marketplace.approvals.selectors import approved_services, over_cap_amount
-from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG
 
 
 def test_each_municipality_approves_services_and_sets_caps(muni_a, muni_b):

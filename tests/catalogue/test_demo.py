@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG, DEMO_PROVIDER_STAFF_EMAIL
+from portal.demo.catalogue import DEMO_PROVIDER_SLUG, DEMO_PROVIDER_STAFF_EMAIL
 from portal.marketplace.catalogue.models import Provider, ProviderStaff, Service
 
 

@@ -8,6 +8,7 @@ from portal.marketplace.catalogue import services
 from portal.marketplace.catalogue.errors import AlreadyRegistered, CatalogueInvalid, NotProviderStaff
 from portal.marketplace.catalogue.models import CatalogueChange, Location, Provider, ProviderStaff, Service
 from portal.platform.accounts.models import User
+from portal.platform.core.models import AuditEvent
 from portal.tenants.access import has_role
 from portal.tenants.roles import Role
 from tests.catalogue.conftest import profile_data
@@ -31,6 +32,15 @@ def test_visitor_signs_up_a_provider_that_waits_for_verification(db):
     change = provider.changes.get()
     assert change.kind == CatalogueChange.Kind.PROVIDER_CREATED and change.actor == staff.user
     assert change.changes["iban"][1] == provider.iban
+
+
+def test_a_signed_in_user_who_registers_a_provider_holds_the_role_at_once_and_the_grant_is_audited(db):
+    user = demo_user(Role.PERSON)
+    assert not has_role(user, Role.PROVIDER_STAFF)  # the user's roles are now cached, as within a request
+    services.provider_sign_up(actor=user, profile=profile_data())
+    assert has_role(user, Role.PROVIDER_STAFF)
+    grant = AuditEvent.objects.get(object_type="tenants.membership", summary=f"granted provider_staff to {user.email}")
+    assert grant.actor_id == user.pk and grant.action == AuditEvent.Action.CREATE
 
 
 @pytest.mark.parametrize("field, value, code", [

@@ -7,7 +7,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from portal.platform.demo import DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS
+from portal.demo.users import DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS
 from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from portal.platform.demo import DEMO_PASSWORD
+from portal.demo.users import DEMO_PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,5 @@
 """Fixtures for invoicing: an active agreement (with its reservation) built through the agreements area's
-own services, reusing its test world (provider, persons, budget)."""
+own services, in the shared test world (tests/factories.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.agreements.conftest import active, build_world  # noqa: F401  (the shared test world)
+from portal.marketplace.invoicing.sessions import session_record
+from tests.factories import active, build_world, own_staff_user
 
 
 def today():
@@ -37,26 +38,16 @@ def _ids_beyond_the_demo(municipality):
 
 
 def _own_staff(world):
-    """Provider staff of the test provider only (the demo staff also works for the demo provider,
-    whose records in B would otherwise be theirs to see)."""
-    from django_tenants.utils import schema_context
-
-    from portal.marketplace.catalogue.models import ProviderStaff
-    from portal.platform.accounts.models import User
-    from portal.tenants.models import Membership
-    from portal.tenants.roles import Role
-
-    with schema_context("public"):
-        user = User.objects.create(email=f"test-staff-{world.provider.pk}@example.lv", full_name="Test Staff")
-        Membership.objects.create(user=user, role=Role.PROVIDER_STAFF, municipality=None)
-        ProviderStaff.objects.create(user=user, provider=world.provider, is_owner=True)
-    world.staff = user
+    """The world's provider staff is a user of the test provider only (the demo staff also works for the
+    demo provider, whose records in B would otherwise be theirs to see)."""
+    world.staff = own_staff_user(world.provider)
     connection.set_tenant(world.municipality)
     return world
 
 
 @pytest.fixture
 def world(muni_a):
+    """The shared test world, with ids beyond the demo's and a staff user of the test provider only."""
     _ids_beyond_the_demo(muni_a)
     return _own_staff(build_world(muni_a))
 
@@ -67,7 +58,5 @@ def agreement(world):
 
 
 def record(agreement, actor, *, days_ago=1, units="2", start=None, **kwargs):
-    from portal.marketplace.invoicing.services import session_record
-
     return session_record(agreement=agreement, actor=actor, date=today() - dt.timedelta(days=days_ago),
                           units=units, staff_name=kwargs.pop("staff_name", "Anna Kalēja"), start_time=start, **kwargs)

@@ -8,9 +8,13 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from portal.api.errors import exception_handler
 from portal.budgets.ledger.models import LedgerEntry
-from portal.marketplace.invoicing import services
+from portal.marketplace.invoicing.errors import NotFinanceOfficer
+from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.sessions import session_confirm
+from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -66,7 +70,7 @@ def test_provider_endpoints_tenancy_and_roles(world, agreement, client_for):
 def test_provider_invoice_flow_and_work_index(world, agreement, client_for, django_capture_on_commit_callbacks,
                                               django_assert_max_num_queries):
     s = record(agreement, world.staff, days_ago=0)
-    services.session_confirm(session=s, actor=world.person_user)
+    session_confirm(session=s, actor=world.person_user)
     client = national(client_for, world.staff)
     month = f"{today().year}-{today().month:02d}"
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,10 +116,10 @@ def test_support_person_cannot_confirm_by_api(world, agreement, client_for):
 
 def _submitted(world, agreement):
     s = record(agreement, world.staff, days_ago=0)
-    services.session_confirm(session=s, actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
-    return services.invoice_submit(invoice=invoice, actor=world.staff)
+    session_confirm(session=s, actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
+    return invoice_submit(invoice=invoice, actor=world.staff)
 
 
 def test_finance_approves_and_rejects_by_api(world, agreement, client_for, django_assert_max_num_queries):
@@ -147,6 +151,34 @@ def test_finance_endpoints_tenancy_and_roles(world, agreement, client_for):
     assert person.post(f"/api/v1/invoices/{invoice.pk}/approve/").status_code == 403
     connection.set_tenant(world.municipality)
     assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+
+
+def test_only_the_finance_officer_approves_or_rejects_by_api(world, agreement, client_for):
+    invoice = _submitted(world, agreement)
+    connection.set_tenant(world.municipality)
+    def writes():
+        return (LedgerEntry.objects.filter(kind="post").count(),
+                AuditEvent.objects.filter(object_type="invoicing.invoice").count())
+
+    before = writes()
+    for user in (world.person_user, world.social_worker, world.admin, world.staff):
+        client = client_for(MUNICIPALITY_A, user=user)
+        approve = client.post(f"/api/v1/invoices/{invoice.pk}/approve/")
+        reject = client.post(f"/api/v1/invoices/{invoice.pk}/reject/", {"reason": "Nē"},
+                             content_type="application/json")
+        for response in (approve, reject):
+            assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    connection.set_tenant(world.municipality)
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    assert writes() == before
+
+
+def test_the_services_refusal_of_a_non_finance_actor_is_a_403_with_its_code():
+    response = exception_handler(NotFinanceOfficer("Only the municipality's finance officer can approve invoices."),
+                                 {})
+    assert response.status_code == 403
+    assert response.data == {"code": "invoice.not_finance_officer",
+                             "detail": "Only the municipality's finance officer can approve invoices."}
 
 
 def test_endpoints_are_in_the_schema_without_warnings():

@@ -14,8 +14,8 @@ from portal.budgets.ledger.models import BudgetCategory, LedgerEntry
 from portal.marketplace.agreements import services as agreements
 from portal.marketplace.invoicing.models import Invoice, Session
 from portal.tenants.roles import Role
-from tests.agreements.conftest import build_world
 from tests.conftest import MUNICIPALITY_A, demo_user
+from tests.factories import build_world
 
 from .conftest import today
 

@@ -8,24 +8,27 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from portal.marketplace.invoicing import services
+from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, session_record
+from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
+from tests.factories import make_provider
 
-from .conftest import record, today
+from .conftest import _own_staff, record, today
 
 pytestmark = pytest.mark.django_db
 
 
 def submitted_invoice(world, agreement):
     for i in range(2):
-        s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1",
-                                    staff_name="Anna", start_time=dt.time(8 + 2 * i))
-        services.session_confirm(session=s, actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
-    return services.invoice_submit(invoice=invoice, actor=world.staff)
+        s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1",
+                           staff_name="Anna", start_time=dt.time(8 + 2 * i))
+        session_confirm(session=s, actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
+    return invoice_submit(invoice=invoice, actor=world.staff)
 
 
 # ----------------------------------------------------------------------------- provider (national site)
@@ -78,10 +81,6 @@ def test_provider_pages_of_the_other_municipality_find_nothing(world, agreement,
     client = client_for(None, user=world.staff)
     assert client.get(f"/sniedzejs/{MUNICIPALITY_B}/vienosanas/{agreement.pk}/").status_code == 404
     assert client.get(f"/sniedzejs/nav-tadas/vienosanas/{agreement.pk}/").status_code == 404
-    from tests.agreements.conftest import make_provider
-
-    from .conftest import _own_staff
-
     class Other:  # staff of another provider only
         provider = make_provider()
         municipality = world.municipality
@@ -113,8 +112,8 @@ def test_bulk_and_csv_pages(world, agreement, client_for):
 
 
 def test_provider_invoice_page_submit_and_pdf(world, agreement, client_for, django_assert_max_num_queries):
-    s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
-    services.session_confirm(session=s, actor=world.person_user)
+    s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
+    session_confirm(session=s, actor=world.person_user)
     connection.set_schema_to_public()
     client = client_for(None, user=world.staff)
     response = client.post(f"/sniedzejs/{MUNICIPALITY_A}/vienosanas/{agreement.pk}/rekins/",
@@ -134,10 +133,10 @@ def test_provider_invoice_page_submit_and_pdf(world, agreement, client_for, djan
 
 
 def test_a_dirty_invoice_shows_problems_on_its_lines(world, agreement, client_for):
-    s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
-    services.session_dispute(session=s, reason="Nebija", actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
+    s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A")
+    session_dispute(session=s, reason="Nebija", actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
     connection.set_schema_to_public()
     client = client_for(None, user=world.staff)
     response = client.post(f"/sniedzejs/{MUNICIPALITY_A}/rekini/{invoice.pk}/", {"action": "submit"})
@@ -212,6 +211,19 @@ def test_finance_rejects_with_a_reason(world, agreement, client_for):
     assert client.post(f"/rekini/{invoice.pk}/", {"action": "reject", "reason": "Kļūda"}).status_code == 302
     connection.set_tenant(world.municipality)
     assert Invoice.objects.get(pk=invoice.pk).rejection_reason == "Kļūda"
+
+
+def test_only_the_finance_officer_decides_on_the_page(world, agreement, client_for):
+    invoice = submitted_invoice(world, agreement)
+    connection.set_tenant(world.municipality)
+    audits = AuditEvent.objects.filter(object_type="invoicing.invoice").count()
+    for user in (world.person_user, world.social_worker, world.admin):
+        client = client_for(MUNICIPALITY_A, user=user)
+        for data in ({"action": "approve"}, {"action": "reject", "reason": "Nē"}, {"action": "paid"}):
+            assert client.post(f"/rekini/{invoice.pk}/", data).status_code == 403
+    connection.set_tenant(world.municipality)
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    assert AuditEvent.objects.filter(object_type="invoicing.invoice").count() == audits
 
 
 def test_finance_pages_tenancy_and_roles(world, agreement, client_for):

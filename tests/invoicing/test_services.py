@@ -9,23 +9,42 @@ import pytest
 from django.db import connection
 
 from portal.budgets.ledger.models import BudgetCategory, LedgerEntry
-from portal.marketplace.invoicing import services
+from portal.marketplace.agreements.services import agreement_cancel
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.errors import (
     CsvInvalid,
     InvoiceInvalid,
     InvoiceNotClean,
     InvoiceWrongStatus,
+    NotFinanceOfficer,
     NotYourSession,
     NothingToInvoice,
     SessionAlreadyDecided,
     SessionInvalid,
 )
+from portal.marketplace.invoicing.invoices import (
+    invoice_approve,
+    invoice_create,
+    invoice_line_remove,
+    invoice_mark_paid,
+    invoice_reject,
+    invoice_submit,
+)
 from portal.marketplace.invoicing.models import Invoice, InvoiceLine, Session
 from portal.marketplace.invoicing.selectors import invoice_check, uninvoiced_amount
+from portal.marketplace.invoicing.sessions import (
+    month_rows,
+    session_confirm,
+    session_correct,
+    session_dispute,
+    session_record,
+    session_withdraw,
+    sessions_bulk_record,
+)
 from portal.marketplace.registry.models import InvoiceNumberCounter, IssuedInvoiceNumber, ProviderWorkItem
 from portal.tenants.roles import Role
 from tests.conftest import demo_user
+from tests.factories import approve, build_world, sent
 
 from .conftest import active_agreement, record, today
 
@@ -53,9 +72,9 @@ def confirmed_month(agreement, world, n=2):
         day = today() - dt.timedelta(days=i)
         if day.month != today().month:
             day = today()
-        s = services.session_record(agreement=agreement, actor=world.staff, date=day, units="1",
-                                    staff_name="Anna", start_time=dt.time(8 + 2 * i, 0))
-        sessions.append(services.session_confirm(session=s, actor=world.person_user))
+        s = session_record(agreement=agreement, actor=world.staff, date=day, units="1",
+                           staff_name="Anna", start_time=dt.time(8 + 2 * i, 0))
+        sessions.append(session_confirm(session=s, actor=world.person_user))
     return sessions
 
 
@@ -81,8 +100,6 @@ def test_a_future_session_or_bad_input_is_refused_and_nothing_written(world, agr
 
 
 def test_sessions_only_on_an_active_agreement(world):
-    from tests.agreements.conftest import sent
-
     pending = sent(world, period_start=today() - dt.timedelta(days=10), period_end=today() + dt.timedelta(days=30))
     with pytest.raises(SessionInvalid):
         record(pending, world.staff)
@@ -114,14 +131,14 @@ def test_bulk_is_all_or_nothing_and_names_the_row(world, agreement):
     rows.append({"date": today() + dt.timedelta(days=3), "units": "1", "staff_name": "Anna"})
     before = counts()
     with pytest.raises(SessionInvalid) as exc:
-        services.sessions_bulk_record(agreement=agreement, rows=rows, actor=world.staff)
+        sessions_bulk_record(agreement=agreement, rows=rows, actor=world.staff)
     assert "3" in exc.value.message
     assert counts() == before
-    assert len(services.sessions_bulk_record(agreement=agreement, rows=rows[:2], actor=world.staff)) == 2
+    assert len(sessions_bulk_record(agreement=agreement, rows=rows[:2], actor=world.staff)) == 2
 
 
 def test_month_rows_pick_the_weekdays():
-    rows = services.month_rows(year=2026, month=2, weekdays=[0, 3], start_time=None, units="1", staff_name="A")
+    rows = month_rows(year=2026, month=2, weekdays=[0, 3], start_time=None, units="1", staff_name="A")
     assert len(rows) == 8 and all(r["date"].weekday() in (0, 3) for r in rows)
 
 
@@ -130,7 +147,7 @@ def test_csv_upload(world, agreement):
     data = (f"date;start;duration_minutes;units;staff;note;goal_progress;external_id\n"
             f"{d1};10:00;60;1;Anna Kalēja;Pastaiga;some;A1\n{d2};;;1,5;Anna;;;A2\n").encode()
     rows = parse_sessions_csv(data)
-    created = services.sessions_bulk_record(agreement=agreement, rows=rows, actor=world.staff)
+    created = sessions_bulk_record(agreement=agreement, rows=rows, actor=world.staff)
     assert [s.units for s in created] == [Decimal("1"), Decimal("1.5")]
     with pytest.raises(CsvInvalid) as exc:
         parse_sessions_csv(b"date,units,staff\n2026-13-01,1,A\n")
@@ -142,35 +159,35 @@ def test_csv_upload(world, agreement):
 def test_the_person_confirms_or_disputes_but_a_support_person_cannot(world, agreement):
     s1, s2 = record(agreement, world.staff, days_ago=1), record(agreement, world.staff, days_ago=2)
     with pytest.raises(NotYourSession):
-        services.session_confirm(session=s1, actor=world.supporter)
+        session_confirm(session=s1, actor=world.supporter)
     with pytest.raises(SessionInvalid):
-        services.session_dispute(session=s2, reason="  ", actor=world.person_user)
+        session_dispute(session=s2, reason="  ", actor=world.person_user)
     assert set(Session.objects.filter(agreement=agreement).values_list("status", flat=True)) == {"recorded"}
-    assert services.session_confirm(session=s1, actor=world.person_user).decided_as == "self"
-    disputed = services.session_dispute(session=s2, reason="Neatnāca", actor=world.person_user)
+    assert session_confirm(session=s1, actor=world.person_user).decided_as == "self"
+    disputed = session_dispute(session=s2, reason="Neatnāca", actor=world.person_user)
     assert disputed.status == "disputed" and disputed.dispute_reason == "Neatnāca"
     with pytest.raises(SessionAlreadyDecided):
-        services.session_dispute(session=s1, reason="x", actor=world.person_user)
+        session_dispute(session=s1, reason="x", actor=world.person_user)
 
 
 def test_the_provider_resolves_a_dispute_by_correcting_or_withdrawing(world, agreement):
-    s = services.session_dispute(session=record(agreement, world.staff), reason="Bija 1 h", actor=world.person_user)
-    fixed = services.session_correct(session=s, units="1", staff_name="Anna", note="Labots", actor=world.staff)
+    s = session_dispute(session=record(agreement, world.staff), reason="Bija 1 h", actor=world.person_user)
+    fixed = session_correct(session=s, units="1", staff_name="Anna", note="Labots", actor=world.staff)
     assert fixed.status == "recorded" and fixed.units == Decimal("1")
-    services.session_confirm(session=fixed, actor=world.person_user)
+    session_confirm(session=fixed, actor=world.person_user)
     other = record(agreement, world.staff, days_ago=3)
-    assert services.session_withdraw(session=other, actor=world.staff).status == "withdrawn"
+    assert session_withdraw(session=other, actor=world.staff).status == "withdrawn"
 
 
 # ----------------------------------------------------------------------------- invoices
 def test_invoice_lines_explain_problems_and_a_dirty_invoice_cannot_be_submitted(world, agreement):
     ok = confirmed_month(agreement, world, n=1)[0]
-    disputed = services.session_dispute(
-        session=services.session_record(agreement=agreement, actor=world.staff, date=ok.date, units="1",
-                                        staff_name="Anna", start_time=dt.time(18, 0)),
+    disputed = session_dispute(
+        session=session_record(agreement=agreement, actor=world.staff, date=ok.date, units="1",
+                               staff_name="Anna", start_time=dt.time(18, 0)),
         reason="Nebija", actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
     result = invoice_check(invoice)
     by_session = {line.session_id: result.lines[line.pk] for line in invoice.lines.all()}
     assert by_session[ok.pk] == []
@@ -178,92 +195,110 @@ def test_invoice_lines_explain_problems_and_a_dirty_invoice_cannot_be_submitted(
     before = counts()
     counter_before = list(InvoiceNumberCounter.objects.values_list("provider_id", "last_number"))
     with pytest.raises(InvoiceNotClean):
-        services.invoice_submit(invoice=invoice, actor=world.staff)
+        invoice_submit(invoice=invoice, actor=world.staff)
     assert counts() == before
     assert list(InvoiceNumberCounter.objects.values_list("provider_id", "last_number")) == counter_before
     invoice.refresh_from_db()
     assert invoice.status == "draft" and invoice.number is None
     line = invoice.lines.get(session=disputed)
-    invoice = services.invoice_line_remove(invoice=invoice, line_id=line.pk, actor=world.staff)
+    invoice = invoice_line_remove(invoice=invoice, line_id=line.pk, actor=world.staff)
     assert invoice_check(invoice).clean and invoice.total == Decimal("10.00")
-    submitted = services.invoice_submit(invoice=invoice, actor=world.staff)
+    submitted = invoice_submit(invoice=invoice, actor=world.staff)
     assert submitted.status == "submitted" and submitted.number >= 1
 
 
 def test_one_live_invoice_per_month_and_nothing_to_invoice(world, agreement):
     with pytest.raises(NothingToInvoice):
-        services.invoice_create(agreement=agreement, year=2026, month=1, actor=world.staff)
+        invoice_create(agreement=agreement, year=2026, month=1, actor=world.staff)
     assert Invoice.objects.filter(agreement=agreement).count() == 0
     confirmed_month(agreement, world)
-    services.invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
+    invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
     with pytest.raises(InvoiceWrongStatus):
-        services.invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
+        invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
     assert Invoice.objects.filter(agreement=agreement).count() == 1
 
 
 def test_a_price_above_the_agreed_is_caught(world, agreement):
-    s = services.session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A",
-                                unit_price="99.00")
-    services.session_confirm(session=s, actor=world.person_user)
-    invoice = services.invoice_create(agreement=agreement, year=today().year, month=today().month,
-                                      actor=world.staff)
+    s = session_record(agreement=agreement, actor=world.staff, date=today(), units="1", staff_name="A",
+                       unit_price="99.00")
+    session_confirm(session=s, actor=world.person_user)
+    invoice = invoice_create(agreement=agreement, year=today().year, month=today().month,
+                             actor=world.staff)
     assert "line.price_above_agreed" in invoice_check(invoice).all_codes()
 
 
 def test_approval_posts_the_budget_share_exactly_once(world, agreement):
     confirmed_month(agreement, world)
-    invoice = services.invoice_submit(invoice=services.invoice_create(
+    invoice = invoice_submit(invoice=invoice_create(
         agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
     cat = BudgetCategory.objects.get(pk=agreement.category_id)
     reserved, spent = cat.reserved, cat.spent
     officer = finance(world)
-    with pytest.raises(InvoiceWrongStatus):
-        services.invoice_approve(invoice=invoice, actor=world.person_user)
-    approved = services.invoice_approve(invoice=invoice, actor=officer)
+    with pytest.raises(NotFinanceOfficer):
+        invoice_approve(invoice=invoice, actor=world.person_user)
+    approved = invoice_approve(invoice=invoice, actor=officer)
     cat.refresh_from_db()
     assert approved.status == "approved" and approved.ledger_entry.kind == "post"
     assert approved.ledger_entry.idempotency_key == f"invoice:{connection.schema_name}:{invoice.pk}"
     assert cat.spent == spent + Decimal("20.00") and cat.reserved == reserved - Decimal("20.00")
     posts = LedgerEntry.objects.filter(kind="post").count()
     with pytest.raises(InvoiceWrongStatus):
-        services.invoice_approve(invoice=invoice, actor=officer)
+        invoice_approve(invoice=invoice, actor=officer)
     assert LedgerEntry.objects.filter(kind="post").count() == posts
-    paid = services.invoice_mark_paid(invoice=approved, actor=officer)
+    paid = invoice_mark_paid(invoice=approved, actor=officer)
     assert paid.status == "paid" and paid.paid_at is not None
+
+
+def test_only_the_finance_officer_decides_and_a_refusal_is_a_permission_error(world, agreement, muni_b):
+    confirmed_month(agreement, world)
+    invoice = invoice_submit(invoice=invoice_create(
+        agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
+    others = [world.person_user, world.social_worker, world.admin, world.staff,
+              demo_user(Role.FINANCE_OFFICER, muni_b.code)]
+    before = counts()
+    for actor in others:
+        with pytest.raises(NotFinanceOfficer) as refused:
+            invoice_approve(invoice=invoice, actor=actor)
+        assert refused.value.status == 403 and refused.value.code == "invoice.not_finance_officer"
+        with pytest.raises(NotFinanceOfficer):
+            invoice_reject(invoice=invoice, reason="Nē", actor=actor)
+    assert counts() == before
+    assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
+    approved = invoice_approve(invoice=invoice, actor=finance(world))
+    for actor in others:
+        with pytest.raises(NotFinanceOfficer):
+            invoice_mark_paid(invoice=approved, actor=actor)
+    assert Invoice.objects.get(pk=invoice.pk).status == "approved"
 
 
 def test_rejection_needs_a_reason_and_frees_the_sessions(world, agreement):
     confirmed_month(agreement, world)
-    invoice = services.invoice_submit(invoice=services.invoice_create(
+    invoice = invoice_submit(invoice=invoice_create(
         agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
     officer = finance(world)
     with pytest.raises(InvoiceInvalid):
-        services.invoice_reject(invoice=invoice, reason=" ", actor=officer)
+        invoice_reject(invoice=invoice, reason=" ", actor=officer)
     assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
-    rejected = services.invoice_reject(invoice=invoice, reason="Nepareizs periods", actor=officer)
+    rejected = invoice_reject(invoice=invoice, reason="Nepareizs periods", actor=officer)
     assert rejected.rejection_reason == "Nepareizs periods"
     assert not InvoiceLine.objects.filter(invoice=invoice, live=True).exists()
-    again = services.invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
+    again = invoice_create(agreement=agreement, year=today().year, month=today().month, actor=world.staff)
     assert again.lines.count() == 2 and invoice_check(again).clean
 
 
 def test_numbers_are_gap_free_per_provider_across_municipalities(world, agreement, muni_b):
-    from tests.agreements.conftest import build_world
-
     confirmed_month(agreement, world)
-    first = services.invoice_submit(invoice=services.invoice_create(
+    first = invoice_submit(invoice=invoice_create(
         agreement=agreement, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
     world_b = build_world(muni_b)
     # The same provider works in Liepāja too.
     world_b.provider, world_b.staff = world.provider, world.staff
-    from tests.agreements.conftest import approve
-
     connection.set_tenant(muni_b)
     approve(world.provider, world.service)
     world_b.service = world.service
     agreement_b = active_agreement(world_b)
     confirmed_month(agreement_b, world_b)
-    second = services.invoice_submit(invoice=services.invoice_create(
+    second = invoice_submit(invoice=invoice_create(
         agreement=agreement_b, year=today().year, month=today().month, actor=world.staff), actor=world.staff)
     assert second.number == first.number + 1
     numbers = list(IssuedInvoiceNumber.objects.filter(provider_id=world.provider.pk).order_by("number")
@@ -277,12 +312,22 @@ def test_uninvoiced_amount_for_cancellations(world, agreement):
     assert uninvoiced_amount(agreement) == Decimal("40.00")
 
 
+def test_a_cancellation_keeps_what_was_delivered_but_not_invoiced_reserved(world, agreement):
+    """The agreements area asks through its signal (it never imports invoicing); this area answers."""
+    confirmed_month(agreement, world)
+    record(agreement, world.staff, days_ago=5)
+    cancelled = agreement_cancel(agreement=agreement, actor=world.staff, reason="Darbinieks slims.")
+    assert cancelled.status == "cancelled" and cancelled.cancellation_fee == Decimal("0.00")
+    assert cancelled.reservation.kind == LedgerEntry.Kind.RESERVE
+    assert cancelled.reservation.amount == Decimal("40.00")
+
+
 def test_the_legal_representative_confirms_for_a_child(world):
     child_agreement = active_agreement(world, person=world.child, actor=world.representative)
     s = record(child_agreement, world.staff)
     with pytest.raises(NotYourSession):
-        services.session_confirm(session=s, actor=world.person_user)  # not this child's family
-    confirmed = services.session_confirm(session=s, actor=world.representative)
+        session_confirm(session=s, actor=world.person_user)  # not this child's family
+    confirmed = session_confirm(session=s, actor=world.representative)
     assert confirmed.decided_as == "legal_representative" and confirmed.decided_by == world.representative
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for the people area: a tenant context and small builders that go through the services."""
+"""Fixtures for the people area: builders that go through the people services (registering a person,
+drawing up a plan), as the area under test. Row builders for other areas are in tests/factories.py."""
 
 from __future__ import annotations
 
@@ -6,25 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django_tenants.utils import tenant_context
 
 from portal.budgets.people import personal_code as pc
 from portal.budgets.people.models import Person
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user  # noqa: F401
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def in_a(muni_a):
-    with tenant_context(muni_a):
-        yield muni_a
-
-
-@pytest.fixture
-def in_b(muni_b):
-    with tenant_context(muni_b):
-        yield muni_b
 
 
 @pytest.fixture
@@ -75,7 +63,7 @@ def child_scores(value=2):
 
 
 @pytest.fixture
-def make_person(in_a, worker):
+def register_person(in_a, worker):
     from portal.budgets.people import services
 
     def make(**overrides) -> Person:
@@ -87,12 +75,12 @@ def make_person(in_a, worker):
 
 
 @pytest.fixture
-def make_plan(make_person, worker):
+def draw_up_plan(register_person, worker):
     """A person with an assessment and an approved (or draft) plan, built through the services."""
     from portal.budgets.people import services
 
     def make(*, person=None, status="approved", shares=("60", "40"), child=False):
-        person = person or make_person(child=child)
+        person = person or register_person(child=child)
         scores = child_scores() if person.is_child else sis_scores()
         assessment = services.assessment_create(
             person=person, scores=scores, assessed_on=TODAY - dt.timedelta(days=10),

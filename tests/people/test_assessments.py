@@ -16,15 +16,15 @@ PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 20
 
 
-def test_adult_gets_a_sis_assessment_with_a_computed_level(make_person, worker):
-    person = make_person()
+def test_adult_gets_a_sis_assessment_with_a_computed_level(register_person, worker):
+    person = register_person()
     assessment = services.assessment_create(person=person, scores=sis_scores(12), assessed_on=TODAY,
                                             valid_until=TODAY + dt.timedelta(365), actor=worker)
     assert assessment.kind == "sis" and assessment.level == 3 and assessment.assessor_name == worker.full_name
 
 
-def test_child_gets_a_functional_assessment(make_person, worker):
-    person = make_person(child=True)
+def test_child_gets_a_functional_assessment(register_person, worker):
+    person = register_person(child=True)
     assessment = services.assessment_create(person=person, scores=child_scores(4), assessed_on=TODAY,
                                             valid_until=TODAY + dt.timedelta(365), actor=worker)
     assert assessment.kind == "child_functional" and assessment.level == 4
@@ -45,8 +45,8 @@ def test_levels_follow_the_scores():
     (sis_scores(), {"assessed_on": TODAY + dt.timedelta(1)}, "assessed_on"),
     (sis_scores(), {"medical_needs": 30}, "medical_needs"),
 ])
-def test_bad_assessments_are_refused_and_nothing_written(make_person, worker, scores, kwargs, field):
-    person = make_person()
+def test_bad_assessments_are_refused_and_nothing_written(register_person, worker, scores, kwargs, field):
+    person = register_person()
     before = (Assessment.objects.count(), AuditEvent.objects.count())
     args = {"assessed_on": TODAY, "valid_until": TODAY + dt.timedelta(365), **kwargs}
     with pytest.raises(AssessmentInvalid) as caught:
@@ -55,8 +55,8 @@ def test_bad_assessments_are_refused_and_nothing_written(make_person, worker, sc
     assert (Assessment.objects.count(), AuditEvent.objects.count()) == before
 
 
-def test_documents_are_checked_by_content_and_size(make_person, worker):
-    person = make_person()
+def test_documents_are_checked_by_content_and_size(register_person, worker):
+    person = register_person()
     assessment = services.assessment_create(person=person, scores=sis_scores(), assessed_on=TODAY,
                                             valid_until=TODAY + dt.timedelta(365), actor=worker)
     pdf = services.document_attach(assessment=assessment, file_name="slēdziens.pdf", content=PDF, actor=worker)

@@ -7,8 +7,8 @@ from django_tenants.utils import tenant_context
 
 from portal.budgets.people import access
 from portal.budgets.people import personal_code as pc
-from portal.budgets.people.demo import load
 from portal.budgets.people.models import Person, Relation, SupportPlan
+from portal.demo.people import load
 from portal.tenants.roles import Role
 
 from .conftest import MUNICIPALITY_A, demo_user

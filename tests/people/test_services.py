@@ -50,8 +50,8 @@ def test_only_a_social_worker_may_register(in_a):
     assert not Person.objects.filter(last_name="Testiņš").exists()
 
 
-def test_changing_disability_data_is_audited_without_its_values(in_a, worker, make_person):
-    person = make_person()
+def test_changing_disability_data_is_audited_without_its_values(in_a, worker, register_person):
+    person = register_person()
     services.person_update(person=person, actor=worker, disability_group="group_1", phone="+371 29999999")
     event = AuditEvent.objects.filter(action="update", object_id=str(person.pk)).get()
     assert event.changes["disability_group"] == "changed"

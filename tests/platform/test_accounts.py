@@ -5,8 +5,8 @@ import re
 import pytest
 from django.core import mail
 
+from portal.demo.users import DEMO_PASSWORD
 from portal.platform.core.models import AuditEvent
-from portal.platform.demo import DEMO_PASSWORD
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A
 

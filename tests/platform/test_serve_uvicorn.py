@@ -18,7 +18,7 @@ from tests.platform.test_serve_workers import _children, _cmdline
 # Run by `portal manage shell` against the served database: a national user with a role, signed in.
 SIGN_IN = """
 from django.test import Client
-from portal.platform.demo import ensure_membership, ensure_user
+from portal.demo.users import ensure_membership, ensure_user
 from portal.tenants.roles import Role
 user = ensure_user("ws.test@sbs.localhost", "WS Test", "!")
 ensure_membership(user, Role.MINISTRY_ANALYST, None)

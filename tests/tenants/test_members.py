@@ -6,8 +6,11 @@ import pytest
 from django.core import mail
 
 from portal.platform.accounts.models import User
+from portal.platform.core.models import AuditEvent
+from portal.tenants.access import has_role
 from portal.tenants.models import Membership
 from portal.tenants.roles import Role
+from portal.tenants.services import membership_ensure
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,16 @@ def test_platform_admin_adds_a_municipality_from_the_web(client_for, user_of):
     assert bad.status_code == 400 and 'id="id_code-error"' in bad.content.decode()
     assert Municipality.objects.count() == before
     assert client_for(None, user=user_of(Role.MINISTRY_ANALYST)).get("/pasvaldibas/jauna/").status_code == 403
+
+
+def test_a_role_another_area_grants_is_audited_once_and_holds_at_once(user_of):
+    owner = user_of(Role.PROVIDER_STAFF)
+    colleague = User.objects.create_user("kolega@saules-stars.lv", full_name="Kolēģis Jauns")
+    assert not has_role(colleague, Role.PROVIDER_STAFF)  # the colleague's roles are now cached
+    membership = membership_ensure(user=colleague, role=Role.PROVIDER_STAFF, actor=owner)
+    assert has_role(colleague, Role.PROVIDER_STAFF)  # the same object sees the new role
+    grants = AuditEvent.objects.filter(object_type="tenants.membership", object_id=str(membership.pk))
+    assert [(g.action, g.actor_id, g.summary) for g in grants] == [
+        (AuditEvent.Action.CREATE, owner.pk, "granted provider_staff to kolega@saules-stars.lv")]
+    assert membership_ensure(user=colleague, role=Role.PROVIDER_STAFF, actor=owner) == membership
+    assert grants.count() == 1 and Membership.objects.filter(user=colleague).count() == 1

@@ -36,6 +36,16 @@ def test_unknown_host_gets_a_clear_404_page_not_a_stack_trace(client_for):
     assert '<html lang="lv"' in body
 
 
+def test_unknown_host_page_switches_language_like_every_other_page(client_for):
+    client = client_for("nowhere")
+    switch = client.get("/?lang=en")
+    assert switch.status_code == 302 and switch["Location"] == "/"
+    response = client.get("/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert '<html lang="en"' in body and "No municipality at this address" in body
+
+
 def test_unknown_path_gets_the_portal_404_page(client_for):
     response = client_for(MUNICIPALITY_A).get("/no-such-page/")
     assert response.status_code == 404

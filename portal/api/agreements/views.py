@@ -10,7 +10,6 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from portal.marketplace.agreements import access, selectors, services
-from portal.marketplace.agreements.errors import AgreementInvalid, ServiceNotAvailable
 from portal.marketplace.agreements.models import Agreement
 from portal.tenants.access import current_municipality, roles_for
 
@@ -37,7 +36,6 @@ class AgreementListView(GenericAPIView):
         OpenApiParameter("status", str, description="a status, or 'open' for not yet decided"),
         OpenApiParameter("q", str, description="search person, service or provider")])
     def get(self, request):
-        services.agreements_expire_if_due()
         queryset = selectors.agreements_filtered(access.agreements_for_user(request.user),
                                                  status=request.query_params.get("status", ""),
                                                  query=request.query_params.get("q", ""))
@@ -47,25 +45,11 @@ class AgreementListView(GenericAPIView):
 
     @extend_schema(operation_id="agreements_create", request=s.AgreementCreateIn, responses={201: s.AgreementOut})
     def post(self, request):
-        from portal.budgets.people.access import person_for_user
-        from portal.budgets.people.models import Goal
-        from portal.marketplace.approvals.selectors import approved_services
-
         data = s.AgreementCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        person = person_for_user(request.user, values.pop("person"))
-        service = approved_services().select_related("service_type").filter(pk=values.pop("service")).first()
-        if service is None:
-            raise ServiceNotAvailable("This service is not approved in this municipality.", field="service")
-        goal_id = values.pop("goal", None)
-        goal = None
-        if goal_id is not None:
-            goal = Goal.objects.filter(pk=goal_id, plan__person=person).first()
-            if goal is None:
-                raise AgreementInvalid("Choose a goal from the person's current support plan.", field="goal")
-        agreement = services.agreement_draft_create(person=person, service=service, goal=goal, actor=request.user,
-                                                    **values)
+        agreement = services.agreement_start(person_id=values.pop("person"), service_id=values.pop("service"),
+                                             goal_id=values.pop("goal", None), actor=request.user, **values)
         return Response(s.AgreementOut(access.agreement_for_user(request.user, agreement.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -79,17 +63,13 @@ class QuoteView(GenericAPIView):
 
     @extend_schema(operation_id="agreements_quote", request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request):
-        from portal.budgets.people.access import person_for_user
-        from portal.marketplace.approvals.selectors import approved_services
         from portal.marketplace.agreements.pricing import quote
 
         data = s.QuoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        person = person_for_user(request.user, values.pop("person"))
-        service = approved_services().select_related("service_type").filter(pk=values.pop("service")).first()
-        if service is None:
-            raise ServiceNotAvailable("This service is not approved in this municipality.", field="service")
+        person, service = selectors.start_choice(request.user, person_id=values.pop("person"),
+                                                 service_id=values.pop("service"))
         return Response(s.QuoteOut(quote(person=person, service=service, **values)).data)
 
 

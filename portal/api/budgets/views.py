@@ -59,7 +59,7 @@ class BudgetDetailView(GenericAPIView):
     @extend_schema(operation_id="budgets_retrieve", responses=BudgetOut)
     def get(self, request, budget_id: int):
         """One budget with its balances per category (granted, reserved, spent, returned, available)."""
-        budget = budget_for_user(request.user, budget_id)
+        budget = budget_for_user(request.user, budget_id, request=request)
         prefetch_related_objects([budget], _CATEGORIES)
         return Response(BudgetOut(budget).data)
 
@@ -73,7 +73,7 @@ class LedgerEntryListView(GenericAPIView):
         OpenApiParameter("category", OpenApiTypes.INT)])
     def get(self, request, budget_id: int):
         """The budget's ledger, newest first; filter by kind and category."""
-        budget = budget_for_user(request.user, budget_id)
+        budget = budget_for_user(request.user, budget_id, request=request)
         category = request.query_params.get("category", "")
         entries = selectors.ledger_entries(budget, kind=request.query_params.get("kind", ""),
                                            category_id=int(category) if category.isdigit() else None)

@@ -7,10 +7,11 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from portal.api.permissions import IsMemberHere
+from portal.marketplace.approvals import access as approval_access
 from portal.marketplace.approvals import selectors as approval_selectors
 from portal.marketplace.approvals import services as approval_services
 from portal.marketplace.catalogue import access, selectors, services
@@ -66,7 +67,7 @@ class ServiceDetailView(GenericAPIView):
 
     @extend_schema(operation_id="catalogue_services_retrieve")
     def get(self, request, service_id: int):
-        service = access.service_for_visitor(request.user, service_id)
+        service = approval_access.service_for_visitor(request.user, service_id)
         return Response(ServiceDetailOut(service, context={"price_against_cap": _price_against_cap(service)}).data)
 
 
@@ -78,7 +79,7 @@ class ProviderDetailView(GenericAPIView):
 
     @extend_schema(operation_id="catalogue_providers_retrieve")
     def get(self, request, slug: str):
-        provider = access.provider_for_visitor(request.user, slug)
+        provider = approval_access.provider_for_visitor(request.user, slug)
         return Response(ProviderOut(provider).data)
 
 
@@ -97,8 +98,6 @@ class MyProviderListView(GenericAPIView):
     def get_permissions(self):
         # Anyone signed in may register a provider; listing needs the provider role.
         if self.request.method == "POST":
-            from rest_framework.permissions import IsAuthenticated
-
             return [IsAuthenticated()]
         return super().get_permissions()
 

@@ -16,8 +16,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from portal.api.permissions import IsMemberHere
-from portal.marketplace.invoicing import access, selectors, services
+from portal.marketplace.invoicing import access, selectors
+from portal.marketplace.invoicing.invoices import invoice_approve, invoice_create, invoice_reject, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, sessions_bulk_record
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.access import current_municipality
@@ -80,8 +82,8 @@ class ProviderSessionsView(ProviderView):
         body.is_valid(raise_exception=True)
         with tenant_context(_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
-            created = services.sessions_bulk_record(agreement=agreement, rows=body.validated_data["sessions"],
-                                                    actor=request.user)
+            created = sessions_bulk_record(agreement=agreement, rows=body.validated_data["sessions"],
+                                           actor=request.user)
             data = s.SessionOut(created, many=True).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -97,7 +99,7 @@ class ProviderInvoiceCreateView(ProviderView):
         year, month = (int(x) for x in body.validated_data["month"].split("-"))
         with tenant_context(_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
-            invoice = services.invoice_create(agreement=agreement, year=year, month=month, actor=request.user)
+            invoice = invoice_create(agreement=agreement, year=year, month=month, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -122,7 +124,7 @@ class ProviderInvoiceSubmitView(ProviderView):
     def post(self, request, code, invoice_id):
         with tenant_context(_municipality(code)):
             invoice = access.invoice_for_provider(request.user, invoice_id)
-            invoice = services.invoice_submit(invoice=invoice, actor=request.user)
+            invoice = invoice_submit(invoice=invoice, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
         return Response(data)
 
@@ -153,8 +155,8 @@ class SessionConfirmView(GenericAPIView):
 
     @extend_schema(operation_id="invoicing_session_confirm", request=None)
     def post(self, request, session_id):
-        session = services.session_confirm(session=access.session_for_family(request.user, session_id),
-                                           actor=request.user)
+        session = session_confirm(session=access.session_for_family(request.user, session_id),
+                                  actor=request.user)
         return Response(s.FamilySessionOut(session).data)
 
 
@@ -167,8 +169,8 @@ class SessionDisputeView(GenericAPIView):
     def post(self, request, session_id):
         body = s.ReasonIn(data=request.data)
         body.is_valid(raise_exception=True)
-        session = services.session_dispute(session=access.session_for_family(request.user, session_id),
-                                           reason=body.validated_data["reason"], actor=request.user)
+        session = session_dispute(session=access.session_for_family(request.user, session_id),
+                                  reason=body.validated_data["reason"], actor=request.user)
         return Response(s.FamilySessionOut(session).data)
 
 
@@ -204,8 +206,8 @@ class FinanceApproveView(FinanceView):
 
     @extend_schema(operation_id="invoicing_invoice_approve", request=None, responses=s.InvoiceOut)
     def post(self, request, invoice_id):
-        invoice = services.invoice_approve(invoice=access.invoice_for_finance(request.user, invoice_id),
-                                           actor=request.user)
+        invoice = invoice_approve(invoice=access.invoice_for_finance(request.user, invoice_id),
+                                  actor=request.user)
         return Response(s.InvoiceOut(invoice).data)
 
 
@@ -214,7 +216,7 @@ class FinanceRejectView(FinanceView):
     def post(self, request, invoice_id):
         body = s.ReasonIn(data=request.data)
         body.is_valid(raise_exception=True)
-        invoice = services.invoice_reject(invoice=access.invoice_for_finance(request.user, invoice_id),
-                                          reason=body.validated_data["reason"], actor=request.user)
+        invoice = invoice_reject(invoice=access.invoice_for_finance(request.user, invoice_id),
+                                 reason=body.validated_data["reason"], actor=request.user)
         return Response(s.InvoiceOut(invoice).data)
 

@@ -4,7 +4,9 @@ Staff of the municipality (social worker, administrator, finance officer) see
 every budget in it; the person, a legal representative and a support person
 (only if the person allowed them to see the budget) see the budgets of the
 persons they act for. Anyone else — and anyone on another municipality's
-host, where the budget simply is not in the schema — gets 404.
+host, where the budget simply is not in the schema — gets 404. A staff
+member's read of a budget is audited here, so every face that reads one
+(page and API) records it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from portal.platform.core.models import AuditEvent, audit
+from portal.budgets.people.access import persons_for_user
+from portal.budgets.people.models import Relation
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
 
@@ -27,9 +32,6 @@ def is_budget_staff(user) -> bool:
 
 def persons_with_budget_access(user) -> QuerySet:
     """Persons whose budgets ``user`` may see here."""
-    from portal.budgets.people.access import persons_for_user
-    from portal.budgets.people.models import Relation
-
     persons = persons_for_user(user)
     if is_budget_staff(user):
         return persons
@@ -52,8 +54,11 @@ def budgets_for_user(user) -> QuerySet[Budget]:
     return Budget.objects.filter(person__in=persons_with_budget_access(user).values("pk"))
 
 
-def budget_for_user(user, budget_id) -> Budget:
-    """The budget with ``budget_id`` if ``user`` may see it on this host; Http404 otherwise."""
+def budget_for_user(user, budget_id, *, request=None) -> Budget:
+    """The budget with ``budget_id`` if ``user`` may see it on this host; Http404 otherwise.
+
+    When staff read it, an audit row records who saw whose budget (the family reading its own is not audited).
+    """
     try:
         budget_id = int(budget_id)
     except (TypeError, ValueError):
@@ -61,4 +66,7 @@ def budget_for_user(user, budget_id) -> Budget:
     budget = budgets_for_user(user).filter(pk=budget_id).select_related("person", "plan").first()
     if budget is None:
         raise Http404
+    if is_budget_staff(user):
+        audit(actor=user, action=AuditEvent.Action.VIEW, obj=budget, request=request,
+              summary=f"budget of person {budget.person_id}")
     return budget

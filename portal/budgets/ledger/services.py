@@ -18,6 +18,7 @@ from django.db.models import F, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.budgets.people.models import Goal
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, format_eur, to_money
 
@@ -79,8 +80,6 @@ def plan_level(plan) -> int | None:
 
 
 def _plan_goals(plan):
-    from portal.budgets.people.models import Goal
-
     return list(Goal.objects.filter(plan=plan).prefetch_related("service_types").order_by("pk"))
 
 

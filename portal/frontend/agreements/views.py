@@ -6,8 +6,6 @@ service's refusal is shown next to the field it concerns (or as a message at the
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -16,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.frontend.admin_views import apply_domain_error
-from portal.marketplace.agreements import access, selectors, services
+from portal.frontend.decorators import member_or_provider, member_required, signed_in
+from portal.frontend.forms import apply_domain_error
+from portal.marketplace.agreements import access, pricing, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required, roles_for
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import Role
 
 from .forms import AgreementForm, CancelForm, FilterForm, ReasonForm, RulesForm
@@ -29,38 +28,10 @@ PAGE_SIZE = 25
 S = AgreementStatus
 
 
-def member_or_provider(view):
-    """Signed in, and either holds a role in this municipality or works for a provider."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles_for(user, current_municipality()) and not access.is_provider_staff(user):
-            return render(request, "frontend/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def signed_in(view):
-    """Object pages: sign-in only; the checkpoint answers 404 to anyone who may not see the object here."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 # --------------------------------------------------------------------------------------------- lists
 
 @member_or_provider
 def agreement_list(request):
-    services.agreements_expire_if_due()  # lazy expiry: lists never show a request past its deadline as open
     filters = FilterForm(request.GET or None)
     status = query = ""
     if filters.is_valid():
@@ -106,7 +77,6 @@ def _person_for_choice(request):
 @member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 def agreement_new(request, service_id: int):
     from portal.marketplace.approvals.selectors import approved_services
-    from portal.marketplace.agreements.pricing import default_period, quote
 
     service = (approved_services().select_related("provider", "service_type").filter(pk=service_id).first())
     if service is None:
@@ -118,7 +88,7 @@ def agreement_new(request, service_id: int):
 
     budget = current_budget(person)
     goals = list(budget.plan.goals.order_by("position", "pk")) if budget is not None else []
-    start, end = default_period(budget)
+    start, end = pricing.default_period(budget)
     initial = {"period_start": start, "period_end": end, "units_per_week": 1}
     form = AgreementForm(request.POST or None, unit=service.unit, goals=goals, initial=initial)
     q = None
@@ -126,27 +96,25 @@ def agreement_new(request, service_id: int):
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)  # a refusal below removes its field from cleaned_data
-            goal = next((g for g in goals if g.pk == data["goal"]), None)
+            numbers = {name: data[name] for name in ("units_per_week", "total_units", "period_start", "period_end")}
             if request.POST.get("action") == "save":
                 try:
-                    agreement = services.agreement_draft_create(
-                        person=person, service=service, actor=request.user, units_per_week=data["units_per_week"],
-                        total_units=data["total_units"], period_start=data["period_start"],
-                        period_end=data["period_end"], goal=goal, accept_copayment=data["accept_copayment"],
-                        explanation=data["explanation"])
+                    agreement = services.agreement_start(
+                        person_id=person.pk, service_id=service.pk, goal_id=data["goal"], actor=request.user,
+                        accept_copayment=data["accept_copayment"], explanation=data["explanation"], **numbers)
                 except DomainError as error:
                     apply_domain_error(form, error)
+                    q = error.params.get("quote")  # the quote the refusal was based on
                 else:
                     messages.success(request, _("The draft is saved. Read it once more and confirm it."))
                     return redirect("agreements:detail", agreement_id=agreement.pk)
-            q = quote(person=person, service=service, units_per_week=data["units_per_week"],
-                      total_units=data["total_units"], period_start=data["period_start"],
-                      period_end=data["period_end"], budget=budget)
+            if q is None:
+                q = pricing.quote(person=person, service=service, budget=budget, **numbers)
         if form.errors:
             status = 400
     if q is None:
-        q = quote(person=person, service=service, units_per_week=1, period_start=start, period_end=end,
-                  budget=budget)
+        q = pricing.quote(person=person, service=service, units_per_week=1, period_start=start, period_end=end,
+                          budget=budget)
     return render(request, "agreements/new.html", {
         "service": service, "person": person, "capacity": capacity, "choices": choices, "form": form,
         "quote": q, "budget": budget,
@@ -176,7 +144,6 @@ def _actions(user, agreement, capacity):
 
 @signed_in
 def agreement_detail(request, agreement_id: int):
-    services.agreements_expire_if_due()
     agreement = access.agreement_for_user(request.user, agreement_id)
     capacity = access.capacity_for(request.user, agreement)
     actions = _actions(request.user, agreement, capacity)

@@ -68,11 +68,10 @@ class MethodologyForm(GovukFormMixin, forms.Form):
             "funding": {s.code: data[f"funding_{s.code}"] for s in self.sources},
         }
 
-    def add_domain_error(self, error) -> None:
-        field = error.field if error.field in self.fields else None
-        if field is None and error.field == "funding" and self.sources:
-            field = f"funding_{self.sources[0].code}"
-        self.add_error(field, error.message)
+    @property
+    def error_fields(self) -> dict[str, str]:
+        """Where a service's refusal shows: one about the funding shares as a whole, beside the first share."""
+        return {"funding": f"funding_{self.sources[0].code}"} if self.sources else {}
 
     def rate_rows(self):
         """[(target group label, [bound field per level])] for the table."""

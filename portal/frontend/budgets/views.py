@@ -15,8 +15,10 @@ from portal.budgets.ledger.access import budget_for_user, is_budget_staff, perso
 from portal.budgets.ledger.errors import MethodologyInvalid
 from portal.budgets.ledger.methodology import LEVELS, methodology_current, methodology_update, rate_table
 from portal.budgets.ledger.models import Budget, BudgetCategory, FundingSource, LedgerEntry
-from portal.platform.core.models import AuditEvent, audit
-from portal.tenants.access import member_required
+from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
+from portal.platform.core.models import AuditEvent
+from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
 from .forms import MethodologyForm
@@ -55,11 +57,8 @@ def budget_list(request):
 @member_required(*STAFF_ROLES, *FAMILY_ROLES)
 def budget_detail(request, budget_id: int):
     """The budget's balances per category and its ledger, filterable by category and kind, paginated."""
-    budget = budget_for_user(request.user, budget_id)
+    budget = budget_for_user(request.user, budget_id, request=request)
     staff = is_budget_staff(request.user)
-    if staff:
-        audit(actor=request.user, action=AuditEvent.Action.VIEW, obj=budget, request=request,
-              summary=f"budget of person {budget.person_id}")
     categories = selectors.categories_of(budget)
     rows = selectors.balances(budget, categories)
     kind = request.GET.get("kind", "")
@@ -149,7 +148,7 @@ def methodology(request):
             try:
                 methodology_update(actor=request.user, request=request, **form.service_arguments())
             except MethodologyInvalid as error:
-                form.add_domain_error(error)
+                apply_domain_error(form, error, fields=form.error_fields)
             else:
                 return redirect(f"{request.path}?saved=1")
     else:
@@ -161,7 +160,5 @@ def methodology(request):
 
 
 def _held(request):
-    from portal.tenants.access import current_municipality, roles_for
-
     return roles_for(request.user, current_municipality())
 

@@ -9,17 +9,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.approvals import selectors as approval_selectors
 from portal.marketplace.approvals import services as approval_services
 from portal.marketplace.approvals.models import ApprovalStatus, PriceCap
 from portal.marketplace.catalogue import services
 from portal.marketplace.catalogue.models import Provider, Service, Unit
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required
+from portal.tenants.access import current_municipality
 from portal.tenants.roles import Role
 
 from .forms import DecisionForm, PriceCapForm
-from .views import apply_domain_error, eur
+from .views import eur
 
 # ---- platform administrator: verification ----------------------------------------------------------------
 

@@ -12,6 +12,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
+from portal.marketplace.approvals import access as approval_access
+from portal.marketplace.approvals.models import ApprovalStatus
+from portal.marketplace.approvals.selectors import (approved_service_ids, over_cap_amount, price_cap_for,
+                                                   provider_approval)
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
@@ -24,18 +30,10 @@ from portal.marketplace.catalogue.models import (
 )
 from portal.platform.core.errors import DomainError, NotFound
 from portal.platform.core.money import format_eur
-from portal.tenants.access import current_municipality, has_role, member_required
+from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
 
 from .forms import CapacityRowForm, LocationForm, ProfileForm, ServiceForm, SignUpForm, StaffForm
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or at the top)."""
-    field = error.field
-    if field == "email" and "account_email" in form.fields:
-        field = "account_email"
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def eur(amount) -> str:
@@ -57,8 +55,6 @@ def price_context(service) -> dict:
     municipality = current_municipality()
     if municipality is None:
         return context
-    from portal.marketplace.approvals.selectors import over_cap_amount, price_cap_for
-
     cap = price_cap_for(service)
     if cap is not None:
         over = over_cap_amount(service, cap)
@@ -71,15 +67,13 @@ def price_context(service) -> dict:
 
 def provider_detail(request, slug: str):
     try:
-        provider = access.provider_for_visitor(request.user, slug)
+        provider = approval_access.provider_for_visitor(request.user, slug)
     except NotFound:
         raise Http404 from None
     municipality = current_municipality()
     service_list = selectors.provider_services(provider, active_only=True)
     approval = None
     if municipality is not None:
-        from portal.marketplace.approvals.selectors import approved_service_ids, provider_approval
-
         if has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality):
             approval = provider_approval(provider)
         else:
@@ -95,7 +89,7 @@ def provider_detail(request, slug: str):
 
 def service_detail(request, service_id: int):
     try:
-        service = access.service_for_visitor(request.user, service_id)
+        service = approval_access.service_for_visitor(request.user, service_id)
     except NotFound:
         raise Http404 from None
     return render(request, "catalogue/service_detail.html", {
@@ -123,7 +117,7 @@ def sign_up(request):
             provider = services.provider_sign_up(actor=request.user, profile=form.profile_data(), request=request,
                                                  **account)
         except DomainError as error:
-            apply_domain_error(form, error)
+            apply_domain_error(form, error, fields={"email": "account_email"})
         else:
             if not signed_in:
                 user = provider.staff.get().user
@@ -153,8 +147,6 @@ def my_providers(request):
 
 
 def _decision_label(status: str) -> str:
-    from portal.marketplace.approvals.models import ApprovalStatus
-
     return str(dict(ApprovalStatus.choices).get(status, status))
 
 

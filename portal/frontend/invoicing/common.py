@@ -5,38 +5,11 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django_tenants.utils import tenant_context
 
-from portal.marketplace.invoicing.access import provider_ids_for
-from portal.tenants.access import current_municipality, national_roles
+from portal.frontend.decorators import provider_required
 from portal.tenants.models import Municipality
-from portal.tenants.roles import Role
-
-
-def apply_error(form, exc) -> None:
-    """Show a DomainError next to its field (or at the top)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
-def provider_required(view):
-    """National site, provider staff: sign-in, the role, and at least one provider."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if current_municipality() is not None:
-            raise Http404
-        if Role.PROVIDER_STAFF not in national_roles(user) or not provider_ids_for(user):
-            return render(request, "frontend/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def in_municipality(view):

@@ -7,14 +7,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal.marketplace.invoicing import access, selectors, services
+from portal.frontend.decorators import member_required
+from portal.marketplace.invoicing import access, selectors
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
+from portal.marketplace.invoicing.invoices import invoice_approve, invoice_mark_paid, invoice_reject
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
-from portal.tenants.access import member_required
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute
 from portal.tenants.roles import Role
 
-from .common import apply_error, pdf_response
+from .common import pdf_response
 from .forms import ReasonForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
@@ -43,16 +46,16 @@ def session(request, session_id):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "confirm":
-                services.session_confirm(session=item, actor=request.user)
+                session_confirm(session=item, actor=request.user)
                 messages.success(request, _("Thank you: the session is confirmed."))
                 return redirect("invoicing:family-session", session_id=item.pk)
             if form.is_valid():
-                services.session_dispute(session=item, reason=form.cleaned_data["reason"], actor=request.user)
+                session_dispute(session=item, reason=form.cleaned_data["reason"], actor=request.user)
                 messages.success(request, _("The session is disputed. The provider will see your reason."))
                 return redirect("invoicing:family-session", session_id=item.pk)
         except DomainError as exc:
             if form.is_bound and form.is_valid():
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
             item = access.session_for_family(request.user, session_id)
@@ -84,20 +87,20 @@ def invoice(request, invoice_id):
         action = request.POST.get("action")
         try:
             if action == "approve":
-                services.invoice_approve(invoice=item, actor=request.user)
+                invoice_approve(invoice=item, actor=request.user)
                 messages.success(request, _("The invoice is approved and the amount is paid from the budget."))
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
             if action == "paid":
-                services.invoice_mark_paid(invoice=item, actor=request.user)
+                invoice_mark_paid(invoice=item, actor=request.user)
                 messages.success(request, _("The payment is recorded."))
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
             if action == "reject" and form.is_valid():
-                services.invoice_reject(invoice=item, reason=form.cleaned_data["reason"], actor=request.user)
+                invoice_reject(invoice=item, reason=form.cleaned_data["reason"], actor=request.user)
                 messages.success(request, _("The invoice is rejected. The provider sees your reason."))
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
         except DomainError as exc:
             if action == "reject":
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
         item = access.invoice_for_finance(request.user, invoice_id)

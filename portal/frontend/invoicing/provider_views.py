@@ -8,18 +8,25 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.marketplace.invoicing import access, selectors, services
+from portal.frontend.decorators import provider_required
+from portal.frontend.forms import apply_domain_error
+from portal.marketplace.agreements.models import AgreementStatus
+from portal.marketplace.invoicing import access, invoices, selectors
 from portal.marketplace.invoicing.csvimport import parse_sessions_csv
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
+from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
+from portal.marketplace.invoicing.sessions import (month_rows, session_correct, session_record, session_withdraw,
+                                                   sessions_bulk_record)
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.models import Municipality
 
-from .common import apply_error, in_municipality, pdf_response, provider_required
+from .common import in_municipality, pdf_response
 from .forms import BulkMonthForm, CorrectSessionForm, CsvForm, MonthForm, SessionForm, default_month
 
 PAGE_SIZE = 25
@@ -48,9 +55,6 @@ def hub(request):
 
 def _status_choices() -> list[tuple[str, str]]:
     """Every status an index row can have (agreements', sessions' and invoices'), each once."""
-    from portal.marketplace.agreements.models import AgreementStatus
-    from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
-
     seen, choices = set(), []
     for value, label in [*AgreementStatus.choices, *SessionStatus.choices, *InvoiceStatus.choices]:
         if value not in seen:
@@ -74,9 +78,9 @@ def agreement(request, municipality, agreement_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.session_record(agreement=item, actor=request.user, **form.cleaned_data)
+                session_record(agreement=item, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                apply_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("The session is recorded. The person will be asked to confirm it."))
                 return redirect(request.path)
@@ -92,15 +96,13 @@ def bulk(request, municipality, agreement_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         year, month = data["month"]
-        from django.utils import timezone
-
-        rows = services.month_rows(year=year, month=month, weekdays=data["weekdays"],
-                                   start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
-                                   note=data["note"], until=timezone.localdate())
+        rows = month_rows(year=year, month=month, weekdays=data["weekdays"],
+                          start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
+                          note=data["note"], until=timezone.localdate())
         try:
-            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+            created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
             return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
@@ -115,9 +117,9 @@ def csv_upload(request, municipality, agreement_id):
     if request.method == "POST" and form.is_valid():
         try:
             rows = parse_sessions_csv(form.cleaned_data["file"].read())
-            created = services.sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+            created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
             return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)
@@ -135,15 +137,15 @@ def session(request, municipality, session_id):
     if request.method == "POST":
         try:
             if "withdraw" in request.POST:
-                services.session_withdraw(session=item, actor=request.user)
+                session_withdraw(session=item, actor=request.user)
                 messages.success(request, _("The session is withdrawn."))
                 return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
             if form.is_valid():
-                services.session_correct(session=item, actor=request.user, **form.cleaned_data)
+                session_correct(session=item, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("The session is corrected and sent to the person to confirm again."))
                 return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.agreement_id)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
     return render(request, "invoicing/provider_session.html", {"form": form, "session": item,
                                                                "municipality_code": municipality.code})
 
@@ -156,9 +158,9 @@ def invoice_create(request, municipality, agreement_id):
     if form.is_valid():
         year, month = form.cleaned_data["month"]
         try:
-            invoice = services.invoice_create(agreement=item, year=year, month=month, actor=request.user)
+            invoice = invoices.invoice_create(agreement=item, year=year, month=month, actor=request.user)
         except DomainError as exc:
-            apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             return redirect("invoicing:provider-invoice", code=municipality.code, invoice_id=invoice.pk)
     return render(request, "invoicing/provider_agreement.html",
@@ -182,17 +184,17 @@ def invoice(request, municipality, invoice_id):
         action = request.POST.get("action", "")
         try:
             if action == "submit":
-                services.invoice_submit(invoice=item, actor=request.user)
+                invoices.invoice_submit(invoice=item, actor=request.user)
                 messages.success(request, _("The invoice is submitted to the municipality."))
             elif action == "refresh":
-                services.invoice_refresh(invoice=item, actor=request.user)
+                invoices.invoice_refresh(invoice=item, actor=request.user)
                 messages.success(request, _("The lines are rebuilt from the month's sessions."))
             elif action == "remove-line":
-                services.invoice_line_remove(invoice=item, line_id=int(request.POST.get("line") or 0),
+                invoices.invoice_line_remove(invoice=item, line_id=int(request.POST.get("line") or 0),
                                              actor=request.user)
                 messages.success(request, _("The line is removed."))
             elif action == "delete":
-                services.invoice_delete(invoice=item, actor=request.user)
+                invoices.invoice_delete(invoice=item, actor=request.user)
                 messages.success(request, _("The draft is deleted."))
                 return redirect("invoicing:provider-agreement", code=municipality.code,
                                 agreement_id=item.agreement_id)

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from portal.budgets.people import access, services
 from portal.budgets.people.models import SupportPlan
 from portal.budgets.people.plans import MAX_GOALS
-from portal.frontend.admin_views import apply_domain_error
+from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import member_required
 
 from .forms import AgreeForm, GoalFormSet, PeriodForm, ReviewForm
 from .views import READERS, WRITER, _person, _plan, _render_form

@@ -13,12 +13,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.budgets.ledger.selectors import current_budget
 from portal.budgets.people import access, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
-from portal.frontend.admin_views import apply_domain_error
+from portal.frontend.decorators import member_required
+from portal.frontend.forms import apply_domain_error
 from portal.platform.accounts.models import User
 from portal.platform.core.errors import DomainError
-from portal.tenants.access import current_municipality, member_required
+from portal.tenants.access import current_municipality
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, Role
 
@@ -56,10 +58,6 @@ def _url(name, *args) -> str | None:
 
 
 def _budget_url(person) -> str | None:
-    try:
-        from portal.budgets.ledger.selectors import current_budget
-    except ImportError:  # the ledger is built in parallel
-        return None
     budget = current_budget(person)
     return _url("budgets:budget", budget.pk) if budget is not None else None
 
@@ -188,7 +186,7 @@ def relation_add(request, person_id):
         try:
             services.relation_add(person=person, user=user, actor=request.user, request=request, **data)
         except DomainError as error:
-            apply_domain_error(form, error if error.field != "user" else type(error)(error.message, field="email"))
+            apply_domain_error(form, error, fields={"user": "email"})
         else:
             messages.success(request, _("The relation is recorded."))
             return redirect("people:person", person_id=person.pk)
@@ -227,8 +225,7 @@ def consent_withdraw(request, person_id, consent_id):
             services.consent_withdraw(consent=consent, on=form.cleaned_data["on"], actor=request.user,
                                       request=request)
         except DomainError as error:
-            apply_domain_error(form, error if error.field != "withdrawn_on" else type(error)(error.message,
-                                                                                             field="on"))
+            apply_domain_error(form, error, fields={"withdrawn_on": "on"})
         else:
             messages.success(request, _("The withdrawal of the consent is recorded."))
             return redirect("people:person", person_id=person.pk)
@@ -250,8 +247,7 @@ def relation_end(request, person_id, relation_id):
             services.relation_end(relation=relation, on=form.cleaned_data["on"], actor=request.user,
                                   request=request)
         except DomainError as error:
-            apply_domain_error(form, error if error.field != "valid_until" else type(error)(error.message,
-                                                                                            field="on"))
+            apply_domain_error(form, error, fields={"valid_until": "on"})
         else:
             messages.success(request, _("The relation is ended."))
             return redirect("people:person", person_id=person.pk)

@@ -6,7 +6,10 @@ from django import template
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from portal.marketplace.agreements.selectors import service_budget_panel as panel
+from portal.marketplace.approvals.selectors import is_service_approved
 from portal.platform.core.money import format_eur
+from portal.tenants.access import current_municipality
 
 register = template.Library()
 
@@ -47,18 +50,12 @@ def units(amount, unit):
 @register.inclusion_tag("agreements/_service_panel.html", takes_context=True)
 def service_budget_panel(context, service):
     """"What this costs from my budget" and "Choose this service", for the person or their representative."""
-    from portal.tenants.access import current_municipality
-
     request = context.get("request")
     user = getattr(request, "user", None)
     rows = []
     if current_municipality() is not None and user is not None and user.is_authenticated:
-        from portal.marketplace.agreements.selectors import service_budget_panel as panel
-
         rows = panel(user, service)
     approved = False
     if rows:
-        from portal.marketplace.approvals.selectors import is_service_approved
-
         approved = is_service_approved(service)
     return {"service": service, "rows": rows, "request": request, "approved": approved}

@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.budgets.people.models import Relation
+from portal.marketplace.catalogue.selectors import providers_for_user
 from portal.tenants.access import current_municipality, national_roles, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
 
@@ -40,8 +43,6 @@ def provider_ids_for(user) -> list[int]:
         return cached
     ids: list[int] = []
     if Role.PROVIDER_STAFF in national_roles(user):
-        from portal.marketplace.catalogue.selectors import providers_for_user
-
         ids = list(providers_for_user(user).values_list("pk", flat=True))
     setattr(user, _PROVIDER_IDS_ATTR, ids)
     return ids
@@ -62,8 +63,6 @@ def agreements_for_user(user):
     if provider_ids:
         return queryset.filter(provider_id__in=provider_ids)
     if roles_for(user, current_municipality()):
-        from portal.budgets.people.access import persons_for_user
-
         queryset = queryset.filter(person__in=persons_for_user(user))
         hidden = _supported_without_agreements(user)
         if hidden:
@@ -76,10 +75,7 @@ def agreements_for_user(user):
 
 def _supported_without_agreements(user) -> list[int]:
     """Persons ``user`` supports (only as support person) who did not allow them to see agreements."""
-    from portal.budgets.people.models import Relation
-    from portal.tenants.roles import Role as R
-
-    if R.SUPPORT_PERSON not in roles_for(user, current_municipality()):
+    if Role.SUPPORT_PERSON not in roles_for(user, current_municipality()):
         return []
     today = timezone.localdate()
     valid = Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
@@ -120,7 +116,5 @@ def family_capacity(user, person) -> str | None:
     """self / legal_representative / support_person, or None."""
     if not roles_for(user, current_municipality()):
         return None
-    from portal.budgets.people.access import acting_capacity
-
     capacity = acting_capacity(user, person)
     return capacity if capacity in FAMILY_CAPACITIES else None

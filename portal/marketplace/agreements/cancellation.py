@@ -7,15 +7,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.services import funds_reserve, reservation_remaining
 from portal.platform.core.money import ZERO, to_money
 
 from . import access
 from .errors import AgreementInvalid, NotAllowed
 from .models import Agreement, MunicipalRules
 from .transitions import S, _lock, _move, _require_status, _void_reservation
+
+# Sent while an active agreement is cancelled: (sender=Agreement, agreement). Each receiver returns the budget
+# share of work delivered on it but not yet invoiced, which stays reserved. The invoicing area answers
+# (``invoicing.signals``): it sits above this one, so this area asks through the signal instead of importing it.
+delivered_not_invoiced = Signal()
+
 
 @dataclass(frozen=True)
 class CancellationTerms:
@@ -30,12 +38,9 @@ class CancellationTerms:
 
 
 def _uninvoiced_delivered_amount(agreement) -> Decimal:
-    """Delivered but not yet invoiced, which stays reserved after a cancellation (invoicing area's selector)."""
-    try:
-        from portal.marketplace.invoicing.selectors import uninvoiced_amount
-    except ImportError:
-        return ZERO
-    return to_money(uninvoiced_amount(agreement) or ZERO)
+    """Delivered but not yet invoiced, which stays reserved after a cancellation (the invoicing area's answer)."""
+    answers = delivered_not_invoiced.send(sender=Agreement, agreement=agreement)
+    return to_money(sum((amount or ZERO for _receiver, amount in answers), ZERO))
 
 
 def cancellation_terms(agreement, *, effective: dt.date | None = None, by_provider: bool = False,
@@ -43,8 +48,6 @@ def cancellation_terms(agreement, *, effective: dt.date | None = None, by_provid
     """The notice rule: cancelling an active agreement with less notice than the municipality's rule before
     the service would take place lets the provider bill ``short_notice_billable_units`` units.
     A cancellation by the provider itself is never billable to the budget."""
-    from portal.budgets.ledger.services import reservation_remaining
-
     rules = MunicipalRules.current()
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -101,8 +104,6 @@ def agreement_cancel(*, agreement, actor, reason: str = "", effective: dt.date |
         old = agreement.reservation
         _void_reservation(agreement, actor=actor)
         if keep > 0:
-            from portal.budgets.ledger.services import funds_reserve
-
             agreement.reservation = funds_reserve(
                 category=agreement.category, amount=keep, reference=f"agreement {agreement.pk} after cancellation",
                 idempotency_key=f"agreement:{agreement.pk}:after-cancel:{old.pk}", actor=actor)

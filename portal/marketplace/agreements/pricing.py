@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from portal.budgets.ledger.selectors import category_for, current_budget
+from portal.marketplace.approvals.selectors import price_cap_for
 from portal.platform.core.money import ZERO, to_money
 
 MAX_UNITS = Decimal("5000")
@@ -105,9 +107,6 @@ def quote(*, person, service, units_per_week=None, total_units=None, period_star
     ``budget``/``category``/``cap`` may be passed in when the caller already has them (saves queries);
     ``cap=False`` means "look it up".
     """
-    from portal.budgets.ledger.selectors import category_for, current_budget
-    from portal.marketplace.approvals.selectors import price_cap_for
-
     if budget is None:
         budget = current_budget(person)
     if category is None and budget is not None:

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from portal.platform.core.models import audit
 from portal.platform.core.money import to_money
+from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.roles import Role
 
 from .errors import AgreementInvalid, NotAllowed
 from .models import MunicipalRules
@@ -17,9 +19,6 @@ def municipal_rules_update(*, actor, provider_response_days: int, approval_servi
                            approval_above_amount, cancellation_notice_hours: int,
                            short_notice_billable_units, invoice_approval_days: int) -> MunicipalRules:
     """The municipality administrator sets the rules for agreements."""
-    from portal.tenants.access import current_municipality, roles_for
-    from portal.tenants.roles import Role
-
     if Role.MUNICIPALITY_ADMIN not in roles_for(actor, current_municipality()):
         raise NotAllowed(_("Only the municipality's administrator can change the rules."))
     if not 1 <= int(provider_response_days) <= 60:

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from portal.budgets.people.access import person_for_user
+from portal.budgets.people.models import Goal
+from portal.marketplace.approvals.selectors import approved_services
+
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.tenants.access import current_municipality, roles_for
 
 from . import access
+from .errors import ServiceNotAvailable
 from .models import Agreement, AgreementStatus, MunicipalRules
+from .pricing import quote
 
 LIST_RELATED = ("person", "service", "provider", "category")
 
@@ -53,12 +63,8 @@ def persons_user_can_choose_for(user):
     """Persons for whom ``user`` may start an agreement here (self, represented, supported)."""
     if not getattr(user, "is_authenticated", False) or access.is_staff_here(user):
         return []
-    from portal.tenants.access import current_municipality, roles_for
-
     if not roles_for(user, current_municipality()):
         return []
-    from portal.budgets.people.access import acting_capacity, persons_for_user
-
     result = []
     for person in persons_for_user(user):
         capacity = acting_capacity(user, person)
@@ -67,10 +73,26 @@ def persons_user_can_choose_for(user):
     return result
 
 
+def start_choice(user, *, person_id, service_id) -> tuple:
+    """The person ``user`` may act for and the service approved here, for starting or quoting an agreement.
+
+    Http404 for a person ``user`` may not see (never reveal they exist); ServiceNotAvailable for a service
+    that is not approved here.
+    """
+    person = person_for_user(user, person_id)
+    service = approved_services().select_related("service_type").filter(pk=service_id).first()
+    if service is None:
+        raise ServiceNotAvailable(_("This service is not approved in this municipality."), field="service")
+    return person, service
+
+
+def goal_of(person, goal_id):
+    """The goal ``goal_id`` of one of ``person``'s support plans, or None."""
+    return Goal.objects.filter(pk=goal_id, plan__person=person).first()
+
+
 def service_budget_panel(user, service) -> list[dict]:
     """For each person ``user`` may choose for: the quote of this service against their budget."""
-    from .pricing import quote
-
     rows = []
     for person, capacity in persons_user_can_choose_for(user):
         q = quote(person=person, service=service, units_per_week=1)

@@ -20,9 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.marketplace.approvals.selectors import is_service_approved
+from portal.platform.core.errors import DomainError
 from portal.platform.core.models import audit
 
-from . import access
+from . import access, selectors
 from .cancellation import CancellationTerms, agreement_cancel, cancellation_terms  # noqa: F401 (part of the API)
 from .errors import (
     AgreementInvalid,
@@ -105,17 +107,57 @@ def requires_approval(*, service, total_amount, rules: MunicipalRules) -> bool:
 
 # ------------------------------------------------------------------------------------------- creation
 
+def agreement_start(*, actor, person_id, service_id, goal_id=None, units_per_week=None, total_units=None,
+                    period_start: dt.date | None = None, period_end: dt.date | None = None,
+                    accept_copayment: bool = False, explanation: str = "") -> Agreement:
+    """Start an agreement from what a face received (ids and the person's numbers): the one way both the
+    page and the API start one.
+
+    Looks up the person through the checkpoint (Http404 if ``actor`` may not see them), the service among
+    those approved here and the goal in the person's plan, quotes once and saves a draft. A refusal raises a
+    DomainError and writes nothing; when the refusal is about the quote, ``error.params["quote"]`` holds the
+    quote it was based on, so a page can show the cost beside the reason without quoting again.
+    """
+    person, service = selectors.start_choice(actor, person_id=person_id, service_id=service_id)
+    goal = None
+    if goal_id is not None:
+        goal = selectors.goal_of(person, goal_id)
+        if goal is None:
+            raise AgreementInvalid(_("Choose a goal from the current support plan."), field="goal")
+    capacity = _require_family(actor, person)
+    return _draft_create(person=person, service=service, actor=actor, capacity=capacity,
+                         units_per_week=units_per_week, total_units=total_units, period_start=period_start,
+                         period_end=period_end, goal=goal, accept_copayment=accept_copayment,
+                         explanation=explanation)
+
+
 def agreement_draft_create(*, person, service, actor, units_per_week=None, total_units=None,
                            period_start: dt.date | None = None, period_end: dt.date | None = None, goal=None,
                            accept_copayment: bool = False, explanation: str = "") -> Agreement:
-    """A person, their legal representative or support person prepares an agreement (status draft)."""
+    """A person, their legal representative or support person prepares an agreement (status draft).
+
+    For callers that already hold the objects (demo data, tests, benchmarks); the page and the API call
+    ``agreement_start``.
+    """
+    capacity = _require_family(actor, person)
+    if not is_service_approved(service):
+        raise ServiceNotAvailable(_("This service is not approved in this municipality."), field="service")
+    return _draft_create(person=person, service=service, actor=actor, capacity=capacity,
+                         units_per_week=units_per_week, total_units=total_units, period_start=period_start,
+                         period_end=period_end, goal=goal, accept_copayment=accept_copayment,
+                         explanation=explanation)
+
+
+def _require_family(actor, person) -> str:
     capacity = access.family_capacity(actor, person)
     if capacity is None:
         raise NotAllowed(_("Only the person, their legal representative or support person can start an agreement."))
-    from portal.marketplace.approvals.selectors import approved_services
+    return capacity
 
-    if not service.is_active or not approved_services().filter(pk=service.pk).exists():
-        raise ServiceNotAvailable(_("This service is not approved in this municipality."), field="service")
+
+def _draft_create(*, person, service, actor, capacity, units_per_week, total_units, period_start, period_end,
+                  goal, accept_copayment, explanation) -> Agreement:
+    """Check, quote once and save the draft of a service approved here."""
     if service.target_groups and person.target_group not in service.target_groups:
         raise ServiceNotAvailable(_("This service is not offered for this person's target group."), field="service")
     per_week = _decimal(units_per_week, field="units_per_week", label=_("Units a week"))
@@ -124,7 +166,11 @@ def agreement_draft_create(*, person, service, actor, units_per_week=None, total
               period_start=period_start, period_end=period_end)
     if goal is None and q.category is not None:
         goal = q.category.goal
-    validate_quote(q, accept_copayment=accept_copayment, goal=goal)
+    try:
+        validate_quote(q, accept_copayment=accept_copayment, goal=goal)
+    except DomainError as refusal:
+        refusal.params["quote"] = q
+        raise
     with transaction.atomic():
         agreement = Agreement.objects.create(
             person=person, service=service, provider_id=service.provider_id, goal=goal, category=q.category,
@@ -315,10 +361,3 @@ def agreements_expire(*, now: dt.datetime | None = None) -> int:
                 count += 1
     return count
 
-
-def agreements_expire_if_due(*, now: dt.datetime | None = None) -> int:
-    """The lazy check the lists run: one cheap query when nothing is overdue."""
-    now = now or timezone.now()
-    if not Agreement.objects.filter(status=S.AWAITING_PROVIDER, respond_by__lt=now).exists():
-        return 0
-    return agreements_expire(now=now)

@@ -3,8 +3,11 @@ and releasing a reservation. Used by ``services`` and ``cancellation``; not an A
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.errors import ReservationResolved
+from portal.budgets.ledger.services import reservation_void
 from portal.platform.core.models import audit
 from portal.platform.core.money import format_eur
 from portal.platform.outbox.services import outbox_emit
@@ -14,13 +17,12 @@ from .models import Agreement, AgreementEvent, AgreementStatus
 
 S = AgreementStatus
 
+
 def reserve_key(agreement) -> str:
     return f"agreement:{agreement.pk}:reserve"
 
 
 def _money_text(amount) -> str:
-    from django.utils.translation import get_language
-
     return format_eur(amount, (get_language() or "lv")[:2])
 
 
@@ -54,9 +56,6 @@ def _is_user(actor) -> bool:
 def _void_reservation(agreement, *, actor) -> None:
     if agreement.reservation_id is None:
         return
-    from portal.budgets.ledger.errors import ReservationResolved
-    from portal.budgets.ledger.services import reservation_void
-
     try:
         reservation_void(reservation=agreement.reservation, reference=f"agreement {agreement.pk}",
                          idempotency_key=f"agreement:{agreement.pk}:void:{agreement.reservation_id}", actor=actor)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from portal.marketplace.catalogue.models import Provider, Service
+from portal.marketplace.catalogue.models import Provider, Service, ServiceType
 from portal.platform.core.money import ZERO
 
 from .models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
@@ -42,10 +44,6 @@ def price_caps() -> QuerySet[PriceCap]:
 def cap_amounts() -> dict[tuple[str, str], Decimal]:
     """{(service type code, unit): cap amount} of this municipality, in one plain statement (every search
     on a municipality's site asks)."""
-    from django.db import connection
-
-    from portal.marketplace.catalogue.models import ServiceType
-
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT t.code, c.unit, c.amount FROM {PriceCap._meta.db_table} c"
                        f" JOIN {ServiceType._meta.db_table} t ON t.id = c.service_type_id")
@@ -66,16 +64,11 @@ def over_cap_amount(service, cap: PriceCap | None = None) -> Decimal:
 
 
 def _approval_status_subquery(model, field: str):
-    from django.db.models import OuterRef, Subquery
-
     return Subquery(model.objects.filter(**{field: OuterRef("pk")}).values("status")[:1])
 
 
 def providers_for_review(municipality, *, status: str | None = None) -> QuerySet[Provider]:
     """Providers serving ``municipality``, each with ``approval_status`` (pending when undecided)."""
-    from django.db.models import Count, Value
-    from django.db.models.functions import Coalesce
-
     qs = (Provider.objects.filter(municipalities_served__contains=[municipality.code])
           .annotate(approval_status=Coalesce(_approval_status_subquery(ProviderApproval, "provider_id"),
                                              Value(ApprovalStatus.PENDING.value)),
@@ -92,9 +85,6 @@ def provider_approval(provider) -> ProviderApproval | None:
 
 def services_for_review(provider) -> QuerySet[Service]:
     """The provider's services, each with ``approval_status`` in this municipality."""
-    from django.db.models import Value
-    from django.db.models.functions import Coalesce
-
     return (provider.services.select_related("service_type")
             .annotate(approval_status=Coalesce(_approval_status_subquery(ServiceApproval, "service_id"),
                                                Value(ApprovalStatus.PENDING.value)))

@@ -7,10 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.tenants.access import has_role
-from portal.tenants.models import Membership, Municipality
+from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
 from . import signals
@@ -109,8 +110,6 @@ def _require_staff(provider, actor, *, owner: bool = False) -> ProviderStaff:
 
 
 def _unique_slug(name: str) -> str:
-    from django.utils.text import slugify
-
     table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
     base = slugify(name.translate(table))[:60].strip("-") or "sniedzejs"
     slug, n = base, 1
@@ -119,8 +118,3 @@ def _unique_slug(name: str) -> str:
         slug = f"{base}-{n}"
     return slug
 
-
-def _ensure_provider_role(user) -> None:
-    Membership.objects.get_or_create(user=user, role=Role.PROVIDER_STAFF, municipality=None)
-    if hasattr(user, "_portal_roles_cache"):
-        del user._portal_roles_cache

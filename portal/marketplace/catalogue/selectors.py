@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from portal.tenants.access import has_role
+from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
 from .models import CatalogueChange, Location, Provider, ProviderStaff, Service, ServiceType
@@ -54,10 +56,6 @@ def service_detail_queryset() -> QuerySet[Service]:
 
 def municipal_decisions(provider) -> list[dict]:
     """Each municipality the provider serves, with its decision (pending when it has not decided)."""
-    from django.conf import settings
-
-    from portal.tenants.models import Municipality
-
     names = dict(Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
                  .filter(code__in=provider.municipalities_served).values_list("code", "name"))
     listings = {item.municipality_code: item for item in provider.listings.all()}

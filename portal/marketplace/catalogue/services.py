@@ -3,6 +3,7 @@ staff and services. Every change is kept in ``CatalogueChange`` (who, when, old 
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,13 +14,13 @@ from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.access import has_role
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
+from portal.tenants.services import membership_ensure, send_welcome_email
 
 from ._steps import (
     _announce,
     _apply,
     _as_text,
     _check_municipalities,
-    _ensure_provider_role,
     _record,
     _require_staff,
     _unique_slug,
@@ -62,8 +63,6 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
                                       "the provider."), field="email")
         user = User(email=email, full_name=full_name.strip())
         try:
-            from django.contrib.auth.password_validation import validate_password
-
             validate_password(password, user)
         except ValidationError as error:
             raise CatalogueInvalid(error.messages[0], code="catalogue.weak_password", field="password") from None
@@ -85,7 +84,7 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
             provider.save()
     except IntegrityError:
         raise AlreadyRegistered(_("This provider is already registered."), field="company_number") from None
-    _ensure_provider_role(user)
+    membership_ensure(user=user, role=Role.PROVIDER_STAFF, actor=user, request=request)
     ProviderStaff.objects.create(user=user, provider=provider, is_owner=True)
     _record(provider=provider, actor=user, kind=CatalogueChange.Kind.PROVIDER_CREATED, changes=changes)
     audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, summary=f"provider sign-up {provider.name}",
@@ -211,12 +210,10 @@ def staff_add(*, provider: Provider, actor, email: str, full_name: str = "", is_
         user.save()
     if ProviderStaff.objects.filter(provider=provider, user=user).exists():
         raise StaffConflict(_("%(email)s already works for this provider.") % {"email": email}, field="email")
-    _ensure_provider_role(user)
+    membership_ensure(user=user, role=Role.PROVIDER_STAFF, actor=actor, request=request)
     staff = ProviderStaff.objects.create(provider=provider, user=user, is_owner=is_owner)
     _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.STAFF, changes={"staff": [None, email]})
     if created and request is not None:
-        from portal.tenants.services import send_welcome_email
-
         transaction.on_commit(lambda: send_welcome_email(user, request))
     return staff
 

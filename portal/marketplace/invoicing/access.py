@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.marketplace.agreements.models import Agreement
+from portal.marketplace.catalogue.selectors import providers_for_user
 from portal.tenants.access import current_municipality, has_role, roles_for
 from portal.tenants.roles import Role
 
@@ -27,8 +30,6 @@ def _int(value) -> int:
 
 def provider_ids_for(user) -> list[int]:
     """The providers ``user`` works for as provider staff (empty for everyone else)."""
-    from portal.marketplace.catalogue.selectors import providers_for_user
-
     cache = getattr(user, "_invoicing_provider_ids", None)
     if cache is None:
         cache = list(providers_for_user(user).values_list("pk", flat=True))
@@ -38,8 +39,6 @@ def provider_ids_for(user) -> list[int]:
 
 def agreement_for_provider(user, agreement_id):
     """An agreement of one of the user's providers in the current municipality, or Http404."""
-    from portal.marketplace.agreements.models import Agreement
-
     ids = provider_ids_for(user)
     agreement = (Agreement.objects.filter(pk=_int(agreement_id), provider_id__in=ids)
                  .select_related("person", "service", "service__service_type", "provider", "goal", "category")
@@ -67,8 +66,6 @@ def session_for_provider(user, session_id) -> Session:
 
 def sessions_for_family(user):
     """Sessions of every person the user may see here as the person or their family side."""
-    from portal.budgets.people.access import persons_for_user
-
     held = roles_for(user, current_municipality())
     if not held & {Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON}:
         return Session.objects.none()
@@ -85,8 +82,6 @@ def session_for_family(user, session_id) -> Session:
 
 
 def capacity_for_session(user, session) -> str | None:
-    from portal.budgets.people.access import acting_capacity
-
     return acting_capacity(user, session.agreement.person)
 
 

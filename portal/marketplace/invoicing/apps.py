@@ -8,6 +8,6 @@ class InvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        from . import signals  # it uses the agreements' models: imported once the registry is ready
 
         signals.connect()

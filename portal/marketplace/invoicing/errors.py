@@ -35,6 +35,12 @@ class InvoiceWrongStatus(Conflict):
     code = "invoice.wrong_status"
 
 
+class NotFinanceOfficer(PermissionDenied):
+    """Approving, rejecting and recording payment are the municipality's finance officer's to do."""
+
+    code = "invoice.not_finance_officer"
+
+
 class NothingToInvoice(ValidationFailed):
     code = "invoice.nothing_to_invoice"
 
@@ -44,5 +50,5 @@ class InvoiceNotFound(NotFound):
 
 
 __all__ = ["DomainError", "SessionInvalid", "SessionNotEditable", "SessionAlreadyDecided", "NotYourSession",
-           "CsvInvalid", "InvoiceInvalid", "InvoiceNotClean", "InvoiceWrongStatus", "NothingToInvoice",
-           "InvoiceNotFound"]
+           "CsvInvalid", "InvoiceInvalid", "InvoiceNotClean", "InvoiceWrongStatus", "NotFinanceOfficer",
+           "NothingToInvoice", "InvoiceNotFound"]

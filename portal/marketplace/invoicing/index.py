@@ -9,6 +9,10 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from portal.marketplace.agreements.models import Agreement
+from portal.marketplace.registry.models import ProviderWorkItem
+from portal.marketplace.registry.services import work_item_sync_on_commit
+
 from .models import Invoice, Session
 
 
@@ -17,8 +21,6 @@ def _municipality():
 
 
 def sync_session(session: Session) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
     agreement = session.agreement
     work_item_sync_on_commit(
         provider_id=agreement.provider_id, municipality=_municipality(), kind="session", object_id=session.pk,
@@ -28,8 +30,6 @@ def sync_session(session: Session) -> None:
 
 
 def sync_invoice(invoice: Invoice) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
     work_item_sync_on_commit(
         provider_id=invoice.provider_id, municipality=_municipality(), kind="invoice", object_id=invoice.pk,
         status=invoice.status, status_label=str(invoice.get_status_display()), reference=invoice.display_number,
@@ -38,8 +38,6 @@ def sync_invoice(invoice: Invoice) -> None:
 
 
 def sync_agreement(agreement) -> None:
-    from portal.marketplace.registry.services import work_item_sync_on_commit
-
     work_item_sync_on_commit(
         provider_id=agreement.provider_id, municipality=_municipality(), kind="agreement", object_id=agreement.pk,
         status=agreement.status, status_label=str(agreement.get_status_display()),
@@ -53,9 +51,6 @@ def registry_reindex(municipality) -> int:
     For the demo, repairs and new municipalities; day to day the index follows each change on commit.
     Runs inside the municipality's schema; writes the public table in bulk.
     """
-    from portal.marketplace.agreements.models import Agreement
-    from portal.marketplace.registry.models import ProviderWorkItem
-
     rows = []
     for a in Agreement.objects.select_related("service"):
         rows.append(ProviderWorkItem(

@@ -6,12 +6,15 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.services import reservation_remaining
+from portal.marketplace.agreements.models import AgreementStatus, MunicipalRules
 from portal.platform.core.money import ZERO
 
-from .checks import CheckResult, Line, Terms, check_invoice
+from .checks import CheckResult, Line, Terms, budget_share, check_invoice
 from .models import Invoice, InvoiceLine, Session
 
 DEFAULT_APPROVAL_DAYS = 5
@@ -28,8 +31,6 @@ def units_invoiced(agreement, *, exclude_invoice: Invoice | None = None) -> Deci
 
 def reservation_left(agreement) -> Decimal:
     """What the agreement's reservation can still post, less what submitted invoices will take."""
-    from portal.budgets.ledger.services import reservation_remaining
-
     if agreement.reservation_id is None:
         return ZERO
     pending = Invoice.objects.filter(agreement=agreement, status=Invoice.Status.SUBMITTED).aggregate(
@@ -39,8 +40,6 @@ def reservation_left(agreement) -> Decimal:
 
 def invoice_check(invoice: Invoice) -> CheckResult:
     """Check every line of a draft (or the lines of a submitted invoice) against its agreement."""
-    from portal.marketplace.agreements.models import AgreementStatus
-
     agreement = invoice.agreement
     lines = list(invoice.lines.select_related("session").all())
     session_ids = [line.session_id for line in lines]
@@ -73,10 +72,6 @@ def invoices_of_agreement(agreement) -> QuerySet[Invoice]:
 
 
 def approval_target_days() -> int:
-    try:
-        from portal.marketplace.agreements.models import MunicipalRules
-    except ImportError:  # pragma: no cover - agreements not installed
-        return DEFAULT_APPROVAL_DAYS
     rules = MunicipalRules.objects.filter(pk=1).first()
     return rules.invoice_approval_days if rules else DEFAULT_APPROVAL_DAYS
 
@@ -99,8 +94,6 @@ def finance_queue(*, status: str = "submitted", query: str = "") -> QuerySet[Inv
     if status in Invoice.Status.values:
         qs = qs.filter(status=status)
     if query:
-        from django.db.models import Q
-
         qs = qs.filter(Q(provider__name__icontains=query) | Q(agreement__person__last_name__icontains=query))
     return qs.order_by("submitted_at", "id") if status == "submitted" else qs.order_by("-submitted_at", "-id")
 
@@ -114,8 +107,6 @@ def is_overdue(invoice: Invoice, target_days: int, today: Date | None = None) ->
 
 def timeline(invoice: Invoice) -> list[tuple[str, object]]:
     """(step, when) pairs: created → submitted → approved/rejected → paid."""
-    from django.utils.translation import gettext as _
-
     steps = [(_("Created"), invoice.created_at)]
     if invoice.submitted_at:
         steps.append((_("Submitted"), invoice.submitted_at))
@@ -130,10 +121,9 @@ def timeline(invoice: Invoice) -> list[tuple[str, object]]:
 def uninvoiced_amount(agreement) -> Decimal:
     """Budget share of sessions delivered but not on a submitted/approved invoice (drafts count as uninvoiced).
 
-    The agreements area keeps this much reserved when an agreement is cancelled.
+    The agreements area keeps this much reserved when an agreement is cancelled (it asks through
+    ``agreements.cancellation.delivered_not_invoiced``, answered in ``signals``).
     """
-    from .checks import budget_share
-
     sessions = (Session.objects.filter(agreement=agreement)
                 .exclude(status__in=[Session.Status.WITHDRAWN, Session.Status.DISPUTED])
                 .exclude(invoice_lines__live=True, invoice_lines__invoice__status__in=[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .models import ProviderWorkItem
 
@@ -20,8 +20,6 @@ def work_items_for_providers(provider_ids, *, kind: str | None = None, municipal
 
 
 def status_counts(provider_ids) -> dict[tuple[str, str], int]:
-    from django.db.models import Count
-
     rows = (ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids))
             .values_list("kind", "status").annotate(n=Count("id")))
     return {(kind, status): n for kind, status, n in rows}

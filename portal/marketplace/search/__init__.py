@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
+
 _instances: dict = {}
 
 
 def backend_name() -> str:
-    from django.conf import settings
-
     name = getattr(settings, "SEARCH_BACKEND", None) or os.environ.get("PORTAL_SEARCH_BACKEND")
     if not name:
         name = "elasticsearch" if os.environ.get("ELASTICSEARCH_URL") else "postgresql"
@@ -27,6 +27,8 @@ def get_search(name: str | None = None):
     name = name or backend_name()
     key = (name, os.environ.get("ELASTICSEARCH_URL", ""))
     if key not in _instances:
+        # Imported here, not at the top: this package's __init__ runs while Django loads the search app's
+        # models, before the backends' model imports can, and the Elasticsearch client is optional.
         if name == "elasticsearch":
             from .backends.elastic import ElasticsearchSearch
 

@@ -8,27 +8,25 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from portal.marketplace.catalogue.models import Provider, Service, ServiceType
+from portal.tenants.models import Municipality
+
 from . import get_search, hsds
+from .backends.postgres import structured_filters
 from .models import SearchDocument
 from .query import SearchQuery
 from .selectors import search_scope
 
 
 def _names() -> dict[str, str]:
-    from portal.tenants.models import Municipality
-
     return dict(Municipality.objects.values_list("code", "name"))
 
 
 def _visible_documents(scope):
-    from .backends.postgres import structured_filters
-
     return structured_filters(SearchDocument.objects.all(), SearchQuery(), scope)
 
 
 def _services(ids):
-    from portal.marketplace.catalogue.models import Service
-
     found = {s.pk: s for s in Service.objects.filter(pk__in=ids).select_related("provider", "service_type")
              .prefetch_related("locations")}
     return [found[i] for i in ids if i in found]
@@ -38,8 +36,6 @@ def _term_code(taxonomy_term_id: str | None) -> str | None | bool:
     """The service type code of a taxonomy term id; False when the id is not one of ours."""
     if not taxonomy_term_id:
         return None
-    from portal.marketplace.catalogue.models import ServiceType
-
     pk = hsds.parse_id("taxonomy_term", taxonomy_term_id)
     code = ServiceType.objects.filter(pk=pk).values_list("code", flat=True).first() if pk is not None else None
     return code or False
@@ -67,8 +63,6 @@ def service_detail(hsds_id: str) -> dict | None:
 
 
 def _providers(scope):
-    from portal.marketplace.catalogue.models import Provider
-
     provider_ids = _visible_documents(scope).values("provider_id")
     return Provider.objects.filter(pk__in=provider_ids).prefetch_related("locations")
 
@@ -95,8 +89,6 @@ def organization_detail(hsds_id: str) -> dict | None:
 
 
 def service_at_location_page(*, text="", taxonomy_term_id=None, modified_after=None, page=1, per_page=50) -> dict:
-    from portal.marketplace.catalogue.models import Service
-
     scope = search_scope(None)
     code = _term_code(taxonomy_term_id)
     if code is False:
@@ -148,8 +140,6 @@ def taxonomy_detail(hsds_id: str) -> dict | None:
 
 
 def taxonomy_term_page(*, text="", taxonomy_id=None, page=1, per_page=50) -> dict:
-    from portal.marketplace.catalogue.models import ServiceType
-
     terms = ServiceType.objects.order_by("position", "code")
     if taxonomy_id and hsds.parse_id("taxonomy", taxonomy_id) != hsds.TAXONOMY_PK:
         terms = terms.none()
@@ -163,8 +153,6 @@ def taxonomy_term_page(*, text="", taxonomy_id=None, page=1, per_page=50) -> dic
 
 
 def taxonomy_term_detail(hsds_id: str) -> dict | None:
-    from portal.marketplace.catalogue.models import ServiceType
-
     pk = hsds.parse_id("taxonomy_term", hsds_id)
     term = ServiceType.objects.filter(pk=pk).first() if pk is not None else None
     return hsds.taxonomy_term(term) if term else None

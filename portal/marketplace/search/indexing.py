@@ -14,6 +14,10 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from portal.marketplace.catalogue.models import Provider, Service
+from portal.tenants.models import Municipality
+
+from . import get_search
 from .models import ARRAY_COLUMNS, SearchDocument, SearchTerm
 from .text import fold, stem, stems, tokens
 
@@ -61,8 +65,6 @@ def schedule(*, service_ids: Iterable[int] = (), provider_ids: Iterable[int] = (
 
 
 def index_changes(*, service_ids: Iterable[int] = (), provider_ids: Iterable[int] = ()) -> int:
-    from portal.marketplace.catalogue.models import Service
-
     ids = set(service_ids)
     if provider_ids:
         ids.update(Service.objects.filter(provider_id__in=list(provider_ids)).values_list("pk", flat=True))
@@ -88,8 +90,6 @@ def index_services(service_ids: Iterable[int]) -> int:
 
 def rebuild(*, out=None) -> int:
     """Rebuild every document from the catalogue; remove documents of services that no longer exist."""
-    from portal.marketplace.catalogue.models import Service
-
     ids = list(Service.objects.order_by("pk").values_list("pk", flat=True))
     SearchDocument.objects.exclude(service_id__in=ids).delete()
     written = 0
@@ -98,8 +98,6 @@ def rebuild(*, out=None) -> int:
         docs = _build(chunk)
         _write(docs)
         written += len(docs)
-    from . import get_search
-
     backend = get_search()
     if hasattr(backend, "rebuild_index"):
         backend.rebuild_index(out=out)
@@ -107,14 +105,10 @@ def rebuild(*, out=None) -> int:
 
 
 def _municipality_names() -> dict[str, str]:
-    from portal.tenants.models import Municipality
-
     return dict(Municipality.objects.values_list("code", "name"))
 
 
 def _build(ids: list[int]) -> list[SearchDocument]:
-    from portal.marketplace.catalogue.models import Provider, Service
-
     names = _municipality_names()
     services = (Service.objects.filter(pk__in=ids).select_related("provider", "service_type")
                 .prefetch_related("locations"))
@@ -213,8 +207,6 @@ def _write(docs: list[SearchDocument]) -> None:
 
 
 def _elastic_sync(ids: set[int], gone: list[int]) -> None:
-    from . import get_search
-
     backend = get_search()
     if hasattr(backend, "sync"):
         backend.sync(index=ids, delete=gone)

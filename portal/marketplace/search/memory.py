@@ -34,11 +34,15 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 
+from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+
 from .models import ARRAY_COLUMNS, FACET_COLUMNS
+from .params import facet_values
 from .query import FACETS, Scope, SearchQuery
+from .text import query_terms
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +250,6 @@ class MemoryIndex:
         """Run ``work`` in a daemon thread with its own connection on the public schema, closed afterwards."""
 
         def run():
-            from django.db import connections
-
             try:
                 connection.set_schema_to_public()
                 work()
@@ -282,8 +284,6 @@ class MemoryIndex:
     # ------------------------------------------------------------ search
     def search(self, query: SearchQuery, scope: Scope, expand) -> tuple[dict, int, list, bool]:
         """(facets, total, page of (service id, score, distance), relaxed) — what the SQL path returns."""
-        from .text import query_terms
-
         snapshot, site = self.snapshot(scope)
         base = site & filters(snapshot, query, scope)
         terms = query_terms(query.text)
@@ -364,10 +364,6 @@ def filters(s: Snapshot, query: SearchQuery, scope: Scope) -> np.ndarray:
 
 
 def facet_counts(s: Snapshot, match: np.ndarray, idx: np.ndarray) -> dict[str, dict[str, int]]:
-    from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
-
-    from .params import facet_values
-
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     free = int(np.count_nonzero(s.has_free[idx]))
     if free:

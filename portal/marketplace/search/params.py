@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.marketplace.catalogue.models import ACCESSIBILITY_FIELDS, DeliveryMode, Provider, StaffLanguage, TargetGroup
+from portal.marketplace.catalogue.taxonomy import SERVICE_TYPES
 
 from .centres import CENTRES
 from .query import MAX_PER_PAGE, SearchQuery
@@ -28,10 +30,6 @@ def facet_values(facet: str) -> list[str]:
 
 def service_type_choices():
     """The taxonomy's codes and names in the active language, from the seed (no query per request)."""
-    from django.utils.translation import get_language
-
-    from portal.marketplace.catalogue.taxonomy import SERVICE_TYPES
-
     english = (get_language() or "lv").startswith("en")
     return [(code, name_en if english else name_lv) for code, name_lv, name_en, *_rest in SERVICE_TYPES]
 

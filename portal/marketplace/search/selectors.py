@@ -3,7 +3,7 @@
 A municipality's site searches only the services approved there (approvals
 live in its schema); the national site searches every verified provider's
 active services. Budgets and the person's address come from the budgets
-areas when they are installed; without them those features quietly step back.
+areas; where a person has none, those features quietly step back.
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from portal.tenants.access import current_municipality
+from portal.budgets.ledger.selectors import available_by_service_type
+from portal.budgets.people.access import acting_capacity, persons_for_user
+from portal.marketplace.approvals.selectors import approved_provider_ids, approved_service_ids, cap_amounts
+from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.roles import FAMILY_ROLES
 
 from . import get_search
 from .centres import CENTRES
@@ -29,8 +33,6 @@ def search_scope(user=None, *, near: str | None = None, person=None, want_budget
     municipality = current_municipality()
     scope = Scope(municipality=municipality.code if municipality else None)
     if municipality is not None:
-        from portal.marketplace.approvals.selectors import approved_provider_ids, approved_service_ids, cap_amounts
-
         # approved_services() restated over the search document, which already knows "active" and "verified":
         # two single-table subqueries instead of a four-table join on every search.
         scope.approved_ids = approved_service_ids().values_list("service_id", flat=True)
@@ -55,19 +57,12 @@ def search_scope(user=None, *, near: str | None = None, person=None, want_budget
 def person_for_search(user):
     """The person whose budget and address a family member's search uses, or None.
 
-    Uses ``people.access.persons_for_user`` when the people area is installed. Staff search for nobody.
+    Uses ``people.access.persons_for_user``. Staff search for nobody.
     """
     municipality = current_municipality()
     if user is None or not getattr(user, "is_authenticated", False) or municipality is None:
         return None
-    from portal.tenants.access import roles_for
-    from portal.tenants.roles import FAMILY_ROLES
-
     if not roles_for(user, municipality) & FAMILY_ROLES:
-        return None
-    try:
-        from portal.budgets.people.access import acting_capacity, persons_for_user
-    except ImportError:
         return None
     try:
         for person in persons_for_user(user)[:5]:
@@ -80,10 +75,6 @@ def person_for_search(user):
 
 def budget_by_service_type(person) -> dict[str, Decimal] | None:
     """{service type code: available} of the person's current budget; None when budgets are not there yet."""
-    try:
-        from portal.budgets.ledger.selectors import available_by_service_type
-    except ImportError:
-        return None
     try:
         return dict(available_by_service_type(person))
     except Exception:

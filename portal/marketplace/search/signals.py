@@ -4,40 +4,30 @@ from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from portal.marketplace.catalogue.models import Location, Provider, Service, ServiceType
+
+from .indexing import schedule
+
 
 def _service_changed(sender, instance, **kwargs):
-    from .indexing import schedule
-
     schedule(service_ids=[instance.pk])
 
 
 def _provider_changed(sender, instance, **kwargs):
-    from .indexing import schedule
-
     schedule(provider_ids=[instance.pk])
 
 
 def _location_changed(sender, instance, **kwargs):
-    from .indexing import schedule
-
     schedule(provider_ids=[instance.provider_id])
 
 
 def _service_type_changed(sender, instance, **kwargs):
-    from portal.marketplace.catalogue.models import Service
-
-    from .indexing import schedule
-
     schedule(service_ids=list(Service.objects.filter(service_type=instance).values_list("pk", flat=True)))
 
 
 def _locations_linked(sender, instance, action, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    from portal.marketplace.catalogue.models import Service
-
-    from .indexing import schedule
-
     if isinstance(instance, Service):
         schedule(service_ids=[instance.pk])
     else:  # changed from the location's side
@@ -45,8 +35,6 @@ def _locations_linked(sender, instance, action, pk_set, **kwargs):
 
 
 def connect():
-    from portal.marketplace.catalogue.models import Location, Provider, Service, ServiceType
-
     uid = "search-index"
     post_save.connect(_service_changed, sender=Service, dispatch_uid=f"{uid}-service-save")
     post_delete.connect(_service_changed, sender=Service, dispatch_uid=f"{uid}-service-delete")

@@ -17,6 +17,11 @@ import logging
 import threading
 import time
 
+from elasticsearch import Elasticsearch
+from elasticsearch.dsl import (Boolean, Date, Document, Float, GeoPoint, Integer, Keyword, Q, ScaledFloat, Search,
+                               Text, analyzer, token_filter)
+from elasticsearch.helpers import bulk
+
 from ..models import SearchDocument
 from ..query import FACETS, Hit, Scope, SearchQuery, SearchResult
 from .base import CatalogueSearch
@@ -30,9 +35,6 @@ _FACET_FIELDS = {"service_type": "service_type_code", "target_group": "target_gr
 
 
 def _document_class(index_name: str):
-    from elasticsearch.dsl import (Boolean, Date, Document, Float, GeoPoint, Integer, Keyword, ScaledFloat, Text,
-                                   analyzer, token_filter)
-
     latvian_stop = token_filter("latvian_stop", "stop", stopwords="_latvian_")
     latvian_stemmer = token_filter("latvian_stemmer", "stemmer", language="latvian")
     folding = token_filter("folding", "asciifolding", preserve_original=False)
@@ -92,8 +94,6 @@ class ElasticsearchSearch(CatalogueSearch):
     @property
     def client(self):
         if self._client is None:
-            from elasticsearch import Elasticsearch
-
             self._client = Elasticsearch(self.url, request_timeout=2, max_retries=0, retry_on_timeout=False)
         return self._client
 
@@ -132,8 +132,6 @@ class ElasticsearchSearch(CatalogueSearch):
 
     def build(self, query: SearchQuery, scope: Scope, *, operator: str = "and"):
         """The Elasticsearch request for ``query`` in ``scope`` (no network: inspectable in tests)."""
-        from elasticsearch.dsl import Q, Search
-
         s = Search(using=self._client, index=self.index_name)
         filters = [Q("term", is_listed=True)]
         if scope.approved_ids is not None:
@@ -233,8 +231,6 @@ class ElasticsearchSearch(CatalogueSearch):
         """Push changed documents; on failure log it (``portal reindex`` repairs the index)."""
         if not self.available():
             return
-        from elasticsearch.helpers import bulk
-
         try:
             actions = [self._to_es(d) for d in SearchDocument.objects.filter(service_id__in=list(index))]
             actions += [{"_op_type": "delete", "_index": self.index_name, "_id": str(i)} for i in delete]
@@ -244,8 +240,6 @@ class ElasticsearchSearch(CatalogueSearch):
             self._mark_down(exc)
 
     def rebuild_index(self, *, out=None) -> None:
-        from elasticsearch.helpers import bulk
-
         index = self.doc._index
         with self._lock:
             if index.exists(using=self.client):

@@ -17,13 +17,19 @@ and the reference the memory path is tested against.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+
+from ..memory import MemoryIndex
 from ..models import FACET_COLUMNS, SearchDocument
+from ..params import facet_values
 from ..query import FACETS, Hit, Scope, SearchQuery, SearchResult
 from ..text import query_terms
 from .base import CatalogueSearch
@@ -66,8 +72,6 @@ def expand_terms(terms: list[tuple[str, str]]) -> list[list[str]]:
 
 
 def _facet_key(query: SearchQuery, scope: Scope) -> str:
-    import hashlib
-
     parts = [connection.schema_name, scope.approved_ids is not None, query.service_types, query.target_groups,
              query.age, query.municipalities, query.languages, query.delivery_modes, query.accessibility,
              query.free_places, str(query.modified_after), query.ids,
@@ -139,8 +143,6 @@ class PostgresSearch(CatalogueSearch):
             memory = getattr(settings, "SEARCH_MEMORY_INDEX", True)
         self.memory = None
         if memory:
-            from ..memory import MemoryIndex
-
             self.memory = MemoryIndex(sync_limit=getattr(settings, "SEARCH_MEMORY_SYNC_LIMIT", 5000))
 
     def search(self, query: SearchQuery, scope: Scope) -> SearchResult:
@@ -198,10 +200,6 @@ class PostgresSearch(CatalogueSearch):
              relaxed: bool):
         """One statement: the matching documents once (MATERIALIZED), then every facet count and the total
         over them, and the requested page of (id, score, distance) in order."""
-        from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
-
-        from ..params import facet_values
-
         qs = base.filter(_matches(tsquery)) if tsquery else base
         annotations = {}
         if relaxed:  # services matching more of the words first

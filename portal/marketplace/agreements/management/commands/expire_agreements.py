@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tenants.utils import get_tenant_model, tenant_context
 
+from portal.marketplace.agreements.services import agreements_expire
+
 
 class Command(BaseCommand):
     help = "Expire agreement requests whose provider did not answer by the municipality's deadline."
@@ -12,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", help="only this municipality's code")
 
     def handle(self, *args, **options):
-        from portal.marketplace.agreements.services import agreements_expire
-
         municipalities = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
         if options.get("municipality"):
             municipalities = municipalities.filter(code=options["municipality"])

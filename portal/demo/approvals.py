@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from portal.marketplace.catalogue.demo import DEMO_PROVIDER_SLUG
+from portal.marketplace.approvals.models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
 from portal.marketplace.catalogue.models import MunicipalListing, Provider, Service, ServiceType
 
-from .models import ApprovalStatus, PriceCap, ProviderApproval, ServiceApproval
+from .catalogue import DEMO_PROVIDER_SLUG
 
 # Caps per unit (EUR) around which each municipality sets its own; "refuse": no co-payment allowed.
 BASE_CAPS = {

@@ -2,10 +2,10 @@
 
 import time
 
+from portal.marketplace.search.indexing import rebuild
+
 
 def load_public(out):
-    from .indexing import rebuild
-
     started = time.perf_counter()
     count = rebuild(out=out)
     if out is not None:

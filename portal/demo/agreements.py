@@ -13,6 +13,18 @@ from decimal import ROUND_FLOOR, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal.budgets.ledger.selectors import category_for, current_budget
+from portal.budgets.people.models import Person, Relation
+from portal.marketplace.agreements import services
+from portal.marketplace.agreements.models import Agreement, MunicipalRules
+from portal.marketplace.approvals.selectors import approved_services
+from portal.marketplace.catalogue.selectors import providers_for_user
+from portal.platform.accounts.models import User
+from portal.platform.core.errors import DomainError
+from portal.tenants.roles import Role
+
+from .users import MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, municipal_email
+
 
 def _say(out, message):
     if out is not None:
@@ -20,10 +32,6 @@ def _say(out, message):
 
 
 def _demo_cast(municipality):
-    from portal.platform.accounts.models import User
-    from portal.platform.demo import MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, municipal_email
-    from portal.tenants.roles import Role
-
     emails = {role: municipal_email(local, municipality.code) for role, local, _ in MUNICIPAL_DEMO_USERS}
     emails.update({role: email for role, email, _ in NATIONAL_DEMO_USERS if role == Role.PROVIDER_STAFF})
     users = {u.email: u for u in User.objects.filter(email__in=emails.values())}
@@ -32,9 +40,6 @@ def _demo_cast(municipality):
 
 def _services_for(person, provider):
     """(service, category) pairs of the provider's approved services the person's budget pays for."""
-    from portal.budgets.ledger.selectors import category_for, current_budget
-    from portal.marketplace.approvals.selectors import approved_services
-
     budget = current_budget(person)
     if budget is None:
         return budget, []
@@ -64,14 +69,6 @@ def _units(category, service, share: str, cap: int) -> Decimal:
 
 def load(municipality, out):
     """Agreements in every state for the demo adult and child with the demo provider."""
-    from portal.budgets.people.models import Person, Relation
-    from portal.marketplace.catalogue.selectors import providers_for_user
-
-    from portal.platform.core.errors import DomainError
-
-    from . import services
-    from .models import Agreement, MunicipalRules
-
     started = time.perf_counter()
     MunicipalRules.current()
     if Agreement.objects.exists():

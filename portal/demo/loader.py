@@ -1,7 +1,7 @@
-"""Demo data: the pilot municipalities of DOMAIN.md and a log-in for every role.
+"""Demo data: the pilot municipalities of DOMAIN.md and a log-in for every role (``users``).
 
-Idempotent: running it again changes nothing and takes seconds. Features add
-their own demo data through ``DEMO_LOADERS`` (called per municipality).
+Idempotent: running it again changes nothing and takes seconds. Each area's demo data is a module of
+this package, run through ``PUBLIC_DEMO_LOADERS`` (once) and ``DEMO_LOADERS`` (per municipality).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.utils.module_loading import import_string
+from django_tenants.utils import tenant_context
 
-from portal.platform.accounts.models import User
-from portal.tenants.models import Membership, Municipality
+from portal.tenants.models import Municipality
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
-DEMO_PASSWORD = "demo-parole-2026"
+from . import agreements, approvals, catalogue, invoicing, ledger, people, registry, search
+from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
+                    municipal_email)
 
 
 @dataclass(frozen=True)
@@ -50,39 +51,20 @@ PILOTS = [
     Pilot("tukums", "Tukuma novads", "riga", "Tukuma novada Sociālais dienests", "+371 63 000 013"),
 ]
 
-# (role, e-mail local part, full name) for each pilot municipality.
-MUNICIPAL_DEMO_USERS = [
-    (Role.SOCIAL_WORKER, "socialais.darbinieks", "Ilze Bērziņa"),
-    (Role.MUNICIPALITY_ADMIN, "administrators", "Jānis Ozols"),
-    (Role.FINANCE_OFFICER, "finanses", "Dace Kalniņa"),
-    (Role.PERSON, "persona", "Andris Liepiņš"),
-    (Role.LEGAL_REPRESENTATIVE, "likumiskais.parstavis", "Laura Kļaviņa"),
-    (Role.SUPPORT_PERSON, "atbalsta.persona", "Pēteris Zariņš"),
-]
-NATIONAL_DEMO_USERS = [
-    (Role.PLATFORM_ADMIN, "admin@sbs.localhost", "Platformas administrators"),
-    (Role.MINISTRY_ANALYST, "analitikis@lm.localhost", "Marta Analītiķe"),
-    (Role.PROVIDER_STAFF, "sniedzejs@sbs.localhost", "Rita Sniedzēja"),
-]
-
 # Each feature's demo data, in dependency order. Public loaders ``load_public(out)`` run once on the
 # public schema; municipal loaders ``load(municipality, out)`` run inside each municipality's schema.
 PUBLIC_DEMO_LOADERS = [
-    "portal.marketplace.catalogue.demo.load_public",
-    "portal.marketplace.registry.demo.load_public",
-    "portal.marketplace.search.demo.load_public",
+    catalogue.load_public,
+    registry.load_public,
+    search.load_public,
 ]
 DEMO_LOADERS = [
-    "portal.marketplace.approvals.demo.load",
-    "portal.budgets.people.demo.load",
-    "portal.budgets.ledger.demo.load",
-    "portal.marketplace.agreements.demo.load",
-    "portal.marketplace.invoicing.demo.load",
+    approvals.load,
+    people.load,
+    ledger.load,
+    agreements.load,
+    invoicing.load,
 ]
-
-
-def municipal_email(role_local: str, code: str) -> str:
-    return f"{role_local}@{code}.{settings.PORTAL_BASE_DOMAIN}"
 
 
 def _say(out, message):
@@ -90,22 +72,8 @@ def _say(out, message):
         print(message, file=out, flush=True)
 
 
-def ensure_user(email: str, full_name: str, password_hash: str, **extra) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, full_name=full_name, password=password_hash, **extra)
-        user.save()
-    return user
-
-
-def ensure_membership(user: User, role: Role, municipality: Municipality | None) -> None:
-    Membership.objects.get_or_create(user=user, role=role, municipality=municipality)
-
-
 def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipality]:
     """Provision the pilots and their demo users; run every feature's demo loader."""
-    from django_tenants.utils import tenant_context
-
     pilots = PILOTS if pilots is None else pilots
     ensure_national_site(out=out)
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
@@ -130,10 +98,9 @@ def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipali
             user = ensure_user(email, name, password_hash, is_staff=staff, is_superuser=staff)
             ensure_membership(user, role, None)
     connection.set_schema_to_public()
-    for dotted in PUBLIC_DEMO_LOADERS:
-        import_string(dotted)(out)
-    for dotted in DEMO_LOADERS:
-        loader = import_string(dotted)
+    for load_public in PUBLIC_DEMO_LOADERS:
+        load_public(out)
+    for loader in DEMO_LOADERS:
         for municipality in municipalities:
             with tenant_context(municipality):
                 loader(municipality, out)

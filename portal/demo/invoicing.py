@@ -17,6 +17,24 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal.budgets.ledger.selectors import category_for, current_budget
+from portal.budgets.people.models import Person, Relation
+from portal.marketplace.agreements import services as agreements
+from portal.marketplace.agreements.models import Agreement, AgreementStatus
+from portal.marketplace.approvals.selectors import approved_services
+from portal.marketplace.catalogue.selectors import providers_for_user
+from portal.marketplace.invoicing.index import registry_reindex
+from portal.marketplace.invoicing.invoices import (invoice_approve, invoice_create, invoice_mark_paid, invoice_reject,
+                                                   invoice_submit)
+from portal.marketplace.invoicing.models import Invoice, Session
+from portal.marketplace.invoicing.selectors import invoice_check
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, session_record
+from portal.platform.accounts.models import User
+from portal.platform.core.errors import DomainError
+from portal.tenants.roles import Role
+
+from .users import municipal_email
+
 STAFF = ["Anna Kalēja", "Mārtiņš Vītols", "Inese Ozoliņa", "Kristīne Lāce"]
 NOTES = ["Pastaiga un sarunas", "Ikdienas prasmju treniņš", "Atelpas brīdis ģimenei", "Iepirkšanās kopā",
          "Nodarbība par emocijām", "Sarunu grupa"]
@@ -38,13 +56,6 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 
 def _demo_agreements(municipality, staff_user, provider, approver):
     """Active agreements of the demo provider that started in past months (created if missing)."""
-    from portal.budgets.ledger.selectors import category_for, current_budget
-    from portal.budgets.people.models import Person, Relation
-    from portal.marketplace.agreements import services as agreements
-    from portal.marketplace.agreements.models import Agreement, AgreementStatus
-    from portal.marketplace.approvals.selectors import approved_services
-    from portal.platform.core.errors import DomainError
-
     today = timezone.localdate()
     services = list(approved_services().filter(provider=provider, is_active=True).select_related("service_type"))
     deciders = []
@@ -86,8 +97,6 @@ def _demo_agreements(municipality, staff_user, provider, approver):
 
 
 def _sessions_for(agreement, staff_user, decider, index):
-    from . import services
-
     today = timezone.localdate()
     first = max(agreement.period_start, _month_start(today, 3))
     day = first + dt.timedelta(days=(1 - first.weekday()) % 7)  # Tuesdays
@@ -95,27 +104,23 @@ def _sessions_for(agreement, staff_user, decider, index):
     units = Decimal("1") if agreement.unit != "hour" else Decimal("2")
     n = 0
     while day <= today and day <= agreement.period_end and used + units <= agreement.total_units:
-        session = services.session_record(
+        session = session_record(
             agreement=agreement, actor=staff_user, date=day, start_time=dt.time(10, 0), units=units,
             staff_name=STAFF[(index + n) % len(STAFF)], note=NOTES[n % len(NOTES)],
             goal_progress=PROGRESS[n % len(PROGRESS)], external_id=f"demo-{agreement.pk}-{n}")
         used += units
         if day < _month_start(today):
             if decider is not None:
-                services.session_confirm(session=session, actor=decider)
+                session_confirm(session=session, actor=decider)
         elif n % 4 == 3 and decider is not None:
-            services.session_dispute(session=session, reason="Nodarbība bija īsāka, nekā norādīts.",
-                                     actor=decider)
+            session_dispute(session=session, reason="Nodarbība bija īsāka, nekā norādīts.",
+                            actor=decider)
         n += 1
         day += dt.timedelta(days=7)
     return n
 
 
 def _invoices_for(agreement, staff_user, finance, index):
-    from . import services
-    from .models import Invoice
-    from .selectors import invoice_check
-
     today = timezone.localdate()
     months = []
     for back in (3, 2, 1):
@@ -125,13 +130,13 @@ def _invoices_for(agreement, staff_user, finance, index):
     made = 0
     for position, start in enumerate(months):
         try:
-            invoice = services.invoice_create(agreement=agreement, year=start.year, month=start.month,
-                                              actor=staff_user)
-        except services.errors.DomainError:
+            invoice = invoice_create(agreement=agreement, year=start.year, month=start.month,
+                                     actor=staff_user)
+        except DomainError:
             continue
         if not invoice_check(invoice).clean:
             continue  # leave it as a draft with its problems explained
-        invoice = services.invoice_submit(invoice=invoice, actor=staff_user)
+        invoice = invoice_submit(invoice=invoice, actor=staff_user)
         made += 1
         last = position == len(months) - 1
         if finance is None:
@@ -142,24 +147,16 @@ def _invoices_for(agreement, staff_user, finance, index):
                     submitted_at=timezone.now() - dt.timedelta(days=12))
             continue
         if index % 3 == 1 and position == len(months) - 2:
-            services.invoice_reject(invoice=invoice, reason="Rēķinā norādītas nodarbības, kuras persona "
-                                    "apstrīd; lūdzu precizēt un iesniegt vēlreiz.", actor=finance)
+            invoice_reject(invoice=invoice, reason="Rēķinā norādītas nodarbības, kuras persona "
+                           "apstrīd; lūdzu precizēt un iesniegt vēlreiz.", actor=finance)
             continue
-        invoice = services.invoice_approve(invoice=invoice, actor=finance)
+        invoice = invoice_approve(invoice=invoice, actor=finance)
         if position == 0:
-            services.invoice_mark_paid(invoice=invoice, actor=finance)
+            invoice_mark_paid(invoice=invoice, actor=finance)
     return made
 
 
 def load(municipality, out):
-    from portal.marketplace.catalogue.selectors import providers_for_user
-    from portal.platform.accounts.models import User
-    from portal.platform.demo import municipal_email
-    from portal.tenants.roles import Role
-
-    from .models import Session
-    from .index import registry_reindex
-
     started = time.perf_counter()
     staff_user = User.objects.filter(email="sniedzejs@sbs.localhost").first()
     provider = providers_for_user(staff_user).first() if staff_user else None
@@ -185,8 +182,6 @@ def load(municipality, out):
 
 
 def _decider(agreement):
-    from portal.budgets.people.models import Relation
-
     person = agreement.person
     if person.user_id:
         return person.user

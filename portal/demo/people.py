@@ -15,11 +15,16 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import personal_code as pc
-from .assessments import child_level, sis_level
-from .models import (CHILD_DOMAINS, SIS_SUBSCALES, Assessment, Consent, DisabilityGroup, Goal, Person, Relation,
-                     SupportPlan, TargetGroup)
-from .plans import add_months
+from portal.budgets.people import personal_code as pc
+from portal.budgets.people.assessments import child_level, sis_level
+from portal.budgets.people.models import (CHILD_DOMAINS, SIS_SUBSCALES, Assessment, Consent, DisabilityGroup, Goal,
+                                          Person, Relation, SupportPlan, TargetGroup)
+from portal.budgets.people.plans import add_months
+from portal.marketplace.catalogue.models import ServiceType
+from portal.platform.accounts.models import User
+from portal.tenants.roles import Role
+
+from .users import MUNICIPAL_DEMO_USERS, municipal_email
 
 CHILDREN_PER_MUNICIPALITY = 8
 ADULTS_PER_MUNICIPALITY = 8
@@ -76,10 +81,6 @@ ALL_SECTIONS = ["contacts", "assessment", "plan", "budget", "agreements"]
 
 
 def _demo_users(code):
-    from portal.platform.accounts.models import User
-    from portal.platform.demo import MUNICIPAL_DEMO_USERS, municipal_email
-    from portal.tenants.roles import Role
-
     by_role = {}
     emails = {role: municipal_email(local, code) for role, local, _name in MUNICIPAL_DEMO_USERS}
     users = {u.email: u for u in User.objects.filter(email__in=emails.values())}
@@ -118,8 +119,6 @@ def _person(rng, code, index, serial, child, today, worker, *, first=None, last=
 
 def load(municipality, out):
     """Persons, assessments and approved plans for one municipality (idempotent)."""
-    from portal.marketplace.catalogue.models import ServiceType
-
     code = municipality.code
     if Person.objects.exists():
         if out is not None:

@@ -1,8 +1,8 @@
-"""Writes for delivered sessions and invoices: ``<noun>_<verb>(*, ..., actor)``.
+"""Writes for delivered sessions: ``session_<verb>(*, ..., actor)``.
 
-Every service runs in one transaction and writes nothing when it refuses.
-The provider's cross-municipality index (registry, public schema) is updated
-on commit.
+The provider records, corrects or withdraws a session; the person (or their legal representative)
+confirms or disputes it. Every service runs in one transaction and writes nothing when it refuses.
+The provider's cross-municipality index (registry, public schema) is updated on commit.
 """
 
 from __future__ import annotations
@@ -12,24 +12,22 @@ from datetime import date as Date
 from datetime import time as Time
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.marketplace.agreements.models import AgreementStatus
 from portal.platform.core.models import AuditEvent, audit
-from portal.platform.core.money import ZERO, to_money
-from portal.platform.outbox.services import outbox_emit
+from portal.platform.core.money import to_money
 
 from . import access, errors
-from .checks import budget_share, overlaps
-from .index import sync_invoice, sync_session
-from .models import GoalProgress, Invoice, InvoiceLine, Session, SessionFlag, SessionStatus
-from .selectors import invoice_check
+from .checks import overlaps
+from .index import sync_session
+from .models import GoalProgress, Session, SessionFlag, SessionStatus
 
 MAX_UNITS_PER_SESSION = Decimal("24")
 
 
-# ----------------------------------------------------------------------------- sessions
 def _decimal(value, field: str) -> Decimal:
     if isinstance(value, Decimal):
         return value
@@ -43,8 +41,6 @@ def _decimal(value, field: str) -> Decimal:
 
 def _validated_session(agreement, *, date, units, staff_name, start_time=None, duration_minutes=None, note="",
                        goal_progress="", unit_price=None) -> dict:
-    from portal.marketplace.agreements.models import AgreementStatus
-
     if agreement.status != AgreementStatus.ACTIVE:
         raise errors.SessionInvalid(_("Sessions can be recorded only on an active agreement."), field="date")
     if not isinstance(date, Date):
@@ -263,183 +259,3 @@ def session_withdraw(*, session: Session, actor) -> Session:
           changes={"status": [old, session.status]})
     sync_session(session)
     return session
-
-
-# ----------------------------------------------------------------------------- invoices
-def month_bounds(year: int, month: int) -> tuple[Date, Date]:
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise errors.InvoiceInvalid(_("Choose a month."), field="month")
-    return Date(year, month, 1), Date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _fill_lines(invoice: Invoice) -> None:
-    agreement = invoice.agreement
-    sessions = (Session.objects.filter(agreement=agreement, date__gte=invoice.period_start,
-                                       date__lte=invoice.period_end)
-                .exclude(status=SessionStatus.WITHDRAWN)
-                .exclude(invoice_lines__live=True).order_by("date", "start_time", "id"))
-    lines = [InvoiceLine(invoice=invoice, session=s, units=s.units, unit_price=s.unit_price,
-                         amount=s.amount) for s in sessions]
-    if not lines:
-        raise errors.NothingToInvoice(_("There are no sessions in this month that are not invoiced yet."),
-                                      field="month")
-    InvoiceLine.objects.bulk_create(lines)
-    _totals(invoice, lines)
-
-
-def _totals(invoice: Invoice, lines) -> None:
-    agreement = invoice.agreement
-    invoice.total = to_money(sum((line.amount for line in lines), ZERO))
-    invoice.budget_amount = to_money(sum(
-        (budget_share(line.units, min(line.unit_price, agreement.unit_price), agreement.copayment_per_unit)
-         for line in lines), ZERO))
-    invoice.copayment = to_money(invoice.total - invoice.budget_amount)
-    invoice.save(update_fields=["total", "budget_amount", "copayment", "modified_at"])
-
-
-@transaction.atomic
-def invoice_create(*, agreement, year: int, month: int, actor) -> Invoice:
-    """A draft invoice for one month of one agreement, with a line for each session not yet invoiced."""
-    period_start, period_end = month_bounds(int(year), int(month))
-    # Lock the agreement so two clicks cannot build two drafts for the same month.
-    type(agreement).objects.select_for_update().filter(pk=agreement.pk).first()
-    if Invoice.objects.filter(agreement=agreement, period_start=period_start).exclude(
-            status=Invoice.Status.REJECTED).exists():
-        raise errors.InvoiceWrongStatus(_("This month already has an invoice for this agreement."), field="month")
-    invoice = Invoice.objects.create(agreement=agreement, provider_id=agreement.provider_id,
-                                     period_start=period_start, period_end=period_end, created_by=actor)
-    _fill_lines(invoice)
-    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=invoice, summary=f"invoice draft {period_start:%Y-%m}")
-    sync_invoice(invoice)
-    return invoice
-
-
-def _lock_invoice(invoice: Invoice, *statuses) -> Invoice:
-    invoice = (Invoice.objects.select_for_update(of=("self",))
-               .select_related("agreement", "agreement__service", "provider").get(pk=invoice.pk))
-    if invoice.status not in statuses:
-        raise errors.InvoiceWrongStatus(_("The invoice is %(status)s: this cannot be done now.")
-                                        % {"status": invoice.get_status_display().lower()})
-    return invoice
-
-
-@transaction.atomic
-def invoice_refresh(*, invoice: Invoice, actor) -> Invoice:
-    """Rebuild a draft's lines from the month's sessions as they are now (after confirmations or fixes)."""
-    invoice = _lock_invoice(invoice, Invoice.Status.DRAFT)
-    invoice.lines.all().delete()
-    _fill_lines(invoice)
-    sync_invoice(invoice)
-    return invoice
-
-
-@transaction.atomic
-def invoice_line_remove(*, invoice: Invoice, line_id: int, actor) -> Invoice:
-    """Take one line off a draft (e.g. a disputed session to invoice next month)."""
-    invoice = _lock_invoice(invoice, Invoice.Status.DRAFT)
-    deleted, _unused = invoice.lines.filter(pk=line_id).delete()
-    if not deleted:
-        raise errors.InvoiceInvalid(_("That line is not on this invoice."))
-    _totals(invoice, list(invoice.lines.all()))
-    sync_invoice(invoice)
-    return invoice
-
-
-@transaction.atomic
-def invoice_delete(*, invoice: Invoice, actor) -> None:
-    invoice = _lock_invoice(invoice, Invoice.Status.DRAFT)
-    pk, municipality = invoice.pk, connection.tenant
-    invoice.lines.all().delete()
-    invoice.delete()
-    audit(actor=actor, action=AuditEvent.Action.DELETE, object_type="invoicing.invoice", object_id=pk,
-          summary="invoice draft deleted")
-
-    def drop():
-        from portal.marketplace.registry.models import ProviderWorkItem
-
-        ProviderWorkItem.objects.filter(municipality=municipality, kind="invoice", object_id=pk).delete()
-
-    transaction.on_commit(drop)
-
-
-@transaction.atomic
-def invoice_submit(*, invoice: Invoice, actor) -> Invoice:
-    """Submit a clean draft to the municipality: it gets the provider's next gap-free number."""
-    from portal.marketplace.registry.services import invoice_number_issue
-
-    invoice = _lock_invoice(invoice, Invoice.Status.DRAFT)
-    result = invoice_check(invoice)
-    if not result.clean:
-        raise errors.InvoiceNotClean(_("The invoice has problems: fix each line marked below, then submit."),
-                                     problems=result)
-    invoice.number = invoice_number_issue(provider_id=invoice.provider_id, municipality=connection.tenant,
-                                          invoice_id=invoice.pk)
-    invoice.status = Invoice.Status.SUBMITTED
-    invoice.submitted_by, invoice.submitted_at = actor, timezone.now()
-    invoice.save(update_fields=["number", "status", "submitted_by", "submitted_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} submitted",
-          changes={"status": ["draft", "submitted"]})
-    sync_invoice(invoice)
-    return invoice
-
-
-def idempotency_key(invoice: Invoice) -> str:
-    return f"invoice:{connection.schema_name}:{invoice.pk}"
-
-
-@transaction.atomic
-def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
-    """The finance officer approves: the budget share is posted from the reservation, exactly once."""
-    from portal.budgets.ledger.services import reservation_post
-
-    if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can approve invoices."))
-    invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
-    agreement = invoice.agreement
-    if agreement.reservation_id is None:
-        raise errors.InvoiceInvalid(_("The agreement has no budget reservation to pay from."))
-    entry = reservation_post(reservation=agreement.reservation, amount=invoice.budget_amount,
-                             reference=f"invoice {invoice.display_number}", idempotency_key=idempotency_key(invoice),
-                             actor=actor)
-    invoice.status = Invoice.Status.APPROVED
-    invoice.decided_by, invoice.decided_at, invoice.ledger_entry = actor, timezone.now(), entry
-    invoice.save(update_fields=["status", "decided_by", "decided_at", "ledger_entry", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved",
-          changes={"status": ["submitted", "approved"]})
-    outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
-    sync_invoice(invoice)
-    return invoice
-
-
-@transaction.atomic
-def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
-    """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
-    if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can reject invoices."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.InvoiceInvalid(_("Give the reason, so the provider knows what to fix."), field="reason")
-    invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
-    invoice.status = Invoice.Status.REJECTED
-    invoice.decided_by, invoice.decided_at, invoice.rejection_reason = actor, timezone.now(), reason[:2000]
-    invoice.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "modified_at"])
-    invoice.lines.update(live=False)
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} rejected",
-          changes={"status": ["submitted", "rejected"]})
-    sync_invoice(invoice)
-    return invoice
-
-
-@transaction.atomic
-def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
-    """The finance officer records the bank payment of an approved invoice."""
-    if not access.is_finance_here(actor):
-        raise errors.InvoiceWrongStatus(_("Only the municipality's finance officer can record payments."))
-    invoice = _lock_invoice(invoice, Invoice.Status.APPROVED)
-    invoice.status = Invoice.Status.PAID
-    invoice.paid_at = paid_at or timezone.now()
-    invoice.save(update_fields=["status", "paid_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} paid",
-          changes={"status": ["approved", "paid"]})
-    sync_invoice(invoice)
-    return invoice

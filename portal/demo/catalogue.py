@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from portal.marketplace.catalogue.models import Location, Provider, ProviderStaff, Service, ServiceType
+from portal.marketplace.catalogue.validators import company_number_checksum_ok, make_iban
 from portal.platform.accounts.models import User
-
-from .models import Location, Provider, ProviderStaff, Service, ServiceType
-from .validators import company_number_checksum_ok, make_iban
 
 DEMO_PROVIDER_STAFF_EMAIL = "sniedzejs@sbs.localhost"
 DEMO_PROVIDER_SLUG = "saules-stars"
@@ -159,8 +159,6 @@ def _company_number(rng: random.Random, prefix: str) -> str:
 
 
 def _slugify(text: str) -> str:
-    from django.utils.text import slugify
-
     table = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽДдоброесц", "acegiklnsuzACEGIKLNSUZDdobroesc")
     return slugify(text.translate(table))[:70]
 

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from portal.budgets.ledger.methodology import methodology_seed
+from portal.budgets.ledger.models import Budget, BudgetCategory, LedgerEntry
+from portal.budgets.ledger.services import budget_grant, funds_reserve, reservation_post
+from portal.budgets.people.models import SupportPlan
 from portal.platform.core.money import CENT
-
-from .methodology import methodology_seed
-from .models import Budget, BudgetCategory, LedgerEntry
-from .services import budget_grant, funds_reserve, reservation_post
 
 
 def _share(budget_pk: int, salt: int) -> Decimal:
@@ -51,8 +51,6 @@ def _spend(budget: Budget, categories: list[BudgetCategory]) -> int:
 
 def load(municipality, out):
     """Grant budgets for every approved plan in this municipality and give some of them a history."""
-    from portal.budgets.people.models import SupportPlan
-
     started = time.perf_counter()
     methodology_seed()
     granted = spent = 0
