@@ -55,7 +55,8 @@ def serve(host: str, port: int, workers: int = 1, *, background: bool = True) ->
         supervisor.add("background worker", background_worker_command())
     if workers > 1:
         return _serve_workers(host, port, workers, supervisor)
-    print(f"• Serving on http://{host}:{port}/ — press Ctrl-C to stop (the database stops with it)", flush=True)
+    print(f"• Serving on http://{host}:{port}/ — press Ctrl-C to stop (everything started here stops with it)",
+          flush=True)
     supervisor.start_all()
     watcher = threading.Thread(target=supervisor.watch, name="supervisor", daemon=True)
     watcher.start()
@@ -223,7 +224,7 @@ def _serve_workers(host: str, port: int, workers: int, supervisor: Supervisor) -
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     supervisor.start_all()
     print(f"• Serving on http://{host}:{port}/ with {workers} worker processes — press Ctrl-C to stop "
-          f"(the database stops with it)", flush=True)
+          f"(everything started here stops with it)", flush=True)
     try:
         while not supervisor.stopping:
             time.sleep(0.2)
