@@ -47,7 +47,6 @@ from .transitions import (  # noqa: F401 (re-exported)
     _move,
     _require_status,
     _void_reservation,
-    agreement_status_changed,
     reserve_key,
 )
 
