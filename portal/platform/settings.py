@@ -121,6 +121,7 @@ TEMPLATES = [
 ]
 
 # ---------------------------------------------------------------- database
+# Each branch imports what only it needs: the embedded server is not even imported when DATABASE_URL is set.
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from portal.marketplace.agreements import access, selectors, services
 from portal.marketplace.agreements.models import Agreement
+from portal.marketplace.agreements.pricing import quote
 from portal.tenants.access import current_municipality, roles_for
 
 from . import serializers as s
@@ -63,8 +64,6 @@ class QuoteView(GenericAPIView):
 
     @extend_schema(operation_id="agreements_quote", request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request):
-        from portal.marketplace.agreements.pricing import quote
-
         data = s.QuoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

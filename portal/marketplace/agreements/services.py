@@ -20,9 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.services import funds_reserve
 from portal.marketplace.approvals.selectors import is_service_approved
 from portal.platform.core.errors import DomainError
 from portal.platform.core.models import audit
+from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.roles import Role
 
 from . import access, selectors
 from .cancellation import CancellationTerms, agreement_cancel, cancellation_terms  # noqa: F401 (part of the API)
@@ -236,8 +239,6 @@ def agreement_confirm(*, agreement, actor, accept_copayment: bool | None = None)
 # -------------------------------------------------------------------------------- provider and municipality
 
 def _reserve_and_activate(agreement, *, actor, capacity) -> Agreement:
-    from portal.budgets.ledger.services import funds_reserve
-
     entry = funds_reserve(category=agreement.category, amount=agreement.total_amount,
                           reference=f"agreement {agreement.pk}", idempotency_key=reserve_key(agreement), actor=actor)
     agreement.reservation = entry
@@ -294,9 +295,6 @@ def agreement_decline(*, agreement, actor, reason: str) -> Agreement:
 
 
 def _require_municipal_approver(actor) -> None:
-    from portal.tenants.access import current_municipality, roles_for
-    from portal.tenants.roles import Role
-
     if not roles_for(actor, current_municipality()) & {Role.MUNICIPALITY_ADMIN, Role.SOCIAL_WORKER}:
         raise NotAllowed(_("Only the municipality's administrator or a social worker can decide on approval."))
 
