@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from portal.budgets.people.access import acting_capacity, persons_for_user
-from portal.marketplace.agreements.models import Agreement
+from portal.marketplace.agreements.access import sent_to_providers
 from portal.marketplace.catalogue.selectors import providers_for_user
 from portal.tenants.access import current_municipality, has_role, roles_for
 from portal.tenants.roles import Role
@@ -40,7 +40,7 @@ def provider_ids_for(user) -> list[int]:
 def agreement_for_provider(user, agreement_id):
     """An agreement of one of the user's providers in the current municipality, or Http404."""
     ids = provider_ids_for(user)
-    agreement = (Agreement.objects.filter(pk=_int(agreement_id), provider_id__in=ids)
+    agreement = (sent_to_providers(ids).filter(pk=_int(agreement_id))
                  .select_related("person", "service", "service__service_type", "provider", "goal", "category")
                  .first())
     if agreement is None or current_municipality() is None:
