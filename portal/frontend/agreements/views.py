@@ -149,7 +149,7 @@ def agreement_detail(request, agreement_id: int):
     actions = _actions(request.user, agreement, capacity)
     return render(request, "agreements/detail.html", {
         "agreement": agreement, "capacity": capacity, "actions": actions,
-        "events": selectors.agreement_events(agreement), "reject_form": ReasonForm(prefix="reject"),
+        "events": selectors.agreement_events(agreement, user=request.user), "reject_form": ReasonForm(prefix="reject"),
         "terms": services.cancellation_terms(agreement, by_provider=capacity == access.PROVIDER)
         if actions["cancel"] else None,
     })
