@@ -84,10 +84,11 @@ def agreement_new(request, service_id: int):
     person, capacity, choices = _person_for_choice(request)
     if person is None:
         return render(request, "frontend/forbidden.html", status=403)
-    from portal.budgets.ledger.selectors import current_budget
+    from portal.budgets.ledger.selectors import category_for, current_budget
 
     budget = current_budget(person)
-    goals = list(budget.plan.goals.order_by("position", "pk")) if budget is not None else []
+    category = category_for(budget, service.service_type) if budget is not None else None
+    goals = pricing.servable_goals(budget, category)  # only the goals the service's money serves
     start, end = pricing.default_period(budget)
     initial = {"period_start": start, "period_end": end, "units_per_week": 1}
     form = AgreementForm(request.POST or None, unit=service.unit, goals=goals, initial=initial)
@@ -109,12 +110,12 @@ def agreement_new(request, service_id: int):
                     messages.success(request, _("The draft is saved. Read it once more and confirm it."))
                     return redirect("agreements:detail", agreement_id=agreement.pk)
             if q is None:
-                q = pricing.quote(person=person, service=service, budget=budget, **numbers)
+                q = pricing.quote(person=person, service=service, budget=budget, category=category, **numbers)
         if form.errors:
             status = 400
     if q is None:
         q = pricing.quote(person=person, service=service, units_per_week=1, period_start=start, period_end=end,
-                          budget=budget)
+                          budget=budget, category=category)
     return render(request, "agreements/new.html", {
         "service": service, "person": person, "capacity": capacity, "choices": choices, "form": form,
         "quote": q, "budget": budget,
