@@ -114,6 +114,22 @@ def test_an_exact_duplicate_is_refused_everywhere(world, agreement):
     assert set(Session.objects.filter(agreement=agreement)) == {first, untimed, other}
 
 
+def test_the_form_and_the_api_refuse_a_duplicate_alike(world, agreement, client_for):
+    record(agreement, world.staff, days_ago=3, start=dt.time(10))
+    connection.set_schema_to_public()
+    client = client_for(None, user=world.staff)
+    page = client.post(f"/sniedzejs/{MUNICIPALITY_A}/vienosanas/{agreement.pk}/", {
+        "s-date": str(day(3)), "s-start_time": "10:00", "s-units": "1", "s-staff_name": "Anna"})
+    assert page.status_code == 200 and 'href="#id_s-start_time"' in page.content.decode()
+    api = client.post(f"/api/v1/provider/{MUNICIPALITY_A}/agreements/{agreement.pk}/sessions/",
+                      {"sessions": [{"date": str(day(3)), "start_time": "10:00", "units": "1", "staff_name": "A"}]},
+                      content_type="application/json")
+    assert api.status_code == 400 and api.json()["code"] == "session.duplicate"
+    assert api.json()["errors"][0]["field"] == "start_time"
+    connection.set_tenant(world.municipality)
+    assert Session.objects.filter(agreement=agreement).count() == 1
+
+
 def test_the_invoice_blocks_the_later_of_two_possible_duplicates_until_removed(world, agreement):
     first = record(agreement, world.staff, days_ago=0, start=dt.time(10))
     second = record(agreement, world.staff, days_ago=0)  # no time: may be the same session
