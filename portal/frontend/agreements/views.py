@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.budgets.ledger.selectors import current_budget
+from portal.budgets.ledger.selectors import category_for, current_budget
 from portal.frontend.decorators import member_or_provider, member_required, signed_in
 from portal.frontend.forms import apply_domain_error
 from portal.frontend.views import municipality_url
@@ -87,7 +87,8 @@ def agreement_new(request, service_id: int):
     if person is None:
         return render(request, "frontend/forbidden.html", status=403)
     budget = current_budget(person)
-    goals = list(budget.plan.goals.order_by("position", "pk")) if budget is not None else []
+    category = category_for(budget, service.service_type) if budget is not None else None
+    goals = pricing.servable_goals(budget, category)  # only the goals the service's money serves
     start, end = pricing.default_period(budget)
     initial = {"period_start": start, "period_end": end, "units_per_week": 1}
     form = AgreementForm(request.POST or None, unit=service.unit, goals=goals, initial=initial)
@@ -109,12 +110,12 @@ def agreement_new(request, service_id: int):
                     messages.success(request, _("The draft is saved. Read it once more and confirm it."))
                     return redirect("agreements:detail", agreement_id=agreement.pk)
             if q is None:
-                q = pricing.quote(person=person, service=service, budget=budget, **numbers)
+                q = pricing.quote(person=person, service=service, budget=budget, category=category, **numbers)
         if form.errors:
             status = 400
     if q is None:
         q = pricing.quote(person=person, service=service, units_per_week=1, period_start=start, period_end=end,
-                          budget=budget)
+                          budget=budget, category=category)
     return render(request, "agreements/new.html", {
         "service": service, "person": person, "capacity": capacity, "choices": choices, "form": form,
         "quote": q, "budget": budget,

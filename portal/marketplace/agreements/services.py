@@ -40,7 +40,7 @@ from .errors import (
     ServiceNotAvailable,
 )
 from .models import Agreement, AgreementEvent, MunicipalRules
-from .pricing import MAX_UNITS, Quote, quote
+from .pricing import MAX_UNITS, Quote, goal_agrees, quote
 from .rules import municipal_rules_update  # noqa: F401 (part of the API)
 from .transitions import (  # noqa: F401 (re-exported)
     S,
@@ -87,6 +87,9 @@ def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
         raise AgreementInvalid(_("That is more units than one agreement can hold."), field="total_units")
     if goal is not None and goal.plan_id != q.budget.plan_id:
         raise AgreementInvalid(_("Choose a goal from the current support plan."), field="goal")
+    if goal is not None and not goal_agrees(goal, q.category, q.budget):
+        raise AgreementInvalid(_("This service is paid from “%(category)s”, which does not serve this goal. "
+                                 "Choose the goal it serves.") % {"category": q.category.name}, field="goal")
     if q.refused_over_cap:
         raise OverCap(_("The price is %(over)s per unit above the municipality's price cap of %(cap)s, and the "
                         "municipality does not allow paying the difference. Choose another provider or talk to "
