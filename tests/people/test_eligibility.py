@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from portal.budgets.people import services
@@ -44,7 +45,7 @@ def sw_api(client_for):
 # ------------------------------------------------------------------------------------- group III refused
 def test_an_adult_with_group_three_is_refused_at_registration_and_nothing_is_written(in_a, worker):
     before = _counts()
-    with pytest.raises(NotEligible) as caught:
+    with pytest.raises(NotEligible) as caught, translation.override("en"):
         services.person_create(actor=worker, **adult_data(disability_group="group_3"))
     assert caught.value.code == "person.not_eligible" and caught.value.field == "disability_group"
     assert "group I or II" in caught.value.message
