@@ -94,7 +94,7 @@ TYPE_PROFILES = {
     "respite-care": (["Atelpas brīža pakalpojums mājoklī", "Atelpas brīdis ģimenēm ar bērniem",
                       "Īslaicīga aprūpe ģimenes atelpai"],
                      ["Respite care at home", "Respite for families with children", "Short-term care for family respite"],
-                     (45, 85), ["day", "hour"], ["children", "adults"], ["home", "provider"]),
+                     (45, 85), ["day"], ["children", "adults"], ["home", "provider"]),
     "decision-support": (["Atbalsta persona lēmumu pieņemšanā", "Atbalsts lēmumu pieņemšanā ikdienā",
                           "Atbalsta personas pakalpojums"],
                          ["Support person for decision-making", "Support with everyday decisions",

@@ -102,6 +102,9 @@ def _person(rng, code, index, serial, child, today, worker, *, first=None, last=
     lat, lon = CENTRES.get(code, (56.95, 24.1))
     decided = today - dt.timedelta(days=rng.randint(60, 700))
     group = DisabilityGroup.CHILD if child else rng.choice([DisabilityGroup.GROUP_1, DisabilityGroup.GROUP_2])
+    # Deinstitutionalisation: every fourth adult came to the community from an institution (no draw from
+    # ``rng``, so the rest of the demo stays as it was).
+    left_institution = not child and index % 4 == 1
     personal_code = pc.make_new(serial) if index % 5 == 4 else pc.make_old(birth, serial)
     if pc.birth_date_of(personal_code) not in (None, birth):
         birth = pc.birth_date_of(personal_code)
@@ -110,6 +113,8 @@ def _person(rng, code, index, serial, child, today, worker, *, first=None, last=
         target_group=TargetGroup.CHILDREN if child else TargetGroup.ADULTS, disability_group=group,
         disability_decision_number=f"VDEĀVK-{decided.year}-{serial:05d}", disability_decided_on=decided,
         disability_valid_from=decided, disability_valid_until=None if not child else add_months(decided, 36),
+        left_institution=left_institution,
+        left_institution_on=decided - dt.timedelta(days=30 + 7 * index) if left_institution else None,
         address=f"{rng.choice(STREETS)} {rng.randint(1, 80)}, {TOWNS.get(code, code.title())}",
         latitude=Decimal(str(round(lat + rng.uniform(-0.03, 0.03), 6))),
         longitude=Decimal(str(round(lon + rng.uniform(-0.05, 0.05), 6))),

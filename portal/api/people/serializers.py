@@ -24,7 +24,8 @@ class PersonOut(serializers.ModelSerializer):
         model = Person
         fields = ["id", "first_name", "last_name", "full_name", "personal_code", "birth_date", "target_group",
                   "disability_group", "disability_decision_number", "disability_decided_on",
-                  "disability_valid_from", "disability_valid_until", "address", "latitude", "longitude", "phone",
+                  "disability_valid_from", "disability_valid_until", "left_institution", "left_institution_on",
+                  "address", "latitude", "longitude", "phone",
                   "email", "preferred_language", "social_worker", "created_at", "modified_at"]
 
     def get_social_worker(self, obj) -> dict | None:
@@ -43,6 +44,9 @@ class PersonIn(serializers.Serializer):
     disability_decided_on = serializers.DateField(required=False, allow_null=True)
     disability_valid_from = serializers.DateField(required=False, allow_null=True)
     disability_valid_until = serializers.DateField(required=False, allow_null=True)
+    left_institution = serializers.BooleanField(required=False, help_text="Adults: moved from long-term social "
+                                                "care in an institution to life in the community")
+    left_institution_on = serializers.DateField(required=False, allow_null=True)
     address = serializers.CharField(max_length=250, required=False, allow_blank=True)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)

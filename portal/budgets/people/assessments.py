@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from portal.platform.core.models import AuditEvent
 
 from .common import audit_person, require_writer
+from .eligibility import require_eligible
 from .errors import AssessmentInvalid, DocumentRejected
 from .models import CHILD_DOMAINS, SIS_SUBSCALES, Assessment, AssessmentDocument, Person, TargetGroup
 
@@ -73,6 +74,7 @@ def assessment_create(*, person: Person, scores: dict, assessed_on: dt.date, val
                       behavioural_needs: int = 0, actor, request=None) -> Assessment:
     """Record a needs assessment; the kind follows the person's target group and the level is computed."""
     require_writer(actor)
+    require_eligible(person)
     if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
         raise AssessmentInvalid(_("Enter the assessment date; it cannot be in the future."), field="assessed_on")
     if not isinstance(valid_until, dt.date) or valid_until <= assessed_on:

@@ -15,6 +15,12 @@ class PersonInvalid(ValidationFailed):
     code = "person.invalid"
 
 
+class NotEligible(ValidationFailed):
+    """The person does not belong to the scheme's target groups (an adult with a group III disability)."""
+
+    code = "person.not_eligible"
+
+
 class RelationInvalid(ValidationFailed):
     code = "relation.invalid"
 

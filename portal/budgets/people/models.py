@@ -21,7 +21,8 @@ from portal.platform.core.choices import Language, TargetGroup
 
 
 class DisabilityGroup(models.TextChoices):
-    # Adults get a group (I most severe); children get "disability" without a group.
+    # Adults get a group (I most severe); children get "disability" without a group. Group III stays a
+    # choice so the refusal can say why: adults qualify only with group I or II (seed 002).
     GROUP_1 = "group_1", _("Group I (very severe)")
     GROUP_2 = "group_2", _("Group II (severe)")
     GROUP_3 = "group_3", _("Group III (moderate)")
@@ -59,6 +60,12 @@ class Person(models.Model):
     disability_valid_from = models.DateField(_("disability valid from"), null=True, blank=True)
     disability_valid_until = models.DateField(_("disability valid until"), null=True, blank=True,
                                               help_text=_("Leave empty if set for life."))
+    # Deinstitutionalisation is the scheme's purpose (seeds 000, 004): whether this adult came to live in the
+    # community from long-term social care in an institution, and when. The ministry's statistics count it.
+    left_institution = models.BooleanField(_("left an institution"), default=False,
+                                           help_text=_("Moved from long-term social care in an institution "
+                                                       "to life in the community."))
+    left_institution_on = models.DateField(_("left the institution on"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -94,6 +101,12 @@ class Person(models.Model):
                 condition=Q(disability_valid_until__isnull=True) | Q(disability_valid_from__isnull=True)
                 | Q(disability_valid_until__gte=models.F("disability_valid_from")),
                 name="people_person_disability_validity_order"),
+            models.CheckConstraint(
+                condition=Q(left_institution_on__isnull=True) | Q(left_institution=True),
+                name="people_person_left_institution_date"),
+            models.CheckConstraint(
+                condition=~Q(target_group="children", left_institution=True),
+                name="people_person_left_institution_adults"),
         ]
 
     def __str__(self):

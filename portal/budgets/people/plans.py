@@ -21,6 +21,7 @@ from portal.platform.core.models import AuditEvent
 
 from . import access
 from .common import audit_person, require_writer
+from .eligibility import require_eligible
 from .errors import NotAllowed, PlanInvalid, PlanNotEditable, PlanStateConflict
 from .models import Assessment, Goal, Person, SupportPlan
 
@@ -122,6 +123,7 @@ def plan_create(*, person: Person, period_start: dt.date, period_end: dt.date, g
                 actor, request=None) -> SupportPlan:
     """Start a new plan version (draft) for the person."""
     require_writer(actor)
+    require_eligible(person)
     if person.plans.filter(status__in=[SupportPlan.Status.DRAFT, SupportPlan.Status.AGREED]).exists():
         raise PlanStateConflict(_("This person already has a plan being prepared: finish that one."),
                                 field="period_start")
@@ -212,6 +214,7 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
     require_writer(actor)
     if plan.status != SupportPlan.Status.AGREED:
         raise PlanStateConflict(_("Only a plan the person agreed to can be approved."))
+    require_eligible(plan.person)
     _assessment_for(plan.person, plan.assessment, plan.period_start)
     _clean_goals(_current_goals(plan), require_full=True)
     with transaction.atomic():

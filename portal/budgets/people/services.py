@@ -23,19 +23,19 @@ from . import personal_code as pc
 from .errors import ConsentInvalid, DuplicatePersonalCode, InvalidPersonalCode, NotAllowed, PersonInvalid, \
     RelationInvalid
 from .common import audit_person, person_viewed, require_writer  # noqa: F401  person_viewed re-exported
+from .eligibility import ELIGIBLE_ADULT_GROUPS, check_adult_group
 from .models import Consent, DisabilityGroup, Person, Relation, TargetGroup
 
 # Special-category data: the audit log records that these changed, never their values.
 SENSITIVE_FIELDS = frozenset({
     "disability_group", "disability_decision_number", "disability_decided_on", "disability_valid_from",
-    "disability_valid_until",
+    "disability_valid_until", "left_institution", "left_institution_on",
 })
 PERSON_FIELDS = (
     "first_name", "last_name", "personal_code", "birth_date", "target_group", "disability_group",
     "disability_decision_number", "disability_decided_on", "disability_valid_from", "disability_valid_until",
-    "address", "latitude", "longitude", "phone", "email", "preferred_language", "user", "social_worker",
+    "left_institution", "left_institution_on", "address", "latitude", "longitude", "phone", "email", "preferred_language", "user", "social_worker",
 )
-ADULT_GROUPS = (DisabilityGroup.GROUP_1, DisabilityGroup.GROUP_2, DisabilityGroup.GROUP_3)
 
 
 def persons_listed(*, actor, query: str, count: int, request=None) -> AuditEvent:
@@ -93,12 +93,14 @@ def _validate_person(data: dict, *, existing: Person | None = None) -> dict:
     group = cleaned.get("disability_group")
     if target_group == TargetGroup.CHILDREN and group != DisabilityGroup.CHILD:
         raise PersonInvalid(_("For a child choose “Disability of a child”."), field="disability_group")
-    if target_group == TargetGroup.ADULTS and group not in ADULT_GROUPS:
-        raise PersonInvalid(_("For an adult choose disability group I, II or III."), field="disability_group")
+    check_adult_group(target_group, group)
+    if target_group == TargetGroup.ADULTS and group not in ELIGIBLE_ADULT_GROUPS:
+        raise PersonInvalid(_("For an adult choose disability group I or II."), field="disability_group")
     valid_from, valid_until = cleaned.get("disability_valid_from"), cleaned.get("disability_valid_until")
     if valid_from and valid_until and valid_until < valid_from:
         raise PersonInvalid(_("The disability end date must be after its start date."),
                             field="disability_valid_until")
+    _validate_institution(cleaned, target_group=target_group, birth_date=birth_date)
     lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
     if (lat is None) != (lon is None):
         raise PersonInvalid(_("Enter both latitude and longitude, or neither."), field="latitude")
@@ -110,6 +112,27 @@ def _validate_person(data: dict, *, existing: Person | None = None) -> dict:
     if worker is not None and Role.SOCIAL_WORKER not in roles_for(worker, current_municipality()):
         raise PersonInvalid(_("Choose a social worker of this municipality."), field="social_worker")
     return cleaned
+
+
+def _validate_institution(cleaned: dict, *, target_group: str, birth_date: dt.date) -> None:
+    """Whether (and when) an adult left an institution: adults only, a date needs the tick, never ahead."""
+    left = cleaned.get("left_institution") or False
+    if not isinstance(left, bool):
+        raise PersonInvalid(_("Say whether the person left an institution."), field="left_institution")
+    cleaned["left_institution"] = left
+    left_on = cleaned.get("left_institution_on")
+    if left and target_group != TargetGroup.ADULTS:
+        raise PersonInvalid(_("Leaving an institution is recorded for adults."), field="left_institution")
+    if left_on is None:
+        return
+    if not left:
+        raise PersonInvalid(_("Give the date only if the person left an institution."), field="left_institution")
+    if not isinstance(left_on, dt.date) or left_on > timezone.localdate():
+        raise PersonInvalid(_("The date of leaving the institution cannot be in the future."),
+                            field="left_institution_on")
+    if left_on < birth_date:
+        raise PersonInvalid(_("The date of leaving the institution cannot be before the date of birth."),
+                            field="left_institution_on")
 
 
 def person_create(*, actor, request=None, **data) -> Person:

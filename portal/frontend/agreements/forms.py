@@ -86,6 +86,9 @@ class RulesForm(GovukFormMixin, forms.Form):
         max_digits=6, decimal_places=2)
     invoice_approval_days = forms.IntegerField(label=_("Target for approving invoices (working days)"),
                                                min_value=1, max_value=60)
+    respite_days_per_year = forms.IntegerField(
+        label=_("Respite care: days a person may have in a calendar year"), required=False, min_value=1,
+        max_value=366, help_text=_("Leave empty for no limit."))
 
     def __init__(self, *args, service_types=(), **kwargs):
         super().__init__(*args, **kwargs)

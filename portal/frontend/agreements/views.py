@@ -263,7 +263,8 @@ def rules(request):
                "approval_above_amount": current.approval_above_amount,
                "cancellation_notice_hours": current.cancellation_notice_hours,
                "short_notice_billable_units": current.short_notice_billable_units,
-               "invoice_approval_days": current.invoice_approval_days}
+               "invoice_approval_days": current.invoice_approval_days,
+               "respite_days_per_year": current.respite_days_per_year}
     form = RulesForm(request.POST or None, initial=initial, service_types=types)
     if request.method == "POST" and form.is_valid():
         try:

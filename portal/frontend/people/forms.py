@@ -58,6 +58,13 @@ class PersonForm(PeopleForm):
     disability_valid_from = forms.DateField(label=_("Disability valid from"), required=False, widget=DateInput())
     disability_valid_until = forms.DateField(label=_("Disability valid until"), required=False, widget=DateInput(),
                                              help_text=_("Leave empty if set for life."))
+    # "True"/"False" so the person's stored value selects its radio on the edit page; no answer means no.
+    left_institution = forms.TypedChoiceField(
+        label=_("Did the person move to the community from an institution?"), required=False, widget=Radios,
+        choices=[("False", _("No")), ("True", _("Yes"))], coerce=lambda value: value == "True", empty_value=False,
+        help_text=_("Adults only: long-term social care in an institution before life in the community."))
+    left_institution_on = forms.DateField(label=_("Date of leaving the institution"), required=False,
+                                          widget=DateInput(), help_text=_("If known."))
     address = forms.CharField(label=_("Address"), max_length=250, required=False)
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False,
                                   help_text=_("Used to find services near home, e.g. 56.651100."))

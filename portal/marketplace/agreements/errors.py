@@ -47,3 +47,15 @@ class NoBudget(ValidationFailed):
 
 class ServiceNotAvailable(ValidationFailed):
     code = "agreement.service_not_available"
+
+
+class RespiteDaysExceeded(ValidationFailed):
+    """The respite-care days booked for the person in a calendar year would pass the municipality's limit."""
+
+    code = "agreement.respite_days_exceeded"
+
+
+class PeriodTooLong(ValidationFailed):
+    """The agreement runs longer than its kind of service may (a support person: 24 months)."""
+
+    code = "agreement.period_too_long"

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -169,12 +170,22 @@ class MunicipalRules(models.Model):
         default=Decimal("1.00"))
     invoice_approval_days = models.PositiveSmallIntegerField(
         _("target for approving invoices, working days"), default=5)
+    # Respite care at home is counted in days with a yearly limit the municipality sets (``limits``). The
+    # seeds give no figure, so there is none until the municipality sets one (empty: no limit).
+    respite_days_per_year = models.PositiveSmallIntegerField(
+        _("respite care days a year"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(366)])
     modified_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("municipal rules")
         verbose_name_plural = _("municipal rules")
-        constraints = [models.CheckConstraint(name="municipal_rules_singleton", condition=Q(id=1))]
+        constraints = [
+            models.CheckConstraint(name="municipal_rules_singleton", condition=Q(id=1)),
+            models.CheckConstraint(name="municipal_rules_respite_days_range",
+                                   condition=Q(respite_days_per_year__isnull=True)
+                                   | Q(respite_days_per_year__gte=1, respite_days_per_year__lte=366)),
+        ]
 
     @classmethod
     def current(cls) -> MunicipalRules:

@@ -39,6 +39,7 @@ from .errors import (
     OverCap,
     ServiceNotAvailable,
 )
+from .limits import check_period, check_respite
 from .models import Agreement, AgreementEvent, MunicipalRules
 from .pricing import MAX_UNITS, Quote, goal_agrees, quote
 from .rules import municipal_rules_update  # noqa: F401 (part of the API)
@@ -77,10 +78,7 @@ def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
         raise AgreementInvalid(_("Enter when the agreement starts and ends."), field="period_start")
     if q.period_end < q.period_start:
         raise AgreementInvalid(_("The end date must be on or after the start date."), field="period_end")
-    if q.period_start < q.budget.period_start or q.period_end > q.budget.period_end:
-        raise AgreementInvalid(_("The period must be inside the support plan's period, %(start)s – %(end)s.") % {
-            "start": q.budget.period_start.strftime("%d.%m.%Y"), "end": q.budget.period_end.strftime("%d.%m.%Y")},
-            field="period_start")
+    check_period(q)  # inside the plan's period; a support person up to 24 months
     if q.total_units <= 0:
         raise AgreementInvalid(_("Enter how many units a week, or how many units in total."), field="units_per_week")
     if q.total_units > MAX_UNITS:
@@ -174,6 +172,7 @@ def _draft_create(*, person, service, actor, capacity, units_per_week, total_uni
         goal = q.category.goal
     try:
         validate_quote(q, accept_copayment=accept_copayment, goal=goal)
+        check_respite(q)
     except DomainError as refusal:
         refusal.params["quote"] = q
         raise
@@ -223,6 +222,7 @@ def agreement_confirm(*, agreement, actor, accept_copayment: bool | None = None)
                   period_start=agreement.period_start, period_end=agreement.period_end,
                   budget=agreement.category.budget, category=agreement.category)
         validate_quote(q, accept_copayment=accept_copayment, goal=agreement.goal)
+        check_respite(q, exclude_pk=agreement.pk, lock=True)
         if q.total_amount != agreement.total_amount or q.copayment_per_unit != agreement.copayment_per_unit:
             raise AgreementInvalid(_("The price has changed since the draft was made. Start a new agreement "
                                      "to see the new cost."), code="agreement.price_changed")

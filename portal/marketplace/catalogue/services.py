@@ -27,7 +27,8 @@ from ._steps import (
     _validate,
 )
 from .errors import AlreadyRegistered, CatalogueInvalid, NotProviderStaff, StaffConflict
-from .models import ACCESSIBILITY_FIELDS, CatalogueChange, Location, Provider, ProviderStaff, Service, ServiceType
+from .models import ACCESSIBILITY_FIELDS, CatalogueChange, Location, Provider, ProviderStaff, Service, ServiceType, Unit
+from .taxonomy import FIXED_UNITS
 
 PROFILE_FIELDS = (
     "name", "social_register_number", "company_number", "legal_form", "email", "phone", "website", "address",
@@ -279,6 +280,10 @@ def _check_service(service: Service) -> None:
     if not service.delivery_modes:
         raise CatalogueInvalid(_("Choose where the service is delivered."), code="catalogue.required",
                                field="delivery_modes")
+    fixed_unit = FIXED_UNITS.get(service.service_type.code) if service.service_type_id else None
+    if fixed_unit is not None and service.unit != fixed_unit:
+        raise CatalogueInvalid(_("This kind of service is priced per unit “%(unit)s” only: choose it.") % {
+            "unit": Unit(fixed_unit).label}, code="catalogue.unit_not_allowed", field="unit")
     _validate(service)
 
 

@@ -48,3 +48,10 @@ SERVICE_TYPES = [
      "Adapted transport to reach the place where a service is delivered."),
 ]
 SERVICE_TYPE_CODES = [row[0] for row in SERVICE_TYPES]
+
+# Types with rules of their own (``agreements.limits``): respite care is counted in days against the
+# municipality's yearly limit; the support person for decision-making may run up to 24 months.
+RESPITE_CARE = "respite-care"
+DECISION_SUPPORT = "decision-support"
+# A type listed here is offered in this unit only (a provider cannot price respite care per hour).
+FIXED_UNITS = {RESPITE_CARE: "day"}
