@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from portal.budgets.ledger.models import Budget, BudgetCategory, LedgerEntry
 from portal.budgets.ledger.services import budget_grant
+from portal.budgets.people import personal_code as pc
 from portal.budgets.people.models import Goal, Person, Relation, SupportPlan
 from portal.marketplace.agreements.services import agreement_accept, agreement_confirm, agreement_draft_create
 from portal.marketplace.approvals.models import ProviderApproval, ServiceApproval
@@ -40,7 +41,7 @@ def make_person(*, target_group="adults", user=None, social_worker=None, first_n
     adult = target_group == "adults"
     return Person.objects.create(
         first_name=first_name, last_name=last_name or f"Persona{n}",
-        personal_code=f"32{uuid.uuid4().int % 10**9:09d}", birth_date=dt.date(1990, 5, 1) if adult
+        personal_code=pc.make_new(uuid.uuid4().int), birth_date=dt.date(1990, 5, 1) if adult
         else dt.date(2015, 1, 1), target_group=target_group, disability_group="group_1" if adult else "child",
         user=user, social_worker=social_worker)
 

@@ -31,8 +31,31 @@ def test_invalid_codes_are_refused(value):
 
 
 def test_new_format_is_accepted_without_birth_date():
-    assert pc.normalise("32123456789") == "321234-56789"
-    assert pc.birth_date_of("321234-56789") is None
+    assert pc.normalise("32123456785") == "321234-56785"
+    assert pc.birth_date_of("321234-56785") is None
+
+
+def test_new_format_codes_carry_a_check_digit():
+    # The hand-written check accepted any 32-prefixed code; python-stdnum checks the last digit
+    # (the same weights as the old format), so a code with a wrong last digit is refused now.
+    assert pc.is_valid("328673-00679")
+    assert not pc.is_valid("328673-00677")
+    assert not pc.is_valid("32123456789")
+
+
+def test_a_century_digit_the_library_would_read_as_the_2100s_is_refused():
+    # python-stdnum accepts 010190-32340 (born 1 January 2190, check digit right); no such century exists yet.
+    assert pc.check_digit("0101903234") == "0"
+    assert not pc.is_valid("010190-32340")
+
+
+def test_a_legal_persons_number_is_not_a_personal_code():
+    assert not pc.is_valid("40003032949")
+
+
+def test_the_examples_in_the_message_are_valid():
+    for example in ("010190-12349", "321234-56785"):
+        assert pc.is_valid(example)
 
 
 @given(birth_dates, st.integers(min_value=0, max_value=999))

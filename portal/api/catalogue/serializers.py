@@ -7,12 +7,12 @@ from portal.marketplace.approvals.models import PriceCap
 from portal.marketplace.catalogue.models import (
     CatalogueChange,
     DeliveryMode,
+    Language,
     LegalForm,
     Location,
     Provider,
     Service,
     ServiceType,
-    StaffLanguage,
     TargetGroup,
     Unit,
 )
@@ -104,7 +104,7 @@ class ProviderIn(serializers.Serializer):
     address = serializers.CharField(max_length=250, required=False)
     description_lv = serializers.CharField(required=False)
     description_en = serializers.CharField(required=False, allow_blank=True)
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=StaffLanguage.choices), required=False)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
     municipalities_served = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
     iban = serializers.CharField(max_length=40, required=False)
     vat_payer = serializers.BooleanField(required=False)

@@ -17,12 +17,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.choices import TargetGroup
 from portal.platform.core.money import ZERO
-
-
-class TargetGroup(models.TextChoices):
-    CHILDREN = "children", _("Children with functional impairments")
-    ADULTS = "adults", _("Adults with mental disabilities")
 
 
 class BudgetMethodology(models.Model):

@@ -17,10 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class TargetGroup(models.TextChoices):
-    CHILDREN = "children", _("Child with functional impairments")
-    ADULTS = "adults", _("Adult with mental disabilities")
+from portal.platform.core.choices import Language, TargetGroup
 
 
 class DisabilityGroup(models.TextChoices):
@@ -29,14 +26,6 @@ class DisabilityGroup(models.TextChoices):
     GROUP_2 = "group_2", _("Group II (severe)")
     GROUP_3 = "group_3", _("Group III (moderate)")
     CHILD = "child", _("Disability of a child")
-
-
-class Language(models.TextChoices):
-    LV = "lv", _("Latvian")
-    RU = "ru", _("Russian")
-    EN = "en", _("English")
-    UK = "uk", _("Ukrainian")
-    SGN = "sgn", _("Latvian sign language")
 
 
 class SearchName(models.Func):

@@ -4,12 +4,14 @@ Two formats exist:
 
 * the old one, ``DDMMYY-CNNNN``: birth date, a century digit (0 = 1800s,
   1 = 1900s, 2 = 2000s), three serial digits and a check digit;
-* the one issued since 1 July 2017, ``32NNNN-NNNNN``: no birth date, no
-  check digit we could verify (the State Revenue Service does not publish one).
+* the one issued since 1 July 2017, ``32NNNN-NNNNN``: no birth date, but a
+  check digit computed the same way.
 
-The check digit of the old format: weights 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 over
-the first ten digits, ``(1101 - sum) mod 11``; a remainder of 10 is written
-as 0 (as python-stdnum does, so no real code is refused).
+python-stdnum (``stdnum.lv.pvn``, which covers personal codes as well as legal
+persons' numbers) decides whether the check digit and the date are right, so
+the rule is kept current by its maintainers rather than by us. On top of it the
+portal keeps one rule of its own: only the century digits 0, 1 and 2 exist
+(the library reads 3 as the 2100s).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-WEIGHTS = (1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+from stdnum.lv import pvn
+
 CENTURIES = {"0": 1800, "1": 1900, "2": 2000}
 _CLEAN = re.compile(r"[\s\-]")
 
@@ -31,8 +35,8 @@ def compact(value: str) -> str:
 
 
 def check_digit(first_ten: str) -> str:
-    total = sum(w * int(d) for w, d in zip(WEIGHTS, first_ten))
-    return str((1101 - total) % 11 % 10)
+    """The check digit of a personal code's first ten digits (either format)."""
+    return pvn.calc_check_digit_pers(first_ten)
 
 
 def is_new_format(code: str) -> bool:
@@ -56,12 +60,18 @@ def birth_date_of(code: str) -> dt.date | None:
 def normalise(value: str) -> str:
     """Return the code as ``NNNNNN-NNNNN`` or raise InvalidPersonalCode."""
     digits = compact(value)
-    if len(digits) != 11 or not digits.isdigit():
+    if len(digits) != 11 or not (digits.isascii() and digits.isdigit()):
         raise InvalidPersonalCode("format")
-    if not digits.startswith("32"):
-        birth_date_of(digits)
-        if check_digit(digits[:10]) != digits[10]:
-            raise InvalidPersonalCode("check_digit")
+    # A legal person's number (first digit 4–9) has no valid birth date, so this refuses it too.
+    birth_date_of(digits)
+    try:
+        pvn.validate(digits)
+    except InvalidChecksum as exc:
+        raise InvalidPersonalCode("check_digit") from exc
+    except InvalidComponent as exc:
+        raise InvalidPersonalCode("date") from exc
+    except ValidationError as exc:
+        raise InvalidPersonalCode("format") from exc
     return f"{digits[:6]}-{digits[6:]}"
 
 
@@ -81,6 +91,6 @@ def make_old(birth_date: dt.date, serial: int) -> str:
 
 
 def make_new(serial: int) -> str:
-    """Build a new-format (32-prefixed) code."""
-    digits = f"32{serial % 10**9:09d}"
-    return f"{digits[:6]}-{digits[6:]}"
+    """Build a valid new-format (32-prefixed) code."""
+    first_ten = f"32{serial % 10**8:08d}"
+    return f"{first_ten[:6]}-{first_ten[6:]}{check_digit(first_ten)}"

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.services import budget_grant
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.models import AuditEvent
 
@@ -202,14 +203,6 @@ def plan_agree(*, plan: SupportPlan, actor, given_by_name: str = "", capacity: s
     return plan
 
 
-def _grant_budget(plan: SupportPlan, actor):
-    try:
-        from portal.budgets.ledger.services import budget_grant
-    except ImportError:  # the ledger is built in parallel; approval works without it
-        return None
-    return budget_grant(plan=plan, actor=actor)
-
-
 def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
     """The social worker approves the agreed plan: the previous approved version is superseded and the
     budget is granted (``ledger.services.budget_grant``) in the same transaction."""
@@ -230,7 +223,7 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=locked,
                      what=f"support plan v{locked.version} approved",
                      changes={"superseded": [p.version for p in previous]}, request=request)
-        _grant_budget(locked, actor)
+        budget_grant(plan=locked, actor=actor)
     plan.refresh_from_db()
     return plan
 

@@ -67,7 +67,7 @@ def _validate_person(data: dict, *, existing: Person | None = None) -> dict:
         cleaned["personal_code"] = pc.normalise(cleaned.get("personal_code") or "")
     except pc.InvalidPersonalCode:
         raise InvalidPersonalCode(
-            _("Enter a valid personal code, like 010190-12349 or 321234-56789."), field="personal_code") from None
+            _("Enter a valid personal code, like 010190-12349 or 321234-56785."), field="personal_code") from None
     duplicates = Person.objects.filter(personal_code=cleaned["personal_code"])
     if existing is not None:
         duplicates = duplicates.exclude(pk=existing.pk)

@@ -17,7 +17,6 @@ from portal.budgets.ledger.methodology import LEVELS, methodology_current, metho
 from portal.budgets.ledger.models import Budget, BudgetCategory, FundingSource, LedgerEntry
 from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
-from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 

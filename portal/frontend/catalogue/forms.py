@@ -11,11 +11,11 @@ from portal.marketplace.approvals.models import ApprovalStatus, PriceCap
 from portal.marketplace.catalogue.models import (
     ACCESSIBILITY_FIELDS,
     DeliveryMode,
+    Language,
     Location,
     Provider,
     Service,
     ServiceType,
-    StaffLanguage,
     TargetGroup,
     Unit,
 )
@@ -44,7 +44,7 @@ def _fix_checkbox_classes(form):
 
 
 class ProfileForm(GovukFormMixin, forms.ModelForm):
-    languages = forms.MultipleChoiceField(label=_("Languages your staff speak"), choices=StaffLanguage.choices,
+    languages = forms.MultipleChoiceField(label=_("Languages your staff speak"), choices=Language.choices,
                                           widget=_Checkboxes, required=False)
     municipalities_served = forms.MultipleChoiceField(label=_("Municipalities you serve"), choices=(),
                                                       widget=_Checkboxes, required=False)

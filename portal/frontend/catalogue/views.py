@@ -21,10 +21,10 @@ from portal.marketplace.approvals.selectors import (approved_service_ids, over_c
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import (
     DeliveryMode,
+    Language,
     Location,
     Provider,
     Service,
-    StaffLanguage,
     TargetGroup,
     Unit,
 )
@@ -80,7 +80,7 @@ def provider_detail(request, slug: str):
             service_list = service_list.filter(pk__in=approved_service_ids())
     return render(request, "catalogue/provider_detail.html", {
         "provider": provider, "services": list(service_list), "locations": list(provider.locations.all()),
-        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, Language.choices),
         "approval": approval, "is_admin": approval is not None or (
             municipality is not None and has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality)),
         "is_staff": selectors.staff_membership(request.user, provider) is not None if municipality is None else False,
@@ -96,7 +96,7 @@ def service_detail(request, service_id: int):
         "service": service, "provider": service.provider, "locations": list(service.locations.all()),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
-        "staff_languages": _labels(service.provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(service.provider.languages, Language.choices),
         "pricing": price_context(service),
     })
 
@@ -159,7 +159,7 @@ def my_provider(request, slug: str):
                      for row in selectors.municipal_decisions(provider)],
         "provider": provider, "staff": staff, "locations": list(selectors.provider_locations(provider)),
         "service_count": provider.services.count(),
-        "staff_languages": _labels(provider.languages, StaffLanguage.choices),
+        "staff_languages": _labels(provider.languages, Language.choices),
     })
 
 

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.choices import Language, TargetGroup
+
 from . import validators
 
 
@@ -31,23 +33,10 @@ class Unit(models.TextChoices):
     COURSE = "course", _("course")
 
 
-class TargetGroup(models.TextChoices):
-    CHILDREN = "children", _("Children with functional impairments")
-    ADULTS = "adults", _("Adults with mental disabilities")
-
-
 class DeliveryMode(models.TextChoices):
     HOME = "home", _("At home")
     PROVIDER = "provider", _("At the provider")
     ONLINE = "online", _("Online")
-
-
-class StaffLanguage(models.TextChoices):
-    LATVIAN = "lv", _("Latvian")
-    RUSSIAN = "ru", _("Russian")
-    ENGLISH = "en", _("English")
-    UKRAINIAN = "uk", _("Ukrainian")
-    SIGN = "sgn", _("Latvian sign language")
 
 
 class LegalForm(models.TextChoices):
@@ -133,7 +122,7 @@ class Provider(AccessibilityMixin):
     description_lv = models.TextField(_("description in Latvian"))
     description_en = models.TextField(_("description in English"), blank=True)
     languages = ArrayField(
-        models.CharField(max_length=3, choices=StaffLanguage.choices), verbose_name=_("languages the staff speak"),
+        models.CharField(max_length=3, choices=Language.choices), verbose_name=_("languages the staff speak"),
         default=list, blank=True)
     municipalities_served = ArrayField(
         models.CharField(max_length=30), verbose_name=_("municipalities served"), default=list, blank=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.marketplace.catalogue.models import ACCESSIBILITY_FIELDS, DeliveryMode, Provider, StaffLanguage, TargetGroup
+from portal.marketplace.catalogue.models import ACCESSIBILITY_FIELDS, DeliveryMode, Language, Provider, TargetGroup
 from portal.marketplace.catalogue.taxonomy import SERVICE_TYPES
 
 from .centres import CENTRES
@@ -24,7 +24,7 @@ def facet_values(facet: str) -> list[str]:
     """Every value a facet can take (service types come from the taxonomy)."""
     return {
         "target_group": list(TargetGroup.values), "delivery_mode": list(DeliveryMode.values),
-        "language": list(StaffLanguage.values), "accessibility": [*ACCESSIBILITY_FIELDS, "sign_language"],
+        "language": list(Language.values), "accessibility": [*ACCESSIBILITY_FIELDS, "sign_language"],
     }[facet]
 
 
@@ -49,7 +49,7 @@ class SearchParams(forms.Form):
     municipality = forms.MultipleChoiceField(label=_("Municipality served"), required=False,
                                              widget=forms.CheckboxSelectMultiple)
     language = forms.MultipleChoiceField(label=_("Language the staff speak"), required=False,
-                                         choices=StaffLanguage.choices, widget=forms.CheckboxSelectMultiple)
+                                         choices=Language.choices, widget=forms.CheckboxSelectMultiple)
     mode = forms.MultipleChoiceField(label=_("Where it is delivered"), required=False, choices=DeliveryMode.choices,
                                      widget=forms.CheckboxSelectMultiple)
     access = forms.MultipleChoiceField(label=_("Accessibility"), required=False,
