@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0002_person_name_search'),
+        ('people', '0003_target_group_labels'),
     ]
 
     operations = [
