@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from portal.budgets.people.models import SupportPlan
 from portal.platform.core.money import ZERO
 
+from .methodology import methodology_current
 from .models import Budget, BudgetCategory, LedgerEntry
 
 
@@ -110,3 +112,17 @@ def ledger_entries(budget: Budget, *, kind: str = "", category_id=None, kinds=No
     if category_id:
         entries = entries.filter(category_id=category_id)
     return entries.order_by("-created_at", "-pk")
+
+
+def plans_review_due(*, today: dt.date, social_worker=None) -> QuerySet:
+    """Plans whose review is due: the period ended ("review due"), or an approved plan whose period ends
+    within the municipality's reminder weeks (``BudgetMethodology.review_reminder_weeks``, default 4).
+    Soonest end first; only one social worker's persons when ``social_worker`` is given."""
+    weeks = methodology_current().review_reminder_weeks
+    plans = SupportPlan.objects.filter(
+        Q(status=SupportPlan.Status.REVIEW_DUE)
+        | Q(status=SupportPlan.Status.APPROVED, reviewed_at__isnull=True,
+            period_end__lte=today + dt.timedelta(weeks=weeks)))
+    if social_worker is not None:
+        plans = plans.filter(person__social_worker=social_worker)
+    return plans.select_related("person").order_by("period_end", "pk")
