@@ -1,15 +1,18 @@
 """The `portal` command: one entry point for running and administering the portal.
 
     portal demo          set everything up with demo data and serve it
-    portal serve         serve the portal (ASGI, uvicorn)
+    portal serve         serve the portal (ASGI, uvicorn) with a background worker beside it
+    portal worker        the background worker (Celery + beat) alone, e.g. on another machine
     portal migrate       migrate every schema and refresh the template schema
     portal provision     create a municipality
     portal reindex       rebuild the catalogue search documents (and the Elasticsearch index)
-    portal db status|stop  the embedded PostgreSQL server
+    portal db status|start|stop  the embedded PostgreSQL and Valkey servers
     portal manage ...    any Django management command
 
 When DATABASE_URL is unset the embedded PostgreSQL server is started on first
-use and stopped when this command ends (see portal/platform/embedded_db.py).
+use and stopped when this command ends (see portal/platform/embedded_db.py); so is
+the embedded Valkey when REDIS_URL is unset (portal/platform/embedded_valkey.py).
+Serving and its supervisor live in portal/platform/serving.py.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import argparse
 import os
 import sys
 import time
+
+from portal.platform.serving import serve, worker_count
+from portal.platform.serving import _serve_worker as serve_worker_on_fd
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
 
@@ -132,205 +138,60 @@ def cmd_demo(args) -> int:
     print_logins(host=args.host, port=args.port)
     if args.no_serve:
         return 0
-    return serve(args.host, args.port, workers=worker_count(args.workers))
+    return serve(args.host, args.port, workers=worker_count(args.workers), background=not args.no_worker)
 
 
 def cmd_serve(args) -> int:
     if args.fd is not None:  # one of several worker processes started by `serve --workers N`
         _setup()
-        return _serve_worker(args.fd)
+        return serve_worker_on_fd(args.fd)
     _setup()
     ensure_migrated()
-    return serve(args.host, args.port, workers=worker_count(args.workers))
+    return serve(args.host, args.port, workers=worker_count(args.workers), background=not args.no_worker)
 
 
-def _port_is_free(host: str, port: int) -> bool:
-    """Nothing listens there. Connections of a stopped server in TIME_WAIT do not count: uvicorn
-    binds with SO_REUSEADDR and closes idle keep-alive connections itself, so a restart within a
-    minute of Ctrl-C would otherwise be refused."""
-    import socket
+def cmd_worker(args) -> int:
+    """One Celery worker consuming this database's queue, with beat unless --no-beat."""
+    _setup()
+    from portal.platform.background.worker import run_worker
 
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def worker_count(value: int | None) -> int:
-    """Worker processes for `serve`: --workers, else PORTAL_WORKERS, else 1; 0 means one per CPU."""
-    if value is None:
-        value = int(os.environ.get("PORTAL_WORKERS", "1") or 1)
-    return value if value > 0 else (os.cpu_count() or 1)
-
-
-def serve(host: str, port: int, workers: int = 1) -> int:
-    if not _port_is_free(host, port):
-        print(f"✗ Port {port} on {host} is already in use — is the portal already running? "
-              f"Use --port to choose another.", file=sys.stderr)
-        return 1
-    if workers > 1 and ":" in host:
-        print("• Several workers need an IPv4 address; serving with one", file=sys.stderr)
-        workers = 1
-    if workers > 1:
-        return _serve_workers(host, port, workers)
-    print(f"• Serving on http://{host}:{port}/ — press Ctrl-C to stop (the database stops with it)", flush=True)
-    _run_uvicorn(host=host, port=port)
-    print("\n• Stopped")
-    return 0
-
-
-def _uvicorn_config(**where):
-    """uvicorn for the portal's ASGI application (HTTP through Django, websockets through Channels).
-
-    uvloop + httptools; websockets with the `websockets` library (its current sans-I/O
-    implementation; uvicorn's older `websockets` one is deprecated). No lifespan (Django
-    has none), no access log, no proxy headers (X-Forwarded-* are not trusted). uvicorn's
-    own log configuration is skipped so its warnings go through the portal's LOGGING.
-    """
-    import uvicorn
-
-    from portal.platform.asgi import application
-
-    return uvicorn.Config(application, loop="uvloop", http="httptools", ws="websockets-sansio", lifespan="off",
-                          access_log=False, proxy_headers=False, log_config=None, log_level="warning",
-                          timeout_graceful_shutdown=10, **where)
-
-
-def _run_uvicorn(sockets=None, **where) -> None:
-    """Serve until SIGINT or SIGTERM, then return normally.
-
-    uvicorn shuts down gracefully on either signal and then raises it again for the
-    previous handler; here the signal has done its job (stop serving), so the server's
-    own handler stays in place for that re-raise and the caller carries on — it prints
-    "Stopped" and, when it owns the embedded database, stops it at exit. Installing the
-    handler before `run()` also covers a signal that arrives while uvicorn starts.
-    """
-    import signal
-
-    import uvicorn
-
-    from portal.marketplace.search import warm_up
-
-    server = uvicorn.Server(_uvicorn_config(**where))
-    warm_up()  # the search index loads while the server starts, not on the first search
-    previous = {sig: signal.signal(sig, server.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        server.run(sockets=sockets)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _serve_worker(fd: int) -> int:
-    """Serve ASGI with uvicorn on a listening socket inherited from the parent `serve --workers N`.
-
-    The socket is handed over as a socket object rather than `uvicorn.Config(fd=fd)`: uvicorn
-    wraps an fd as AF_UNIX, so uvloop serves the TCP socket as a Unix pipe — connections without
-    TCP_NODELAY, and every keep-alive response waits for a delayed ACK (measured with 2 workers,
-    20 clients: p50 60 ms instead of 31 ms). `socket.socket(fileno=fd)` detects the real family.
-    """
-    import socket
-
-    _run_uvicorn(sockets=[socket.socket(fileno=fd)])
-    return 0
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG = SIGTERM
-    except (OSError, AttributeError):
-        pass
-
-
-def _serve_workers(host: str, port: int, workers: int) -> int:
-    """N uvicorn processes accept on one socket this process listens on; it owns the database.
-
-    Ctrl-C or SIGTERM here stops the workers, then (as the owner) the embedded database.
-    A worker that dies is started again.
-    """
-    import signal
-    import socket
-    import subprocess
-
-    from portal.platform.connections import close_before_fork
-
-    close_before_fork()  # the workers open their own; keep no idle pool here
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(1024)
-    fd = listener.fileno()
-    os.set_inheritable(fd, True)
-
-    def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--fd", str(fd)],
-                                pass_fds=(fd,), env={**os.environ, "PORTAL_QUIET": "1"},
-                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-
-    stopping = False
-
-    def stop(*_):
-        nonlocal stopping
-        stopping = True
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children = [start() for _ in range(workers)]
-    started = time.monotonic()
-    failed = False
-    print(f"• Serving on http://{host}:{port}/ with {workers} worker processes — press Ctrl-C to stop "
-          f"(the database stops with it)", flush=True)
-    try:
-        while not stopping:
-            time.sleep(0.2)
-            for index, child in enumerate(children):
-                if child.poll() is not None and not stopping:
-                    if time.monotonic() - started < 10:  # failing at start-up: restarting would only loop
-                        print(f"✗ worker {child.pid} exited ({child.returncode}) while starting", file=sys.stderr)
-                        stopping = failed = True
-                        break
-                    print(f"  worker {child.pid} exited ({child.returncode}); starting another", flush=True)
-                    children[index] = start()
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        listener.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    print("\n• Stopped")
-    return 1 if failed else 0
+    return run_worker(concurrency=args.concurrency, beat=not args.no_beat, include=args.include, queue=args.queue)
 
 
 def cmd_db(args) -> int:
-    from portal.platform import embedded_db
+    """The embedded servers: PostgreSQL (unless DATABASE_URL) and Valkey (unless REDIS_URL)."""
+    from portal.platform import embedded_db, embedded_valkey
 
-    if os.environ.get("DATABASE_URL"):
-        print("DATABASE_URL is set: the portal uses that server, not the embedded one.")
-        return 0
+    own_db, own_valkey = not os.environ.get("DATABASE_URL"), not os.environ.get("REDIS_URL")
     if args.action == "stop":
-        print("• Stopped" if embedded_db.stop() else "• Not running")
+        if own_valkey:
+            print("• Valkey stopped" if embedded_valkey.stop() else "• Valkey not running")
+        if own_db:
+            print("• Stopped" if embedded_db.stop() else "• Not running")
         return 0
     if args.action == "start":
-        server = embedded_db.ensure_running()
-        print(f"• Running; socket in {server.socket_dir}. Press Ctrl-C to stop.")
+        where = []
+        if own_db:
+            where.append(f"PostgreSQL socket in {embedded_db.ensure_running().socket_dir}")
+        if own_valkey:
+            where.append(f"Valkey socket {embedded_valkey.ensure_running(quiet=True).socket_path}")
+        print(f"• Running; {', '.join(where) or 'nothing embedded'}. Press Ctrl-C to stop.", flush=True)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             return 0
-    running = embedded_db._running_postmaster(embedded_db.data_dir() / "pg")
-    print(f"• Running (pid {running.pid}, socket {running.socket_dir})" if running else "• Not running")
+    if own_db:
+        running = embedded_db._running_postmaster(embedded_db.data_dir() / "pg")
+        print(f"• Running (pid {running.pid}, socket {running.socket_dir})" if running else "• Not running")
+    else:
+        print("• PostgreSQL: DATABASE_URL is set: the portal uses that server, not the embedded one.")
+    if own_valkey:
+        valkey = embedded_valkey.running()
+        print(f"• Valkey: running (pid {valkey.pid}, socket {valkey.socket_path})" if valkey
+              else "• Valkey: not running")
+    else:
+        print("• Valkey: REDIS_URL is set: the portal uses that server, not the embedded one.")
     print(f"  data directory: {embedded_db.data_dir()}")
     return 0
 
@@ -363,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8000")), help="port")
         p.add_argument("--workers", type=int, default=None,
                        help="server processes sharing the port (default PORTAL_WORKERS or 1; 0 = one per CPU)")
+        p.add_argument("--no-worker", action="store_true",
+                       help="do not start the background worker and beat (run `portal worker` elsewhere)")
 
     demo = sub.add_parser("demo", help="set up the demo data and serve the portal")
     add_server_args(demo)
@@ -373,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_args(serve_p)
     serve_p.add_argument("--fd", type=int, help=argparse.SUPPRESS)  # internal: a worker's inherited socket
     serve_p.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the background worker (Celery) with the beat schedule")
+    worker.add_argument("--concurrency", type=int, default=None,
+                        help="tasks run at once (default PORTAL_WORKER_CONCURRENCY or 2)")
+    worker.add_argument("--no-beat", action="store_true", help="no schedule here (beat runs on another machine)")
+    worker.add_argument("--include", default="", help="more modules with tasks or outbox handlers, comma-separated")
+    worker.add_argument("--queue", default="", help="consume this queue instead of the database's (portal.<name>)")
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="migrate every schema and refresh the template").set_defaults(func=cmd_migrate)
 
@@ -386,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reindex", help="rebuild the catalogue search index").set_defaults(func=cmd_reindex)
 
-    db = sub.add_parser("db", help="the embedded PostgreSQL server")
+    db = sub.add_parser("db", help="the embedded PostgreSQL and Valkey servers")
     db.add_argument("action", choices=["status", "start", "stop"])
     db.set_defaults(func=cmd_db)
 

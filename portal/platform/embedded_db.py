@@ -140,19 +140,32 @@ def stop(pgdata: Path | None = None) -> bool:
     return True
 
 
+_sigterm_installed = False
+
+
+def stop_at_exit(stop_function, *args) -> None:
+    """The owner of an embedded server stops it at exit; SIGTERM becomes a normal exit so `finally` runs.
+
+    Shared by the embedded PostgreSQL and Valkey: exit handlers run last-registered first, so the
+    server started later (Valkey) stops before the database."""
+    global _sigterm_installed
+    atexit.register(stop_function, *args)
+    if _sigterm_installed:
+        return
+    _sigterm_installed = True
+    if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 _stop_installed = False
 
 
 def _install_stop_handlers(pgdata: Path) -> None:
-    """The owner stops the server at exit; SIGTERM becomes a normal exit so `finally` runs."""
     global _stop_installed
-    if _stop_installed:
-        return
-    _stop_installed = True
-    atexit.register(stop, pgdata)
-    if threading.current_thread() is threading.main_thread():
-        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if not _stop_installed:
+        _stop_installed = True
+        stop_at_exit(stop, pgdata)
 
 
 def database_settings() -> dict:

@@ -62,6 +62,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "portal.platform.core",
+    "portal.platform.outbox",
     "portal.marketplace.approvals",
     "portal.budgets.people",
     "portal.budgets.ledger",
@@ -228,12 +229,34 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
 }
-if os.environ.get("REDIS_URL"):
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Valkey (or Redis): REDIS_URL, else the embedded server started beside the embedded PostgreSQL
+# (portal/platform/embedded_valkey.py). Channels and Celery share it.
+from portal.platform.embedded_valkey import kombu_url, redis_url  # noqa: E402
+
+REDIS_URL = redis_url()
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+
+# ---------------------------------------------------------------- background work (Celery)
+# portal/platform/background: the app, per-municipality tasks and the beat schedule; docs/subsystems/background.md.
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = kombu_url(REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A sender (a web request committing an outbox event) gives up on a broker that is down within about two
+# seconds instead of retrying for long; the event waits for the sweep. The worker reconnects on its own.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600,
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message to be delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the portal's LOGGING stays in charge
+CELERY_WORKER_REDIRECT_STDOUTS = False
+CELERY_TIMEZONE = TIME_ZONE
+# Outbox events not processed this many seconds after they were sent are sent again by the sweep.
+OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REDISPATCH_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "10"))
+AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_EVERY", "300"))
 
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {

@@ -13,6 +13,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.platform.test_embedded_db import postmaster_running
+from tests.platform.test_serve_workers import _children, _cmdline
 
 # Run by `portal manage shell` against the served database: a national user with a role, signed in.
 SIGN_IN = """
@@ -84,25 +85,31 @@ def test_uvicorn_serves_http_and_websockets_and_ctrl_c_stops_it_and_the_database
             assert refused.response.status_code == 403
         assert _healthz(port)[0] == 200  # still serving HTTP after the websockets
         assert postmaster_running(tmp_path)
+        children = _children(server.pid)
+        assert [pid for pid in children if _cmdline(pid).endswith(b"worker\x00")]  # the background worker beside
+        children |= {grandchild for pid in children for grandchild in _children(pid)}
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=90)[0]
     assert "Serving on" in output and "Stopped" in output, output
     assert server.returncode == 0, output
     assert not postmaster_running(tmp_path)
+    assert not (tmp_path / "valkey" / "valkey.pid").exists()  # Valkey stopped with it
+    for pid in children:  # Ctrl-C leaves no process behind
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
 def test_a_worker_serves_its_inherited_socket_as_tcp(monkeypatch):
     """Not `uvicorn.Config(fd=)`: uvicorn labels an fd AF_UNIX and uvloop then serves the TCP socket as a
     Unix pipe, without TCP_NODELAY (each keep-alive response waited for a delayed ACK: p50 60 ms, not 31)."""
-    from portal.platform import cli
+    from portal.platform import serving
 
     handed = {}
-    monkeypatch.setattr(cli, "_run_uvicorn", lambda sockets=None, **where: handed.update(sockets=sockets, **where))
+    monkeypatch.setattr(serving, "_run_uvicorn", lambda sockets=None, **where: handed.update(sockets=sockets, **where))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        assert cli._serve_worker(os.dup(listener.fileno())) == 0
+        assert serving._serve_worker(os.dup(listener.fileno())) == 0
         [sock] = handed.pop("sockets")
         with sock:
             assert sock.family == socket.AF_INET and sock.getsockname() == listener.getsockname()
@@ -112,7 +119,7 @@ def test_a_worker_serves_its_inherited_socket_as_tcp(monkeypatch):
 def test_the_port_is_free_again_right_after_the_server_closed_its_connections():
     """uvicorn closes idle keep-alive connections itself (TIME_WAIT on the server's port for a minute);
     `portal serve` started again at once must not call the port busy. A listener still makes it busy."""
-    from portal.platform.cli import _port_is_free
+    from portal.platform.serving import _port_is_free
 
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

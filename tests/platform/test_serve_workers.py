@@ -1,4 +1,5 @@
-"""`portal serve --workers N`: N uvicorn processes on one socket; SIGTERM stops them and the database."""
+"""`portal serve --workers N`: N uvicorn processes on one socket and a background worker beside them;
+SIGTERM stops them all, the database and Valkey."""
 
 import os
 import signal
@@ -17,6 +18,14 @@ def _children(pid: int) -> set[int]:
             return {int(x) for x in handle.read().split()}
     except OSError:
         return set()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def test_workers_share_the_port_and_sigterm_stops_them_and_the_database(tmp_path):
@@ -39,9 +48,12 @@ def test_workers_share_the_port_and_sigterm_stops_them_and_the_database(tmp_path
             except OSError:
                 time.sleep(0.2)
         assert answered == 4
-        workers = _children(server.pid)
-        assert len(workers) == 2
+        children = _children(server.pid)
+        assert len([pid for pid in children if b"--fd" in _cmdline(pid)]) == 2  # the web workers
+        assert len([pid for pid in children if _cmdline(pid).endswith(b"worker\x00")]) == 1  # background worker
+        workers = children | {grandchild for pid in children for grandchild in _children(pid)}  # beat
         assert postmaster_running(tmp_path)
+        assert (tmp_path / "valkey" / "valkey.pid").exists()
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=90)[0]
@@ -50,3 +62,4 @@ def test_workers_share_the_port_and_sigterm_stops_them_and_the_database(tmp_path
     for pid in workers:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
     assert not postmaster_running(tmp_path)
+    assert not (tmp_path / "valkey" / "valkey.pid").exists()  # Valkey stopped with it

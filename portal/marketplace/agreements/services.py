@@ -48,7 +48,6 @@ from .transitions import (  # noqa: F401 (re-exported)
     _move,
     _require_status,
     _void_reservation,
-    agreement_status_changed,
     reserve_key,
 )
 

@@ -1,10 +1,8 @@
-"""The machinery every agreement transition shares: row lock, status check, event + audit + signal,
+"""The machinery every agreement transition shares: row lock, status check, event + audit + outbox event,
 and releasing a reservation. Used by ``services`` and ``cancellation``; not an API of its own."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.dispatch import Signal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -12,14 +10,12 @@ from portal.budgets.ledger.errors import ReservationResolved
 from portal.budgets.ledger.services import reservation_void
 from portal.platform.core.models import audit
 from portal.platform.core.money import format_eur
+from portal.platform.outbox.services import outbox_emit
 
 from .errors import WrongState
 from .models import Agreement, AgreementEvent, AgreementStatus
 
 S = AgreementStatus
-
-# Sent after commit whenever an agreement changes status: (sender=Agreement, agreement, from_status, to_status).
-agreement_status_changed = Signal()
 
 
 def reserve_key(agreement) -> str:
@@ -48,8 +44,8 @@ def _move(agreement, to_status, *, actor, capacity="", note="", fields=()) -> Ag
                                   capacity=capacity, from_status=from_status, to_status=to_status, note=note)
     audit(actor=actor, action="update", obj=agreement, summary=f"agreement {from_status} → {to_status}",
           changes={"status": [from_status, to_status]})
-    transaction.on_commit(lambda: agreement_status_changed.send(
-        sender=Agreement, agreement=agreement, from_status=from_status, to_status=to_status))
+    outbox_emit(kind="agreement.status_changed",
+                payload={"agreement_id": agreement.pk, "from_status": from_status, "to_status": to_status})
     return agreement
 
 

@@ -20,6 +20,7 @@ from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.services import invoice_number_issue
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, to_money
+from portal.platform.outbox.services import outbox_emit
 
 from . import access, errors
 from .checks import budget_share
@@ -162,6 +163,7 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     invoice.save(update_fields=["status", "decided_by", "decided_at", "ledger_entry", "modified_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved",
           changes={"status": ["submitted", "approved"]})
+    outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     sync_invoice(invoice)
     return invoice
 
