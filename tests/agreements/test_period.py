@@ -97,3 +97,18 @@ def test_a_new_plan_version_closes_the_old_budget_and_carries_running_agreements
     assert LedgerEntry.objects.count() == count
     assert Agreement.objects.get(pk=agreement.pk).status == "active"
     assert BudgetCategory.objects.filter(budget=world.budget).count() == 2
+
+
+def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
+    from django.db import connection
+
+    from portal.marketplace.agreements.tasks import period_end
+    from tests.conftest import MUNICIPALITY_A
+
+    agreement = active(world)
+    ended = dt.date.today() - dt.timedelta(days=1)
+    Agreement.objects.filter(pk=agreement.pk).update(period_start=ended, period_end=ended)
+    result = period_end(schema_name=MUNICIPALITY_A)  # what the worker runs for each municipality
+    assert result["completed"] >= 1
+    connection.set_tenant(world.municipality)
+    assert Agreement.objects.get(pk=agreement.pk).status == "completed"
