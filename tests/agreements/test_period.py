@@ -112,3 +112,24 @@ def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
     assert result["completed"] >= 1
     connection.set_tenant(world.municipality)
     assert Agreement.objects.get(pk=agreement.pk).status == "completed"
+
+
+def test_approving_a_new_version_carries_agreements_over_through_the_outbox(world):
+    from portal.marketplace.agreements import tasks  # noqa: F401 (registers the outbox handler)
+    from portal.platform.outbox.models import OutboxEvent
+    from portal.platform.outbox.services import outbox_process
+
+    agreement = active(world)
+    SupportPlan.objects.filter(pk=world.budget.plan_id).update(status="superseded")
+    start = dt.date.today() + dt.timedelta(days=30)
+    plan = make_plan(world.adult, goals=((D("100"), ["respite-care"]),), start=start,
+                     end=start.replace(year=start.year + 1) - dt.timedelta(days=1))
+    new = budget_grant(plan=plan, actor=None, level=2)
+    event = OutboxEvent.objects.get(kind="budget.superseded", payload__budget_id=world.budget.pk)
+    assert event.payload == {"budget_id": world.budget.pk, "successor_id": new.pk}
+
+    assert outbox_process(event_id=event.pk) is True
+    agreement.refresh_from_db()
+    assert agreement.reservation.budget_id == new.pk
+    assert outbox_process(event_id=event.pk) is False  # once
+    assert OutboxEvent.objects.filter(kind="budget.superseded").count() == 1

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from portal.budgets.people.models import Goal, SupportPlan
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, format_eur, to_money
+from portal.platform.outbox.services import outbox_emit
 
 from .errors import (BudgetClosed, ExceedsReservation, IdempotencyMismatch, InsufficientFunds, InvalidAmount,
                      NotAReservation, PlanNotGrantable, ReservationResolved)
@@ -149,8 +150,10 @@ def budget_grant(*, plan, actor, level: int | None = None) -> Budget:
             LedgerEntry.objects.bulk_create([e for e in entries if e.amount > 0])
             audit(actor=actor, action=AuditEvent.Action.CREATE, obj=budget,
                   summary=f"budget granted {amount.total} EUR for plan {plan.pk}")
-            # A new version replaces the previous one: its budget closes in the same transaction.
-            budgets_close_superseded(person=person, actor=actor)
+            # A new version replaces the previous one: its budget closes in the same transaction, and the
+            # worker carries its running agreements over (agreements.tasks handles "budget.superseded").
+            for previous in budgets_close_superseded(person=person, actor=actor):
+                outbox_emit(kind="budget.superseded", payload={"budget_id": previous.pk, "successor_id": budget.pk})
     except IntegrityError:
         existing = Budget.objects.filter(plan=plan).first()
         if existing is None:
