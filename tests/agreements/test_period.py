@@ -14,8 +14,11 @@ from portal.budgets.ledger.selectors import categories_of
 from portal.budgets.ledger.services import budget_close, budget_grant
 from portal.budgets.people.models import SupportPlan
 from portal.marketplace.agreements.models import Agreement
-from portal.marketplace.agreements.period import (BILLING_DEADLINE_DAYS, agreements_complete_due,
-                                                  budgets_carry_over_due)
+from portal.marketplace.agreements.period import (
+    BILLING_DEADLINE_DAYS,
+    agreements_complete_due,
+    budgets_carry_over_due,
+)
 from portal.marketplace.agreements.services import agreement_accept
 from portal.marketplace.invoicing.models import Session
 from tests.factories import active, draft, make_plan, sent

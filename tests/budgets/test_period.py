@@ -11,8 +11,14 @@ import pytest
 from portal.budgets.ledger import selectors
 from portal.budgets.ledger.errors import BudgetClosed
 from portal.budgets.ledger.models import Budget, BudgetCategory, LedgerEntry
-from portal.budgets.ledger.services import (budget_grant, budgets_close_due, funds_reserve, reservation_carry_over,
-                                            reservation_post, reservation_void)
+from portal.budgets.ledger.services import (
+    budget_grant,
+    budgets_close_due,
+    funds_reserve,
+    reservation_carry_over,
+    reservation_post,
+    reservation_void,
+)
 from portal.budgets.people.models import SupportPlan
 from tests.factories import make_budget, make_plan
 

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.budgets.ledger.models import Budget, BudgetCategory
@@ -114,24 +114,31 @@ def _elapsed(budget: Budget, today: dt.date) -> Decimal:
 
 
 def budget_alerts(*, today: dt.date, social_worker=None) -> list[Alert]:
-    """Alerts on the open budgets in their period today (one social worker's persons if given)."""
-    budgets = (Budget.objects.filter(status=Budget.Status.OPEN, period_start__lte=today, period_end__gte=today)
-               .select_related("person").prefetch_related("categories")
-               .annotate(booked=Count("categories__agreements",
-                                      filter=Q(categories__agreements__status__in=BOOKED)))
-               .order_by("person__last_name", "person__first_name", "pk"))
+    """Alerts on the open budgets in their period today (one social worker's persons if given).
+
+    One query: the categories with their budget and person, and whether the budget has any booking."""
+    categories = (BudgetCategory.objects
+                  .filter(budget__status=Budget.Status.OPEN, budget__period_start__lte=today,
+                          budget__period_end__gte=today)
+                  .select_related("budget__person")
+                  .annotate(booked=Exists(Agreement.objects.filter(category__budget=OuterRef("budget_id"),
+                                                                   status__in=BOOKED)))
+                  .order_by("budget__person__last_name", "budget__person__first_name", "budget_id", "pk"))
     if social_worker is not None:
-        budgets = budgets.filter(person__social_worker=social_worker)
+        categories = categories.filter(budget__person__social_worker=social_worker)
+    by_budget: dict[int, list[BudgetCategory]] = {}
+    for category in categories:
+        by_budget.setdefault(category.budget_id, []).append(category)
     alerts = []
-    for budget in budgets:
+    for rows in by_budget.values():
+        budget = rows[0].budget
         elapsed = _elapsed(budget, today)
-        if not budget.booked and today >= budget.period_start + NOTHING_BOOKED_AFTER:
+        if not rows[0].booked and today >= budget.period_start + NOTHING_BOOKED_AFTER:
             alerts.append(Alert("nothing_booked", budget))
-        categories = list(budget.categories.all())
         if 1 - elapsed > LOW_WHEN_LEFT_MORE_THAN:
-            alerts += [Alert("category_low", budget, c) for c in categories
+            alerts += [Alert("category_low", budget, c) for c in rows
                        if c.granted and c.available < c.granted * LOW_SHARE]
-        used = sum((c.spent + c.reserved for c in categories), ZERO)
+        used = sum((c.spent + c.reserved for c in rows), ZERO)
         if elapsed >= LOW_WHEN_LEFT_MORE_THAN and budget.total and used / elapsed < budget.total * UNDERSPEND_SHARE:
             alerts.append(Alert("underspend", budget))
     return alerts

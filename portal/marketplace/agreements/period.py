@@ -24,7 +24,13 @@ from portal.budgets.ledger.errors import BudgetClosed, InsufficientFunds
 from portal.budgets.ledger.models import Budget
 from portal.budgets.ledger.selectors import category_for
 from portal.budgets.ledger.services import reservation_carry_over
-from portal.marketplace.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, Session, SessionStatus
+from portal.marketplace.invoicing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Session,
+    SessionStatus,
+)
 from portal.platform.core.models import audit
 
 from .models import Agreement, AgreementEvent

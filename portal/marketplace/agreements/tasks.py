@@ -8,7 +8,11 @@ from portal.budgets.ledger.models import Budget
 from portal.platform.background.tenancy import tenant_task
 from portal.platform.outbox.services import outbox_handler
 
-from .period import agreements_carry_over, agreements_complete_due, budgets_carry_over_due
+from .period import (
+    agreements_carry_over,
+    agreements_complete_due,
+    budgets_carry_over_due,
+)
 from .services import agreements_expire
 
 
