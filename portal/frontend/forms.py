@@ -38,16 +38,27 @@ class GovukFormMixin:
                 widget.attrs["class"] += " govuk-input--error" if "govuk-input" in widget.attrs["class"] else ""
 
 
-def apply_domain_error(form, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
+def apply_domain_error(form, error: DomainError, *, fields: dict[str, str] | None = None,
+                       rows_field: str | None = None) -> None:
     """Show a service's refusal next to the field it concerns, or at the top of the form.
 
     ``fields`` names the form's field where the service calls it differently (``{"user": "email"}``); a field
-    the form does not have puts the message at the top.
+    the form does not have puts the message at the top. A batch refusal (bulk entry, CSV) shows each row's
+    problem on its own, all in the error summary; ``rows_field`` puts them all on one field (the file).
     """
-    field = (fields or {}).get(error.field)
+    for_rows = getattr(error, "row_errors", None)
+    if for_rows:
+        for row_error, line in zip(for_rows, error.lines):
+            form.add_error(rows_field or _form_field(form, row_error.field, fields), line)
+        return
+    form.add_error(_form_field(form, error.field, fields), error.message)
+
+
+def _form_field(form, name: str | None, fields: dict[str, str] | None) -> str | None:
+    field = (fields or {}).get(name)
     if field not in form.fields:
-        field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+        field = name if name in form.fields else None
+    return field
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):

@@ -92,7 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.platform.core.middleware.NoStoreWhenSignedInMiddleware",
     "portal.frontend.middleware.LanguageMiddleware",
+    "portal.platform.core.middleware.BadInputMiddleware",  # after the language: its 400 page is translated
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -121,6 +123,7 @@ TEMPLATES = [
 ]
 
 # ---------------------------------------------------------------- database
+# Each branch imports what only it needs: the embedded server is not even imported when DATABASE_URL is set.
 if os.environ.get("DATABASE_URL"):
     import dj_database_url
 

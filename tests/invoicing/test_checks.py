@@ -33,6 +33,7 @@ def test_each_rule_is_explained_on_its_line():
     assert codes(check_invoice(TERMS, [line(invoiced_elsewhere=True)])) == {"line.already_invoiced"}
     assert codes(check_invoice(TERMS, [line(session_status="disputed")])) == {"line.disputed"}
     assert codes(check_invoice(TERMS, [line(session_status="recorded")])) == {"line.not_confirmed"}
+    assert codes(check_invoice(TERMS, [line(duplicates_another=True)])) == {"line.duplicate"}
 
 
 def test_units_beyond_the_agreement_are_flagged_on_the_line_that_crosses():

@@ -35,7 +35,7 @@ class AgreementOut(serializers.ModelSerializer):
 
 
 class AgreementDetailOut(AgreementOut):
-    events = AgreementEventOut(many=True, read_only=True)
+    events = AgreementEventOut(source="shown_events", many=True, read_only=True)  # as the reader may see them
 
     class Meta(AgreementOut.Meta):
         fields = [*AgreementOut.Meta.fields, "events"]

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from portal.marketplace.agreements import access, selectors, services
 from portal.marketplace.agreements.models import Agreement
+from portal.marketplace.agreements.pricing import quote
 from portal.tenants.access import current_municipality, roles_for
 
 from . import serializers as s
@@ -40,7 +41,7 @@ class AgreementListView(GenericAPIView):
                                                  status=request.query_params.get("status", ""),
                                                  query=request.query_params.get("q", ""))
         queryset = queryset.select_related("prepared_by", "decided_by")
-        page = self.paginate_queryset(queryset)
+        page = [access.shown_to(request.user, agreement) for agreement in self.paginate_queryset(queryset)]
         return self.get_paginated_response(s.AgreementOut(page, many=True).data)
 
     @extend_schema(operation_id="agreements_create", request=s.AgreementCreateIn, responses={201: s.AgreementOut})
@@ -63,8 +64,6 @@ class QuoteView(GenericAPIView):
 
     @extend_schema(operation_id="agreements_quote", request=s.QuoteIn, responses=s.QuoteOut)
     def post(self, request):
-        from portal.marketplace.agreements.pricing import quote
-
         data = s.QuoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -80,6 +79,7 @@ class AgreementDetailView(GenericAPIView):
     @extend_schema(operation_id="agreements_retrieve", responses=s.AgreementDetailOut)
     def get(self, request, agreement_id: int):
         agreement = access.agreement_for_user(request.user, agreement_id)
+        agreement.shown_events = selectors.agreement_events(agreement, user=request.user)
         return Response(s.AgreementDetailOut(agreement).data)
 
 

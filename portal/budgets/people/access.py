@@ -48,8 +48,12 @@ def _valid_relations(user, kind: str | None = None) -> QuerySet[Relation]:
     return qs.filter(kind=kind) if kind else qs
 
 
-def persons_for_user(user) -> QuerySet[Person]:
-    """Every person ``user`` may see in the current municipality (none on the national site)."""
+def persons_for_user(user, *, section: str | None = None) -> QuerySet[Person]:
+    """Every person ``user`` may see in the current municipality (none on the national site).
+
+    With ``section`` (a ``Relation.Section``): only persons whose that part ``user`` may see — a support
+    person sees it only where the person allowed it; the person, a legal representative and staff see all.
+    """
     held = _held(user)
     if not held:
         return Person.objects.none()
@@ -61,7 +65,10 @@ def persons_for_user(user) -> QuerySet[Person]:
     if Role.LEGAL_REPRESENTATIVE in held:
         condition |= Q(pk__in=_valid_relations(user, Relation.Kind.LEGAL_REPRESENTATIVE).values("person_id"))
     if Role.SUPPORT_PERSON in held:
-        condition |= Q(pk__in=_valid_relations(user, Relation.Kind.SUPPORT_PERSON).values("person_id"))
+        supported = _valid_relations(user, Relation.Kind.SUPPORT_PERSON)
+        if section is not None:
+            supported = supported.filter(may_see__contains=[section])
+        condition |= Q(pk__in=supported.values("person_id"))
     return Person.objects.filter(condition)
 
 

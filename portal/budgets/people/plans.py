@@ -1,5 +1,8 @@
 """Support plans: build (draft), the person's agreement, the social worker's approval (which grants the
-budget), new versions on re-assessment, and the review of each goal's outcome."""
+budget), new versions on re-assessment, and the review of each goal's outcome.
+
+Approval grants the budget in the same transaction, so this module (and ``services``, which re-exports
+it) sits above the ledger; the rest of ``people`` sits below it (docs/architecture.md, Dependencies)."""
 
 from __future__ import annotations
 

@@ -241,7 +241,7 @@ def relation_end(*, relation: Relation, on: dt.date, actor, request=None) -> Rel
 
 # Consents ----------------------------------------------------------------------------------------
 
-def consent_record(*, person: Person, kind: str, given_on: dt.date, given_by_name: str,
+def consent_record(*, person: Person, kind: str, given_on: dt.date, given_by_name: str = "",
                    given_by_capacity: str = access.SELF, actor, request=None) -> Consent:
     """Record a consent the person (or the legal representative of a child) gave on ``given_on``."""
     capacity = access.acting_capacity(actor, person)

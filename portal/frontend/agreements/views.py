@@ -6,6 +6,7 @@ service's refusal is shown next to the field it concerns (or as a message at the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -14,12 +15,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.budgets.ledger.selectors import category_for, current_budget
 from portal.frontend.decorators import member_or_provider, member_required, signed_in
 from portal.frontend.forms import apply_domain_error
+from portal.frontend.views import municipality_url
 from portal.marketplace.agreements import access, pricing, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
+from portal.marketplace.approvals.selectors import approved_services
+from portal.marketplace.catalogue.selectors import providers_for_user, service_types
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
 from .forms import AgreementForm, CancelForm, FilterForm, ReasonForm, RulesForm
@@ -47,8 +53,6 @@ def agreement_list(request):
 
 def _national_url(request) -> str:
     """The national site's address, on the same scheme and port as this request."""
-    from django.conf import settings
-
     port = request.get_port()
     suffix = f":{port}" if port and port != ("443" if request.is_secure() else "80") else ""
     return f"{'https' if request.is_secure() else 'http'}://{settings.PORTAL_BASE_DOMAIN}{suffix}/"
@@ -76,18 +80,15 @@ def _person_for_choice(request):
 
 @member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 def agreement_new(request, service_id: int):
-    from portal.marketplace.approvals.selectors import approved_services
-
     service = (approved_services().select_related("provider", "service_type").filter(pk=service_id).first())
     if service is None:
         raise Http404
     person, capacity, choices = _person_for_choice(request)
     if person is None:
         return render(request, "frontend/forbidden.html", status=403)
-    from portal.budgets.ledger.selectors import current_budget
-
     budget = current_budget(person)
-    goals = list(budget.plan.goals.order_by("position", "pk")) if budget is not None else []
+    category = category_for(budget, service.service_type) if budget is not None else None
+    goals = pricing.servable_goals(budget, category)  # only the goals the service's money serves
     start, end = pricing.default_period(budget)
     initial = {"period_start": start, "period_end": end, "units_per_week": 1}
     form = AgreementForm(request.POST or None, unit=service.unit, goals=goals, initial=initial)
@@ -109,12 +110,12 @@ def agreement_new(request, service_id: int):
                     messages.success(request, _("The draft is saved. Read it once more and confirm it."))
                     return redirect("agreements:detail", agreement_id=agreement.pk)
             if q is None:
-                q = pricing.quote(person=person, service=service, budget=budget, **numbers)
+                q = pricing.quote(person=person, service=service, budget=budget, category=category, **numbers)
         if form.errors:
             status = 400
     if q is None:
         q = pricing.quote(person=person, service=service, units_per_week=1, period_start=start, period_end=end,
-                          budget=budget)
+                          budget=budget, category=category)
     return render(request, "agreements/new.html", {
         "service": service, "person": person, "capacity": capacity, "choices": choices, "form": form,
         "quote": q, "budget": budget,
@@ -149,7 +150,7 @@ def agreement_detail(request, agreement_id: int):
     actions = _actions(request.user, agreement, capacity)
     return render(request, "agreements/detail.html", {
         "agreement": agreement, "capacity": capacity, "actions": actions,
-        "events": selectors.agreement_events(agreement), "reject_form": ReasonForm(prefix="reject"),
+        "events": selectors.agreement_events(agreement, user=request.user), "reject_form": ReasonForm(prefix="reject"),
         "terms": services.cancellation_terms(agreement, by_provider=capacity == access.PROVIDER)
         if actions["cancel"] else None,
     })
@@ -255,8 +256,6 @@ def agreement_cancel(request, agreement_id: int):
 
 @member_required(Role.MUNICIPALITY_ADMIN)
 def rules(request):
-    from portal.marketplace.catalogue.selectors import service_types
-
     current = selectors.municipal_rules()
     types = list(service_types())
     initial = {"provider_response_days": current.provider_response_days,
@@ -285,12 +284,6 @@ def provider_home(request):
         return redirect_to_login(request.get_full_path())
     if not access.is_provider_staff(request.user):
         return render(request, "frontend/forbidden.html", status=403)
-    from django.conf import settings
-
-    from portal.frontend.views import municipality_url
-    from portal.marketplace.catalogue.selectors import providers_for_user
-    from portal.tenants.models import Municipality
-
     providers = list(providers_for_user(request.user).order_by("name"))
     codes = sorted({code for p in providers for code in (p.municipalities_served or [])})
     municipalities = {m.code: m for m in Municipality.objects.filter(code__in=codes)

@@ -16,7 +16,7 @@ from portal.frontend.decorators import provider_required
 from portal.frontend.forms import apply_domain_error
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.marketplace.invoicing import access, invoices, selectors
-from portal.marketplace.invoicing.csvimport import parse_sessions_csv
+from portal.marketplace.invoicing.csvimport import sessions_csv_record
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
 from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
@@ -98,7 +98,8 @@ def bulk(request, municipality, agreement_id):
         year, month = data["month"]
         rows = month_rows(year=year, month=month, weekdays=data["weekdays"],
                           start_time=data["start_time"], units=data["units"], staff_name=data["staff_name"],
-                          note=data["note"], until=timezone.localdate())
+                          note=data["note"], since=item.period_start,
+                          until=min(timezone.localdate(), item.period_end))
         try:
             created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
         except DomainError as exc:
@@ -116,10 +117,9 @@ def csv_upload(request, municipality, agreement_id):
     form = CsvForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rows = parse_sessions_csv(form.cleaned_data["file"].read())
-            created = sessions_bulk_record(agreement=item, rows=rows, actor=request.user)
+            created = sessions_csv_record(agreement=item, data=form.cleaned_data["file"].read(), actor=request.user)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            apply_domain_error(form, exc, rows_field="file")
         else:
             messages.success(request, _("%(n)s sessions recorded.") % {"n": len(created)})
             return redirect("invoicing:provider-agreement", code=municipality.code, agreement_id=item.pk)

@@ -24,6 +24,7 @@ LEGAL_REPRESENTATIVE = "legal_representative"
 SUPPORT_PERSON = "support_person"
 STAFF = "staff"
 PROVIDER = "provider"
+FAMILY = "family"  # a family step as its provider sees it: not who, nor in what capacity
 FAMILY_CAPACITIES = (SELF, LEGAL_REPRESENTATIVE, SUPPORT_PERSON)
 DECIDING_CAPACITIES = (SELF, LEGAL_REPRESENTATIVE)
 
@@ -61,7 +62,7 @@ def agreements_for_user(user):
         return queryset
     provider_ids = provider_ids_for(user)
     if provider_ids:
-        return queryset.filter(provider_id__in=provider_ids)
+        return sent_to_providers(provider_ids)
     if roles_for(user, current_municipality()):
         queryset = queryset.filter(person__in=persons_for_user(user))
         hidden = _supported_without_agreements(user)
@@ -71,6 +72,15 @@ def agreements_for_user(user):
             queryset = queryset.exclude(Q(person_id__in=hidden) & ~Q(prepared_by=user))
         return queryset
     return queryset.none()
+
+
+def sent_to_providers(provider_ids):
+    """The agreements of these providers that were sent to them: all a provider may ever see.
+
+    Need to know: a provider sees a request from the moment it is sent to them, never a draft or one the
+    person has not yet decided. Every provider-side face (agreements, sessions, the work pages) reads here.
+    """
+    return Agreement.objects.filter(provider_id__in=list(provider_ids), sent_at__isnull=False)
 
 
 def _supported_without_agreements(user) -> list[int]:
@@ -98,7 +108,35 @@ def agreement_for_user(user, agreement_id) -> Agreement:
                  .filter(pk=agreement_id).first())
     if agreement is None:
         raise Http404
+    return shown_to(user, agreement)
+
+
+def shown_to(user, agreement) -> Agreement:
+    """``agreement`` as ``user`` may see it: for its provider, without who prepared and decided it and how.
+
+    Clears those fields on this in-memory copy only (services lock and re-read the row before any write).
+    """
+    if not sees_family_details(user, agreement):
+        agreement.prepared_by = None
+        agreement.decided_by = None
+        agreement.decided_as = ""
     return agreement
+
+
+def events_shown_to(user, agreement) -> list:
+    """The agreement's history as ``user`` may see it.
+
+    Its provider sees it from the sending on, and family steps without who took them or in what capacity.
+    """
+    events = list(agreement.events.select_related("actor").order_by("at", "id"))
+    if sees_family_details(user, agreement):
+        return events
+    shown = [e for e in events if agreement.sent_at is not None and e.at >= agreement.sent_at]
+    for event in shown:
+        if event.capacity in FAMILY_CAPACITIES:
+            event.actor = None
+            event.capacity = FAMILY
+    return shown
 
 
 def capacity_for(user, agreement) -> str | None:
@@ -110,6 +148,17 @@ def capacity_for(user, agreement) -> str | None:
     if is_staff_here(user):
         return STAFF
     return family_capacity(user, agreement.person)
+
+
+def sees_family_details(user, agreement) -> bool:
+    """Whether ``user`` may see who prepared and who decided ``agreement`` and in what capacity.
+
+    A provider sees only what delivering the service needs: not the support person or the legal
+    representative (their role reveals a decision-making disability). Staff and the family see all.
+    """
+    if is_staff_here(user):
+        return True
+    return agreement.provider_id not in provider_ids_for(user)
 
 
 def family_capacity(user, person) -> str | None:

@@ -100,6 +100,27 @@ def default_period(budget) -> tuple[dt.date | None, dt.date | None]:
     return max(today, budget.period_start), budget.period_end
 
 
+def servable_goals(budget, category) -> list:
+    """The plan's goals an agreement drawing on ``category`` may serve (issue 10: goal and money agree).
+
+    A category tied to a goal serves that goal only; the general category (no goal) serves the goals that
+    have no money of their own in this budget.
+    """
+    if budget is None or category is None:
+        return []
+    goals = budget.plan.goals.order_by("position", "pk")
+    if category.goal_id is not None:
+        return list(goals.filter(pk=category.goal_id))
+    return list(goals.exclude(budget_categories__budget=budget))
+
+
+def goal_agrees(goal, category, budget) -> bool:
+    """Does ``goal`` belong to the money ``category`` draws on (see ``servable_goals``)?"""
+    if category.goal_id is not None:
+        return goal.pk == category.goal_id
+    return not goal.budget_categories.filter(budget=budget).exists()
+
+
 def quote(*, person, service, units_per_week=None, total_units=None, period_start=None, period_end=None,
           budget=None, category=None, cap=False) -> Quote:
     """The cost of ``service`` for ``person`` over the period, against their current budget.

@@ -51,8 +51,9 @@ def agreements_awaiting_approval():
             .select_related(*LIST_RELATED).order_by("provider_decided_at", "id"))
 
 
-def agreement_events(agreement):
-    return agreement.events.select_related("actor").order_by("at", "id")
+def agreement_events(agreement, *, user):
+    """The agreement's history as ``user`` may see it (see ``access.events_shown_to``)."""
+    return access.events_shown_to(user, agreement)
 
 
 def municipal_rules() -> MunicipalRules:

@@ -21,9 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.errors import BudgetClosed
+from portal.budgets.ledger.services import funds_reserve
 from portal.marketplace.approvals.selectors import is_service_approved
 from portal.platform.core.errors import DomainError
 from portal.platform.core.models import audit
+from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.roles import Role
 
 from . import access, selectors
 from .cancellation import CancellationTerms, agreement_cancel, cancellation_terms  # noqa: F401 (part of the API)
@@ -38,7 +41,7 @@ from .errors import (
     ServiceNotAvailable,
 )
 from .models import Agreement, AgreementEvent, MunicipalRules
-from .pricing import MAX_UNITS, Quote, quote
+from .pricing import MAX_UNITS, Quote, goal_agrees, quote
 from .rules import municipal_rules_update  # noqa: F401 (part of the API)
 from .transitions import (  # noqa: F401 (re-exported)
     S,
@@ -90,6 +93,9 @@ def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
         raise AgreementInvalid(_("That is more units than one agreement can hold."), field="total_units")
     if goal is not None and goal.plan_id != q.budget.plan_id:
         raise AgreementInvalid(_("Choose a goal from the current support plan."), field="goal")
+    if goal is not None and not goal_agrees(goal, q.category, q.budget):
+        raise AgreementInvalid(_("This service is paid from “%(category)s”, which does not serve this goal. "
+                                 "Choose the goal it serves.") % {"category": q.category.name}, field="goal")
     if q.refused_over_cap:
         raise OverCap(_("The price is %(over)s per unit above the municipality's price cap of %(cap)s, and the "
                         "municipality does not allow paying the difference. Choose another provider or talk to "
@@ -242,8 +248,6 @@ def agreement_confirm(*, agreement, actor, accept_copayment: bool | None = None)
 # -------------------------------------------------------------------------------- provider and municipality
 
 def _reserve_and_activate(agreement, *, actor, capacity) -> Agreement:
-    from portal.budgets.ledger.services import funds_reserve
-
     entry = funds_reserve(category=agreement.category, amount=agreement.total_amount,
                           reference=f"agreement {agreement.pk}", idempotency_key=reserve_key(agreement), actor=actor)
     agreement.reservation = entry
@@ -300,9 +304,6 @@ def agreement_decline(*, agreement, actor, reason: str) -> Agreement:
 
 
 def _require_municipal_approver(actor) -> None:
-    from portal.tenants.access import current_municipality, roles_for
-    from portal.tenants.roles import Role
-
     if not roles_for(actor, current_municipality()) & {Role.MUNICIPALITY_ADMIN, Role.SOCIAL_WORKER}:
         raise NotAllowed(_("Only the municipality's administrator or a social worker can decide on approval."))
 

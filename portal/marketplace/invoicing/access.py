@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from portal.budgets.people.access import acting_capacity, persons_for_user
-from portal.marketplace.agreements.models import Agreement
+from portal.budgets.people.models import Relation
+from portal.marketplace.agreements.access import sent_to_providers
 from portal.marketplace.catalogue.selectors import providers_for_user
 from portal.tenants.access import current_municipality, has_role, roles_for
 from portal.tenants.roles import Role
@@ -40,7 +41,7 @@ def provider_ids_for(user) -> list[int]:
 def agreement_for_provider(user, agreement_id):
     """An agreement of one of the user's providers in the current municipality, or Http404."""
     ids = provider_ids_for(user)
-    agreement = (Agreement.objects.filter(pk=_int(agreement_id), provider_id__in=ids)
+    agreement = (sent_to_providers(ids).filter(pk=_int(agreement_id))
                  .select_related("person", "service", "service__service_type", "provider", "goal", "category")
                  .first())
     if agreement is None or current_municipality() is None:
@@ -65,11 +66,15 @@ def session_for_provider(user, session_id) -> Session:
 
 
 def sessions_for_family(user):
-    """Sessions of every person the user may see here as the person or their family side."""
+    """Sessions of every person the user may see here as the person or their family side.
+
+    Sessions deliver agreements: a support person sees them only where the person allowed "agreements".
+    """
     held = roles_for(user, current_municipality())
     if not held & {Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON}:
         return Session.objects.none()
-    return Session.objects.filter(agreement__person__in=persons_for_user(user))
+    return Session.objects.filter(
+        agreement__person__in=persons_for_user(user, section=Relation.Section.AGREEMENTS))
 
 
 def session_for_family(user, session_id) -> Session:

@@ -2,7 +2,9 @@
 
 Each line is checked against the agreement: the service, unit price ≤ agreed,
 date inside the agreement period, units within what was agreed (counting what
-earlier invoices already took), not invoiced twice, the session confirmed and
+earlier invoices already took), not invoiced twice, not a duplicate of another
+session (same day and start, or one of them without a start time: the later
+one is blocked until removed or the other withdrawn), the session confirmed and
 not disputed, and the budget reservation still covering it. Every problem is
 attached to the line that causes it, so the provider sees what to fix where.
 """
@@ -42,6 +44,7 @@ class Line:
     unit_price: Decimal
     session_status: str  # confirmed / recorded / disputed / rejected
     invoiced_elsewhere: bool = False
+    duplicates_another: bool = False  # an earlier (or already invoiced) session on the same day and start
 
 
 @dataclass
@@ -92,6 +95,10 @@ def check_invoice(terms: Terms, lines: list[Line]) -> CheckResult:
                    "end": terms.period_end.isoformat()}))
         if line.invoiced_elsewhere:
             problems.append(Problem("line.already_invoiced", _("This session is already on another invoice.")))
+        if line.duplicates_another:
+            problems.append(Problem("line.duplicate", _(
+                "This session duplicates an earlier one of the same day and time (or one without a time): "
+                "remove this line, or withdraw the session that did not happen.")))
         if line.session_status == "disputed":
             problems.append(Problem("line.disputed", _(
                 "The person disputes this session: it cannot be invoiced until the dispute is resolved.")))

@@ -38,6 +38,8 @@ def sync_invoice(invoice: Invoice) -> None:
 
 
 def sync_agreement(agreement) -> None:
+    if agreement.sent_at is None:
+        return  # need to know: the provider hears of a request when it is sent to them, not before
     work_item_sync_on_commit(
         provider_id=agreement.provider_id, municipality=_municipality(), kind="agreement", object_id=agreement.pk,
         status=agreement.status, status_label=str(agreement.get_status_display()),
@@ -52,7 +54,10 @@ def registry_reindex(municipality) -> int:
     Runs inside the municipality's schema; writes the public table in bulk.
     """
     rows = []
-    for a in Agreement.objects.select_related("service"):
+    unsent = Agreement.objects.filter(sent_at__isnull=True)
+    ProviderWorkItem.objects.filter(municipality=municipality, kind="agreement",
+                                    object_id__in=list(unsent.values_list("pk", flat=True))).delete()
+    for a in Agreement.objects.filter(sent_at__isnull=False).select_related("service"):
         rows.append(ProviderWorkItem(
             provider_id=a.provider_id, municipality=municipality, kind="agreement", object_id=a.pk,
             agreement_id=a.pk, status=a.status, status_label=str(a.get_status_display()),

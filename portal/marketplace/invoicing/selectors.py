@@ -6,7 +6,7 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from portal.marketplace.agreements.models import AgreementStatus, MunicipalRules
 from portal.platform.core.money import ZERO
 
 from .checks import CheckResult, Line, Terms, budget_share, check_invoice
-from .models import Invoice, InvoiceLine, Session
+from .models import Invoice, InvoiceLine, Session, SessionStatus
 
 DEFAULT_APPROVAL_DAYS = 5
 
@@ -41,7 +41,18 @@ def reservation_left(agreement) -> Decimal:
 def invoice_check(invoice: Invoice) -> CheckResult:
     """Check every line of a draft (or the lines of a submitted invoice) against its agreement."""
     agreement = invoice.agreement
-    lines = list(invoice.lines.select_related("session").all())
+    # A line is blocked when its session duplicates another live session of the agreement (same day and start,
+    # or one without a start) that came first or is already on another invoice: the first one may be
+    # invoiced, once. Asked in the same query as the lines.
+    on_other_invoice = InvoiceLine.objects.filter(session_id=OuterRef("pk"), live=True).exclude(
+        invoice_id=OuterRef(OuterRef("invoice_id")))
+    same_day = (Session.objects.filter(agreement_id=OuterRef("session__agreement_id"), date=OuterRef("session__date"))
+                .exclude(pk=OuterRef("session_id")).exclude(status=SessionStatus.WITHDRAWN)
+                .filter(Q(pk__lt=OuterRef("session_id")) | Q(Exists(on_other_invoice))))
+    lines = list(invoice.lines.select_related("session").annotate(
+        same_day_other=Exists(same_day),
+        same_start_other=Exists(same_day.filter(Q(start_time=OuterRef("session__start_time"))
+                                                | Q(start_time__isnull=True)))).all())
     session_ids = [line.session_id for line in lines]
     elsewhere = set(InvoiceLine.objects.filter(session_id__in=session_ids, live=True)
                     .exclude(invoice=invoice).values_list("session_id", flat=True))
@@ -59,7 +70,8 @@ def invoice_check(invoice: Invoice) -> CheckResult:
     return check_invoice(terms, [
         Line(key=line.pk, service_id=agreement.service_id, date=line.session.date, units=line.units,
              unit_price=line.unit_price, session_status=line.session.status,
-             invoiced_elsewhere=line.session_id in elsewhere)
+             invoiced_elsewhere=line.session_id in elsewhere,
+             duplicates_another=line.same_day_other if line.session.start_time is None else line.same_start_other)
         for line in lines])
 
 

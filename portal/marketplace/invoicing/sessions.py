@@ -13,6 +13,7 @@ from datetime import time as Time
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,14 +30,17 @@ MAX_UNITS_PER_SESSION = Decimal("24")
 
 
 def _decimal(value, field: str) -> Decimal:
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and value.is_finite():
         return value
     try:
         if isinstance(value, float):
             value = str(value)
-        return Decimal(str(value).strip().replace(",", "."))
+        number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise errors.SessionInvalid(_("Enter a number."), field=field) from None
+    if not number.is_finite():  # NaN, sNaN and Infinity parse, but cannot be compared or stored
+        raise errors.SessionInvalid(_("Enter a number."), field=field)
+    return number
 
 
 def _validated_session(agreement, *, date, units, staff_name, start_time=None, duration_minutes=None, note="",
@@ -47,6 +51,11 @@ def _validated_session(agreement, *, date, units, staff_name, start_time=None, d
         raise errors.SessionInvalid(_("Enter the date of the session."), field="date")
     if date > timezone.localdate():
         raise errors.SessionInvalid(_("A session cannot be recorded before it has happened."), field="date")
+    if not agreement.period_start <= date <= agreement.period_end:
+        raise errors.SessionOutsidePeriod(
+            _("The date is outside the agreement's period, %(start)s – %(end)s.")
+            % {"start": f"{agreement.period_start:%d.%m.%Y}", "end": f"{agreement.period_end:%d.%m.%Y}"},
+            field="date")
     units = _decimal(units, "units")
     if units <= 0 or units > MAX_UNITS_PER_SESSION:
         raise errors.SessionInvalid(_("Units must be more than 0 and at most %(max)s.")
@@ -110,18 +119,26 @@ def _flag_against_existing(session: Session) -> None:
         Session.objects.filter(pk=session.pk).update(flag=flag)
 
 
-@transaction.atomic
-def session_record(*, agreement, date, units, staff_name, actor, start_time=None, duration_minutes=None, note="",
-                   goal_progress="", unit_price=None, external_id="") -> Session:
-    """The provider records one delivered session. Same ``external_id`` twice returns the first session."""
-    external_id = (external_id or "").strip()[:80]
-    if external_id:
-        existing = Session.objects.filter(agreement=agreement, external_id=external_id).first()
-        if existing is not None:
-            return existing
-    fields = _validated_session(agreement, date=date, units=units, staff_name=staff_name, start_time=start_time,
-                                duration_minutes=duration_minutes, note=note, goal_progress=goal_progress,
-                                unit_price=unit_price)
+def _duplicate_message(date, start_time) -> str:
+    if start_time is None:
+        return _("A session on %(date)s without a start time is already recorded on this agreement: give each "
+                 "session of the day its start time.") % {"date": f"{date:%d.%m.%Y}"}
+    return _("A session on %(date)s at %(time)s is already recorded on this agreement.") % {
+        "date": f"{date:%d.%m.%Y}", "time": f"{start_time:%H:%M}"}
+
+
+def _refuse_duplicate(agreement, fields: dict, *, exclude_pk=None) -> None:
+    """The same agreement, date and start time (both without a start time counts as the same) is one session."""
+    same = (Session.objects.filter(agreement=agreement, date=fields["date"], start_time=fields["start_time"])
+            .exclude(status=SessionStatus.WITHDRAWN))
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise errors.SessionDuplicate(_duplicate_message(fields["date"], fields["start_time"]),
+                                      field="start_time" if fields["start_time"] else "date")
+
+
+def _create(agreement, *, actor, external_id: str, fields: dict) -> Session:
     session = Session(agreement=agreement, recorded_by=actor, external_id=external_id, **fields)
     session.full_clean(exclude=["agreement", "recorded_by"])
     session.save()
@@ -132,36 +149,124 @@ def session_record(*, agreement, date, units, staff_name, actor, start_time=None
 
 
 @transaction.atomic
-def sessions_bulk_record(*, agreement, rows: list[dict], actor) -> list[Session]:
-    """Record many sessions at once (bulk form, CSV, API): all or nothing.
+def session_record(*, agreement, date, units, staff_name, actor, start_time=None, duration_minutes=None, note="",
+                   goal_progress="", unit_price=None, external_id="") -> Session:
+    """The provider records one delivered session. Same ``external_id`` twice returns the first session.
 
-    A problem on any row refuses the whole batch, naming the row.
+    Refused: a date outside the agreement's period (``session.outside_period``) and a second session with
+    the same date and start time (``session.duplicate``).
     """
-    if not rows:
-        raise errors.SessionInvalid(_("There are no sessions to record."))
+    external_id = (external_id or "").strip()[:80]
+    if external_id:
+        existing = Session.objects.filter(agreement=agreement, external_id=external_id).first()
+        if existing is not None:
+            return existing
+    fields = _validated_session(agreement, date=date, units=units, staff_name=staff_name, start_time=start_time,
+                                duration_minutes=duration_minutes, note=note, goal_progress=goal_progress,
+                                unit_price=unit_price)
+    _refuse_duplicate(agreement, fields)
+    return _create(agreement, actor=actor, external_id=external_id, fields=fields)
+
+
+def describe_row(error: errors.RowError) -> str:
+    return _("Row %(row)s: %(message)s") % {"row": error.row, "message": error.message}
+
+
+def _rows_checked(agreement, rows: list[tuple[int, dict]]) -> tuple[list[tuple[str, dict | None]], list]:
+    """Validate every row without writing: (external id, fields or None for a retry) and every problem."""
+    ids = {(row.get("external_id") or "").strip()[:80] for _n, row in rows} - {""}
+    dates = {row.get("date") for _n, row in rows if isinstance(row.get("date"), Date)}
+    known_ids, taken = set(), set()
+    if ids or dates:
+        # One query: the agreement's sessions on the batch's dates, and those the batch's ids already name.
+        for date, start, external_id, status in (
+                Session.objects.filter(agreement=agreement)
+                .filter(Q(date__in=dates) | Q(external_id__in=ids))
+                .values_list("date", "start_time", "external_id", "status")):
+            if external_id in ids:
+                known_ids.add(external_id)
+            if status != SessionStatus.WITHDRAWN:
+                taken.add((date, start))
+    checked, problems, seen = [], [], {}
+    for number, row in rows:
+        row = dict(row)
+        external_id = (row.pop("external_id", "") or "").strip()[:80]
+        if external_id in known_ids:
+            checked.append((external_id, None))  # a retry: session_record returns the session already there
+            continue
+        try:
+            fields = _validated_session(agreement, **row)
+        except errors.SessionInvalid as exc:
+            problems.append(errors.RowError(row=number, field=exc.field or "", message=exc.message, code=exc.code))
+            continue
+        key = (fields["date"], fields["start_time"])
+        field = "start_time" if fields["start_time"] else "date"
+        if external_id and external_id in seen:
+            problems.append(errors.RowError(
+                row=number, field="external_id", code=errors.SessionDuplicate.code,
+                message=_("The same id is already in row %(row)s.") % {"row": seen[external_id]}))
+        elif key in taken:
+            problems.append(errors.RowError(row=number, field=field, code=errors.SessionDuplicate.code,
+                                            message=_duplicate_message(*key)))
+        elif key in seen:
+            problems.append(errors.RowError(
+                row=number, field=field, code=errors.SessionDuplicate.code,
+                message=_("The same session (date and start time) is already in row %(row)s.")
+                % {"row": seen[key]}))
+        else:
+            seen[key] = number
+            if external_id:
+                seen[external_id] = number
+            checked.append((external_id, fields))
+    return checked, problems
+
+
+@transaction.atomic
+def sessions_rows_record(*, agreement, rows: list[tuple[int, dict]], actor, problems=(), describe=None,
+                         refusal=errors.SessionRowsInvalid) -> list[Session]:
+    """Record numbered rows all or nothing, reporting every problem of every row in one refusal.
+
+    ``problems`` are those found before (a CSV file's unreadable lines); ``describe`` words one problem for
+    people ("Row 3: …", "Line 3, units: …"). Nothing is written unless every row is clean.
+    """
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise errors.SessionInvalid(_("Sessions can be recorded only on an active agreement."), field="date")
     if len(rows) > 500:
         raise errors.SessionInvalid(_("Send at most 500 sessions at once."))
+    checked, found = _rows_checked(agreement, rows)
+    problems = sorted([*problems, *found], key=lambda error: error.row)
+    if problems:
+        raise refusal(problems, describe=describe or describe_row)
     sessions = []
-    for index, row in enumerate(rows, start=1):
-        try:
-            with transaction.atomic():
-                sessions.append(session_record(agreement=agreement, actor=actor, **row))
-        except errors.DomainError as exc:
-            raise type(exc)(_("Row %(row)s: %(message)s") % {"row": index, "message": exc.message},
-                            field=exc.field) from None
+    for external_id, fields in checked:
+        if fields is None:
+            sessions.append(Session.objects.get(agreement=agreement, external_id=external_id))
+        else:
+            sessions.append(_create(agreement, actor=actor, external_id=external_id, fields=fields))
     return sessions
 
 
+def sessions_bulk_record(*, agreement, rows: list[dict], actor) -> list[Session]:
+    """Record many sessions at once (bulk form, API): all or nothing.
+
+    A problem on any row refuses the whole batch, naming every bad row (``SessionRowsInvalid.errors``).
+    """
+    if not rows:
+        raise errors.SessionInvalid(_("There are no sessions to record."))
+    return sessions_rows_record(agreement=agreement, rows=list(enumerate(rows, start=1)), actor=actor)
+
+
 def month_rows(*, year: int, month: int, weekdays: list[int], start_time: Time | None, units, staff_name: str,
-               note: str = "", until: Date | None = None) -> list[dict]:
-    """Rows for bulk entry: one session on each chosen weekday (0 = Monday) of the month, up to ``until``."""
+               note: str = "", until: Date | None = None, since: Date | None = None) -> list[dict]:
+    """Rows for bulk entry: one session on each chosen weekday (0 = Monday) of the month, from ``since`` up to
+    ``until``."""
     last = calendar.monthrange(year, month)[1]
     rows = []
     for day in range(1, last + 1):
         when = Date(year, month, day)
         if until and when > until:
             break
-        if when.weekday() in weekdays:
+        if when.weekday() in weekdays and not (since and when < since):
             rows.append({"date": when, "start_time": start_time, "units": units, "staff_name": staff_name,
                          "note": note})
     return rows
@@ -237,6 +342,7 @@ def session_correct(*, session: Session, units, staff_name, note, actor, start_t
     fields = _validated_session(session.agreement, date=session.date, units=units, staff_name=staff_name,
                                 start_time=start_time, duration_minutes=duration_minutes, note=note,
                                 goal_progress=goal_progress, unit_price=session.unit_price)
+    _refuse_duplicate(session.agreement, fields, exclude_pk=session.pk)
     for name, value in fields.items():
         setattr(session, name, value)
     session.status = SessionStatus.RECORDED

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import ProviderWorkItem
 
 
+# Agreements a provider never sees: not yet sent to them (rows written before the index skipped them).
+_NOT_SENT = Q(kind=ProviderWorkItem.Kind.AGREEMENT, status__in=["draft", "awaiting_person"])
+
+
 def work_items_for_providers(provider_ids, *, kind: str | None = None, municipality_code: str | None = None,
                              status: str | None = None) -> QuerySet[ProviderWorkItem]:
-    items = ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids)).select_related("municipality")
+    items = (ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids)).exclude(_NOT_SENT)
+             .select_related("municipality"))
     if kind:
         items = items.filter(kind=kind)
     if municipality_code:
@@ -20,6 +25,6 @@ def work_items_for_providers(provider_ids, *, kind: str | None = None, municipal
 
 
 def status_counts(provider_ids) -> dict[tuple[str, str], int]:
-    rows = (ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids))
+    rows = (ProviderWorkItem.objects.filter(provider_id__in=list(provider_ids)).exclude(_NOT_SENT)
             .values_list("kind", "status").annotate(n=Count("id")))
     return {(kind, status): n for kind, status, n in rows}
