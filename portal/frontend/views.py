@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from portal.budgets.ledger.selectors import plans_review_due
-from portal.marketplace.agreements.oversight import budget_alerts
+from portal.marketplace.invoicing.oversight import budget_alerts
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion

@@ -14,8 +14,8 @@ from portal.budgets.ledger.models import BudgetMethodology
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.budgets.ledger.services import funds_reserve, reservation_post
 from portal.budgets.people.models import SupportPlan
-from portal.marketplace.agreements.oversight import budget_alerts, goal_evidence
 from portal.marketplace.invoicing.models import Session
+from portal.marketplace.invoicing.oversight import budget_alerts, goal_evidence
 from tests.conftest import MUNICIPALITY_A
 from tests.factories import active, make_budget_with_categories, make_person
 

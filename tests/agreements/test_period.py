@@ -14,13 +14,13 @@ from portal.budgets.ledger.selectors import categories_of
 from portal.budgets.ledger.services import budget_close, budget_grant
 from portal.budgets.people.models import SupportPlan
 from portal.marketplace.agreements.models import Agreement
-from portal.marketplace.agreements.period import (
+from portal.marketplace.agreements.services import agreement_accept
+from portal.marketplace.invoicing.models import Session
+from portal.marketplace.invoicing.period import (
     BILLING_DEADLINE_DAYS,
     agreements_complete_due,
     budgets_carry_over_due,
 )
-from portal.marketplace.agreements.services import agreement_accept
-from portal.marketplace.invoicing.models import Session
 from tests.factories import active, draft, make_plan, sent
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_a_new_plan_version_closes_the_old_budget_and_carries_running_agreements
 def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
     from django.db import connection
 
-    from portal.marketplace.agreements.tasks import period_end
+    from portal.marketplace.invoicing.tasks import period_end
     from tests.conftest import MUNICIPALITY_A
 
     agreement = active(world)
@@ -118,7 +118,7 @@ def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
 
 
 def test_approving_a_new_version_carries_agreements_over_through_the_outbox(world):
-    from portal.marketplace.agreements import tasks  # noqa: F401 (registers the outbox handler)
+    from portal.marketplace.invoicing import tasks  # noqa: F401 (registers the outbox handler)
     from portal.platform.outbox.models import OutboxEvent
     from portal.platform.outbox.services import outbox_process
 

@@ -151,7 +151,7 @@ def budget_grant(*, plan, actor, level: int | None = None) -> Budget:
             audit(actor=actor, action=AuditEvent.Action.CREATE, obj=budget,
                   summary=f"budget granted {amount.total} EUR for plan {plan.pk}")
             # A new version replaces the previous one: its budget closes in the same transaction, and the
-            # worker carries its running agreements over (agreements.tasks handles "budget.superseded").
+            # worker carries its running agreements over (invoicing.tasks handles "budget.superseded").
             for previous in budgets_close_superseded(person=person, actor=actor):
                 outbox_emit(kind="budget.superseded", payload={"budget_id": previous.pk, "successor_id": budget.pk})
     except IntegrityError:

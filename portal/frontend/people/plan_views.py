@@ -14,7 +14,7 @@ from portal.budgets.people.models import SupportPlan
 from portal.budgets.people.plans import MAX_GOALS
 from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
-from portal.marketplace.agreements.oversight import goal_evidence
+from portal.marketplace.invoicing.oversight import goal_evidence
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.errors import DomainError
 

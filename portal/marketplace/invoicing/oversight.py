@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.budgets.ledger.models import Budget, BudgetCategory
 from portal.budgets.people.models import Goal, SupportPlan
+from portal.marketplace.agreements.models import Agreement, AgreementStatus
 from portal.marketplace.invoicing.models import Session, SessionStatus
 from portal.platform.core.money import ZERO
-
-from .models import Agreement, AgreementStatus
 
 NOTHING_BOOKED_AFTER = dt.timedelta(weeks=8)
 LOW_SHARE = Decimal("0.10")

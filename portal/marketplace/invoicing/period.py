@@ -24,6 +24,13 @@ from portal.budgets.ledger.errors import BudgetClosed, InsufficientFunds
 from portal.budgets.ledger.models import Budget
 from portal.budgets.ledger.selectors import category_for
 from portal.budgets.ledger.services import reservation_carry_over
+from portal.marketplace.agreements.models import Agreement, AgreementEvent
+from portal.marketplace.agreements.transitions import (
+    S,
+    _is_user,
+    _move,
+    _void_reservation,
+)
 from portal.marketplace.invoicing.models import (
     Invoice,
     InvoiceLine,
@@ -32,9 +39,6 @@ from portal.marketplace.invoicing.models import (
     SessionStatus,
 )
 from portal.platform.core.models import audit
-
-from .models import Agreement, AgreementEvent
-from .transitions import S, _is_user, _move, _void_reservation
 
 # After the period ends, the provider has this long to invoice what was delivered before the rest is released.
 BILLING_DEADLINE_DAYS = 60
