@@ -7,9 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from portal.budgets.ledger.selectors import plans_review_due
+from portal.marketplace.invoicing.oversight import budget_alerts
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
@@ -57,7 +60,12 @@ def dashboard(request):
     if municipality is None:
         ids = {m.municipality_id for m in request.user.memberships.all() if m.municipality_id}
         elsewhere = [(m, municipality_url(request, m)) for m in Municipality.objects.filter(pk__in=ids)]
-    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere})
+    watch = None
+    if municipality is not None and Role.SOCIAL_WORKER in held:
+        today = timezone.localdate()
+        watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
+                 "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
+    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch})
 
 
 def _panel_with_links(panel, extra):

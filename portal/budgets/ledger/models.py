@@ -32,6 +32,9 @@ class BudgetMethodology(models.Model):
     max_period_months = models.PositiveSmallIntegerField(_("longest plan period (months)"), default=12)
     default_level = models.PositiveSmallIntegerField(
         _("level used when a plan has no assessment level"), default=2)
+    # The budget period's rules live with the period bounds: how early the social worker is reminded.
+    review_reminder_weeks = models.PositiveSmallIntegerField(
+        _("remind of the plan review this many weeks before the period ends"), default=4)
     modified_at = models.DateTimeField(_("changed"), auto_now=True)
     modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                                     db_constraint=False, related_name="+", verbose_name=_("changed by"))

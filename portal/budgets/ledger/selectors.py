@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.budgets.people.models import SupportPlan
 from portal.platform.core.money import ZERO
 
-from .models import Budget, BudgetCategory, LedgerEntry
+from .models import Budget, BudgetCategory, BudgetMethodology, LedgerEntry
 
 
 def current_budget(person) -> Budget | None:
@@ -110,3 +112,19 @@ def ledger_entries(budget: Budget, *, kind: str = "", category_id=None, kinds=No
     if category_id:
         entries = entries.filter(category_id=category_id)
     return entries.order_by("-created_at", "-pk")
+
+
+def plans_review_due(*, today: dt.date, social_worker=None) -> QuerySet:
+    """Plans whose review is due: the period ended ("review due"), or an approved plan whose period ends
+    within the municipality's reminder weeks (``BudgetMethodology.review_reminder_weeks``, default 4).
+    Soonest end first; only one social worker's persons when ``social_worker`` is given. One query."""
+    weeks = Coalesce(Subquery(BudgetMethodology.objects.order_by("pk").values("review_reminder_weeks")[:1]),
+                     Value(BudgetMethodology._meta.get_field("review_reminder_weeks").default))
+    remind_from = ExpressionWrapper(F("period_end") - weeks * Value(dt.timedelta(weeks=1)),
+                                    output_field=DateTimeField())
+    plans = SupportPlan.objects.annotate(remind_from=remind_from).filter(
+        Q(status=SupportPlan.Status.REVIEW_DUE)
+        | Q(status=SupportPlan.Status.APPROVED, reviewed_at__isnull=True, remind_from__lte=Value(today)))
+    if social_worker is not None:
+        plans = plans.filter(person__social_worker=social_worker)
+    return plans.select_related("person").order_by("period_end", "pk")

@@ -18,9 +18,10 @@ from django.db.models import F, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.budgets.people.models import Goal
+from portal.budgets.people.models import Goal, SupportPlan
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, format_eur, to_money
+from portal.platform.outbox.services import outbox_emit
 
 from .errors import (BudgetClosed, ExceedsReservation, IdempotencyMismatch, InsufficientFunds, InvalidAmount,
                      NotAReservation, PlanNotGrantable, ReservationResolved)
@@ -149,6 +150,10 @@ def budget_grant(*, plan, actor, level: int | None = None) -> Budget:
             LedgerEntry.objects.bulk_create([e for e in entries if e.amount > 0])
             audit(actor=actor, action=AuditEvent.Action.CREATE, obj=budget,
                   summary=f"budget granted {amount.total} EUR for plan {plan.pk}")
+            # A new version replaces the previous one: its budget closes in the same transaction, and the
+            # worker carries its running agreements over (invoicing.tasks handles "budget.superseded").
+            for previous in budgets_close_superseded(person=person, actor=actor):
+                outbox_emit(kind="budget.superseded", payload={"budget_id": previous.pk, "successor_id": budget.pk})
     except IntegrityError:
         existing = Budget.objects.filter(plan=plan).first()
         if existing is None:
@@ -276,28 +281,45 @@ def _void_locked(reservation, *, reference, key, actor) -> LedgerEntry:
     remaining, released = _reservation_state(reservation)
     if released:
         raise ReservationResolved(_("This reservation was already released."))
+    closed = Budget.objects.filter(pk=reservation.budget_id, status=Budget.Status.CLOSED).exists()
     if remaining:
-        BudgetCategory.objects.filter(pk=reservation.category_id).update(reserved=F("reserved") - Value(remaining))
-    return LedgerEntry.objects.create(
+        # Released money of a closed budget cannot be reserved again: it is returned in the same step.
+        BudgetCategory.objects.filter(pk=reservation.category_id).update(
+            reserved=F("reserved") - Value(remaining),
+            **({"returned": F("returned") + Value(remaining)} if closed else {}))
+    entry = LedgerEntry.objects.create(
         budget_id=reservation.budget_id, category_id=reservation.category_id, kind=Kind.VOID, amount=remaining,
         reservation=reservation, reference=(reference or "")[:200], idempotency_key=key,
         actor=_actor_or_none(actor))
+    if closed and remaining:
+        LedgerEntry.objects.create(
+            budget_id=reservation.budget_id, category_id=reservation.category_id, kind=Kind.CLOSE,
+            amount=remaining, reference=f"close:{reservation.budget_id}", idempotency_key=f"{key}:return",
+            actor=_actor_or_none(actor))
+    return entry
 
 
 # --- close -----------------------------------------------------------------------------------------------------
 
-def budget_close(*, budget: Budget, actor) -> Budget:
-    """End of period: release every open reservation and return what is unused. Idempotent."""
+def budget_close(*, budget: Budget, actor, release_reservations: bool = True) -> Budget:
+    """Close the budget: no reservation is made from it afterwards and what is unused is returned
+    (``close`` entries, one per category). Idempotent.
+
+    ``release_reservations`` voids every open reservation first (their money is returned too). At the end of
+    a period the reservations of agreements that still bill are kept instead: they are posted as invoices
+    are approved, and what is voided later is returned on the spot (``_void_locked``).
+    """
     with transaction.atomic():
         budget = Budget.objects.select_for_update(no_key=True).get(pk=budget.pk)
         if budget.status == Budget.Status.CLOSED:
             return budget
         categories = list(BudgetCategory.objects.select_for_update(no_key=True).filter(budget=budget).order_by("pk"))
-        open_reservations = (LedgerEntry.objects.filter(budget=budget, kind=Kind.RESERVE)
-                             .exclude(resolutions__kind=Kind.VOID).order_by("pk"))
-        for reservation in open_reservations:
-            _void_locked(reservation, reference=f"close:{budget.pk}", key=f"close:{budget.pk}:void:{reservation.pk}",
-                         actor=actor)
+        if release_reservations:
+            open_reservations = (LedgerEntry.objects.filter(budget=budget, kind=Kind.RESERVE)
+                                 .exclude(resolutions__kind=Kind.VOID).order_by("pk"))
+            for reservation in open_reservations:
+                _void_locked(reservation, reference=f"close:{budget.pk}",
+                             key=f"close:{budget.pk}:void:{reservation.pk}", actor=actor)
         for category in categories:
             category.refresh_from_db(fields=["granted", "reserved", "spent", "returned"])
             rest = category.available
@@ -314,6 +336,59 @@ def budget_close(*, budget: Budget, actor) -> Budget:
 
 
 def budgets_close_due(*, today, actor=None) -> list[Budget]:
-    """Close every open budget whose period ended before ``today`` (for a daily task). Returns them."""
-    due = list(Budget.objects.filter(status=Budget.Status.OPEN, period_end__lt=today).order_by("pk"))
-    return [budget_close(budget=budget, actor=actor) for budget in due]
+    """Period end (a daily job): close every open budget whose period ended before ``today``.
+
+    What is neither spent nor reserved is returned; reservations of agreements stay until the agreement
+    completes (``agreements_complete_due``), so invoices for sessions already delivered can still be paid.
+    The plan goes to "review due". Idempotent: a second run finds nothing open and changes nothing.
+    Returns the budgets it closed.
+    """
+    closed = []
+    due = Budget.objects.filter(status=Budget.Status.OPEN, period_end__lt=today).order_by("pk")
+    for budget in due.iterator():
+        with transaction.atomic():
+            budget = budget_close(budget=budget, actor=actor, release_reservations=False)
+            SupportPlan.objects.filter(pk=budget.plan_id, status=SupportPlan.Status.APPROVED).update(
+                status=SupportPlan.Status.REVIEW_DUE)
+        closed.append(budget)
+    return closed
+
+
+def budgets_close_superseded(*, person, actor) -> list[Budget]:
+    """A new plan version was approved: close the person's open budgets whose plan it superseded.
+
+    Reservations stay with their agreements (``reservation_carry_over`` moves the ones that run on into
+    the new budget); the rest is returned. Idempotent.
+    """
+    superseded = (Budget.objects.filter(person=person, status=Budget.Status.OPEN,
+                                        plan__status=SupportPlan.Status.SUPERSEDED).order_by("pk"))
+    return [budget_close(budget=budget, actor=actor, release_reservations=False) for budget in superseded]
+
+
+# --- carry over ------------------------------------------------------------------------------------------------
+
+def reservation_carry_over(*, reservation: LedgerEntry, to_category: BudgetCategory, reference: str,
+                           idempotency_key: str, actor) -> LedgerEntry | None:
+    """Move what is still reserved and unposted of ``reservation`` into another budget's category.
+
+    Two entries, one on each budget, in one transaction: a ``void`` of the rest on the old budget (returned
+    at once if that budget is closed) and a ``reserve`` of the same amount on ``to_category``. Refused with
+    ``InsufficientFunds`` or ``BudgetClosed`` (nothing written) when the new category cannot hold it.
+    Returns the new reservation, or None when nothing was left to carry. Idempotent per key.
+    """
+    _check_reservation(reservation)
+    key = _require_key(idempotency_key)
+    found = LedgerEntry.objects.filter(idempotency_key=f"{key}:reserve").first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        BudgetCategory.objects.select_for_update(no_key=True).only("pk").get(pk=reservation.category_id)
+        remaining, released = _reservation_state(reservation)
+        if released:
+            raise ReservationResolved(_("This reservation was already released."))
+        if not remaining:
+            return None
+        new = funds_reserve(category=to_category, amount=remaining, reference=reference,
+                            idempotency_key=f"{key}:reserve", actor=actor)
+        _void_locked(reservation, reference=reference, key=f"{key}:void", actor=actor)
+    return new

@@ -319,6 +319,7 @@ class SupportPlan(models.Model):
         AGREED = "agreed", _("Agreed by the person")
         APPROVED = "approved", _("Approved")
         SUPERSEDED = "superseded", _("Superseded")
+        REVIEW_DUE = "review_due", _("Period ended, review due")
         CLOSED = "closed", _("Closed")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plans", verbose_name=_("person"))

@@ -245,9 +245,11 @@ def plan_new_version(*, plan: SupportPlan, period_start: dt.date, period_end: dt
 
 
 def plan_review(*, plan: SupportPlan, outcomes: dict, comment: str = "", actor, request=None) -> SupportPlan:
-    """Record each goal's outcome (achieved / partly / not) with a comment."""
+    """Record each goal's outcome (achieved / partly / not) with a comment. A plan whose period ended
+    ("review due") is closed by its review."""
     require_writer(actor)
-    if plan.status not in (SupportPlan.Status.APPROVED, SupportPlan.Status.SUPERSEDED, SupportPlan.Status.CLOSED):
+    if plan.status not in (SupportPlan.Status.APPROVED, SupportPlan.Status.SUPERSEDED, SupportPlan.Status.CLOSED,
+                           SupportPlan.Status.REVIEW_DUE):
         raise PlanStateConflict(_("Only an approved plan can be reviewed."))
     goals = list(plan.goals.all())
     for index, goal in enumerate(goals):
@@ -261,7 +263,9 @@ def plan_review(*, plan: SupportPlan, outcomes: dict, comment: str = "", actor, 
             goal.outcome, goal.outcome_comment = outcome, (goal_comment or "").strip()
             goal.save(update_fields=["outcome", "outcome_comment"])
         plan.reviewed_by, plan.reviewed_at, plan.review_comment = actor, timezone.now(), (comment or "").strip()
-        plan.save(update_fields=["reviewed_by", "reviewed_at", "review_comment"])
+        if plan.status == SupportPlan.Status.REVIEW_DUE:
+            plan.status = SupportPlan.Status.CLOSED
+        plan.save(update_fields=["reviewed_by", "reviewed_at", "review_comment", "status"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=plan,
                      what=f"support plan v{plan.version} reviewed",
                      changes={"outcomes": {str(g.pk): g.outcome for g in goals}}, request=request)

@@ -14,6 +14,7 @@ from portal.budgets.people.models import SupportPlan
 from portal.budgets.people.plans import MAX_GOALS
 from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
+from portal.marketplace.invoicing.oversight import goal_evidence
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.errors import DomainError
 
@@ -194,4 +195,7 @@ def plan_review(request, person_id, plan_id):
         else:
             messages.success(request, _("The review is saved."))
             return redirect("people:plan", person_id=person.pk, plan_id=plan.pk)
+    evidence = {e.goal.pk: e for e in goal_evidence(plan)}
+    for goal in goals:  # the form's goals: the template shows each one's evidence beside its outcome
+        goal.evidence = evidence.get(goal.pk)
     return _render_form(request, "people/plan_review.html", {"person": person, "plan": plan, "form": form}, form)

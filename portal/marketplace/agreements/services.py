@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.budgets.ledger.errors import BudgetClosed
 from portal.budgets.ledger.services import funds_reserve
 from portal.marketplace.approvals.selectors import is_service_approved
 from portal.platform.core.errors import DomainError
@@ -71,6 +72,11 @@ def _decimal(value, *, field: str, label: str) -> Decimal | None:
 
 def validate_quote(q: Quote, *, accept_copayment: bool, goal=None) -> None:
     """Raise the first reason the quoted agreement may not be made (the same checks the page shows)."""
+    if (q.budget is None and q.person.budgets.filter(status="closed").exists()) or (
+            q.budget is not None and q.budget.status == "closed"):
+        raise BudgetClosed(_("The support plan's period has ended and its budget is closed: no new agreements "
+                             "can be made from it. Talk to your social worker about the next plan."),
+                           field="service")
     if q.budget is None or q.category is None:
         raise NoBudget(_("The approved budget has no category for this kind of service. "
                          "Talk to your social worker about adding it to your support plan."), field="service")

@@ -46,6 +46,8 @@ def beat_schedule() -> dict:
                               "args": ["portal.agreements.expire"]},
         "budgets-close-due": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                               "args": ["portal.budgets.close_due"]},
+        "agreements-period-end": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                                  "args": ["portal.agreements.period_end"]},
     }
 
 
