@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0003_target_group_labels'),
+        ('people', '0004_person_left_institution'),
     ]
 
     operations = [
