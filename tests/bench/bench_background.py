@@ -75,7 +75,7 @@ def _floor(samples: int) -> list[float]:
     return lags
 
 
-def _outbox_lag(municipality, *, per_writer: int) -> tuple[list[float], float]:
+def _outbox_lag(municipality, *, writers: int, per_writer: int) -> tuple[list[float], float]:
     from django.db import connection, transaction
 
     from portal.platform.outbox.models import OutboxEvent
@@ -84,7 +84,7 @@ def _outbox_lag(municipality, *, per_writer: int) -> tuple[list[float], float]:
 
     committed: dict[int, float] = {}
     lock = threading.Lock()
-    barrier = threading.Barrier(WRITERS)
+    barrier = threading.Barrier(writers)
 
     def writer(index: int):
         from django.db import connection as own
@@ -100,7 +100,7 @@ def _outbox_lag(municipality, *, per_writer: int) -> tuple[list[float], float]:
         with lock:
             committed.update(mine)
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -179,15 +179,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _floor(5)  # warm the worker's processes and connections
         floor = _floor(floor_samples)
-        lags, rate = _outbox_lag(municipalities[0], per_writer=per_writer)
+        alone = _outbox_lag(municipalities[0], writers=1, per_writer=floor_samples)
+        lags, rate = _outbox_lag(municipalities[0], writers=WRITERS, per_writer=per_writer)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     (lag50, lag95), (floor50, floor95) = _percentiles(lags), _percentiles(floor)
+    alone50, alone95 = _percentiles(alone[0])
     table(f"Outbox lag, commit → handler done ({WRITERS} concurrent writers, worker --concurrency 4)",
           ["what", "p50", "p95", "samples", "events/s"],
           [["outbox event: commit → processed_at", f"{lag50 * 1000:.1f} ms", f"{lag95 * 1000:.1f} ms", len(lags),
             f"{rate:.0f}"],
+           ["context: 1 writer, back to back", f"{alone50 * 1000:.1f} ms", f"{alone95 * 1000:.1f} ms",
+            len(alone[0]), f"{alone[1]:.0f}"],
            ["floor: bare Celery task sent → running", f"{floor50 * 1000:.1f} ms", f"{floor95 * 1000:.1f} ms",
             len(floor), ""],
            ["ratio outbox / floor", f"{lag50 / floor50:.1f}×", f"{lag95 / floor95:.1f}×", "", ""]])
