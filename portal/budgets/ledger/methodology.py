@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import CENT, to_money
 
@@ -67,20 +68,14 @@ def period_months(start: dt.date, end: dt.date) -> Decimal:
     """Length of the inclusive period in months, to 2 places (1 Oct – 30 Sep = 12.00)."""
     end_excl = end + dt.timedelta(days=1)
     months = (end_excl.year - start.year) * 12 + (end_excl.month - start.month)
-    anchor = _add_months(start, months)
+    anchor = add_months(start, months)
     if anchor > end_excl:
         months -= 1
-        anchor = _add_months(start, months)
+        anchor = add_months(start, months)
     extra_days = (end_excl - anchor).days
     days_in_month = calendar.monthrange(anchor.year, anchor.month)[1]
     value = Decimal(months) + Decimal(extra_days) / Decimal(days_in_month)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ it) sits above the ledger; the rest of ``people`` sits below it (docs/architectu
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import budget_grant
 from portal.marketplace.catalogue.models import ServiceType
+from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent
 
 from . import access
@@ -28,12 +28,6 @@ from .models import Assessment, Goal, Person, SupportPlan
 MIN_MONTHS, MAX_MONTHS = 6, 12
 MAX_GOALS = 10
 HUNDRED = Decimal("100.00")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def validate_period(period_start, period_end) -> None:

@@ -16,7 +16,6 @@ confirmed, and confirming checks again, under a lock on the person, so two confi
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -26,6 +25,8 @@ from django.utils.translation import gettext as _
 from portal.budgets.people.models import Person
 from portal.marketplace.catalogue.models import Unit
 from portal.marketplace.catalogue.taxonomy import DECISION_SUPPORT, RESPITE_CARE
+from portal.platform.core.dates import add_months
+from portal.platform.core.money import CENT
 
 from .errors import AgreementInvalid, PeriodTooLong, RespiteDaysExceeded
 from .models import Agreement, AgreementStatus, MunicipalRules
@@ -33,15 +34,6 @@ from .models import Agreement, AgreementStatus, MunicipalRules
 DECISION_SUPPORT_MONTHS = 24
 HOLDING_DAYS = (AgreementStatus.AWAITING_PROVIDER, AgreementStatus.AWAITING_MUNICIPALITY, AgreementStatus.ACTIVE,
                 AgreementStatus.COMPLETED)
-_CENT = Decimal("0.01")
-
-
-def _months_after(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, clamped to the month's end (as ``people.plans.add_months``, which the
-    layering contract keeps out of reach of agreements)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _date(day: dt.date) -> str:
@@ -55,7 +47,7 @@ def _type_code(service) -> str:
 def latest_end(service, period_start: dt.date, budget) -> dt.date:
     """The last day an agreement for ``service`` starting on ``period_start`` may run."""
     if _type_code(service) == DECISION_SUPPORT:
-        return _months_after(period_start, DECISION_SUPPORT_MONTHS) - dt.timedelta(days=1)
+        return add_months(period_start, DECISION_SUPPORT_MONTHS) - dt.timedelta(days=1)
     return budget.period_end
 
 
@@ -130,7 +122,7 @@ def check_respite(q, *, exclude_pk=None, lock: bool = False) -> None:
         if new <= 0:
             continue
         booked = respite_days_booked(q.person.pk, year, exclude_pk=exclude_pk)
-        if (booked + new).quantize(_CENT) > limit:
+        if (booked + new).quantize(CENT) > limit:
             left = max(Decimal(0), limit - booked)
             raise RespiteDaysExceeded(_(
                 "Respite care is limited to %(limit)s days a year here. In %(year)s, %(booked)s days are already "
