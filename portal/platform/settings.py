@@ -260,6 +260,8 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REDISPATCH_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "10"))
 AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_EVERY", "300"))
+# The budget period's daily jobs (budgets close, agreements complete, carry-over questions); shorter in tests.
+PERIOD_JOBS_EVERY_SECONDS = int(os.environ.get("PORTAL_PERIOD_JOBS_EVERY", str(24 * 60 * 60)))
 
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {

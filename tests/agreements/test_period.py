@@ -1,5 +1,5 @@
 """Agreements at the budget period's end: refused once the budget is closed, completed on schedule (the
-billable part kept until it is invoiced or the deadline passes), carried over into a new plan's budget."""
+billable part kept until it is invoiced or the deadline passes), carried over into a new plan's budget (tests/agreements/test_carry_over.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ from decimal import Decimal
 import pytest
 
 from portal.budgets.ledger.errors import BudgetClosed
-from portal.budgets.ledger.models import BudgetCategory, LedgerEntry
-from portal.budgets.ledger.selectors import categories_of
-from portal.budgets.ledger.services import budget_close, budget_grant
-from portal.budgets.people.models import SupportPlan
+from portal.budgets.ledger.models import LedgerEntry
+from portal.budgets.ledger.services import budget_close
 from portal.marketplace.agreements.models import Agreement
 from portal.marketplace.agreements.services import agreement_accept
 from portal.marketplace.invoicing.models import Session
 from portal.marketplace.invoicing.period import (
     BILLING_DEADLINE_DAYS,
     agreements_complete_due,
-    budgets_carry_over_due,
 )
-from tests.factories import active, draft, make_plan, sent
+from tests.factories import active, draft, sent
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -68,40 +65,6 @@ def test_a_delivered_session_not_yet_invoiced_keeps_the_money_until_the_deadline
     assert world.category.reserved == 0
 
 
-def test_a_new_plan_version_closes_the_old_budget_and_carries_running_agreements_over(world):
-    agreement = active(world)
-    old_category = world.category
-    today = dt.date.today()
-    SupportPlan.objects.filter(pk=world.budget.plan_id).update(status="superseded")
-    start = today + dt.timedelta(days=30)
-    plan = make_plan(world.adult, goals=((D("100"), ["respite-care"]),), start=start,
-                     end=start.replace(year=start.year + 1) - dt.timedelta(days=1))
-    new = budget_grant(plan=plan, actor=None, level=2)
-
-    world.budget.refresh_from_db()
-    assert world.budget.status == "closed"
-    old_category.refresh_from_db()
-    assert old_category.reserved == agreement.total_amount  # kept until carried over
-
-    results = budgets_carry_over_due()
-    assert [a.pk for r in results for a in r.carried] == [agreement.pk]
-    agreement.refresh_from_db()
-    new_category = categories_of(new)[0]
-    assert agreement.category_id == new_category.pk and agreement.reservation.budget_id == new.pk
-    assert agreement.reservation.amount == agreement.total_amount
-    old_category.refresh_from_db()
-    new_category.refresh_from_db()
-    assert old_category.reserved == 0 and old_category.returned == old_category.granted
-    assert new_category.reserved == agreement.total_amount
-    # Entries on both budgets, and nothing more on a second run.
-    assert LedgerEntry.objects.filter(budget=world.budget, kind="void", idempotency_key__contains="carry").count() == 1
-    count = LedgerEntry.objects.count()
-    assert [a for r in budgets_carry_over_due() for a in r.carried] == []
-    assert LedgerEntry.objects.count() == count
-    assert Agreement.objects.get(pk=agreement.pk).status == "active"
-    assert BudgetCategory.objects.filter(budget=world.budget).count() == 2
-
-
 def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
     from django.db import connection
 
@@ -115,24 +78,3 @@ def test_the_scheduled_period_end_task_runs_in_the_schema_it_is_sent_for(world):
     assert result["completed"] >= 1
     connection.set_tenant(world.municipality)
     assert Agreement.objects.get(pk=agreement.pk).status == "completed"
-
-
-def test_approving_a_new_version_carries_agreements_over_through_the_outbox(world):
-    from portal.marketplace.invoicing import tasks  # noqa: F401 (registers the outbox handler)
-    from portal.platform.outbox.models import OutboxEvent
-    from portal.platform.outbox.services import outbox_process
-
-    agreement = active(world)
-    SupportPlan.objects.filter(pk=world.budget.plan_id).update(status="superseded")
-    start = dt.date.today() + dt.timedelta(days=30)
-    plan = make_plan(world.adult, goals=((D("100"), ["respite-care"]),), start=start,
-                     end=start.replace(year=start.year + 1) - dt.timedelta(days=1))
-    new = budget_grant(plan=plan, actor=None, level=2)
-    event = OutboxEvent.objects.get(kind="budget.superseded", payload__budget_id=world.budget.pk)
-    assert event.payload == {"budget_id": world.budget.pk, "successor_id": new.pk}
-
-    assert outbox_process(event_id=event.pk) is True
-    agreement.refresh_from_db()
-    assert agreement.reservation.budget_id == new.pk
-    assert outbox_process(event_id=event.pk) is False  # once
-    assert OutboxEvent.objects.filter(kind="budget.superseded").count() == 1

@@ -93,8 +93,8 @@ def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_mun
     assert {entry["args"][0]: entry["schedule"] for entry in schedule.values()} == {
         "portal.outbox.sweep": 60.0,
         "portal.agreements.expire": float(settings.AGREEMENTS_EXPIRE_EVERY_SECONDS),
-        "portal.budgets.close_due": 86400.0,
-        "portal.agreements.period_end": 86400.0,
+        "portal.budgets.close_due": float(settings.PERIOD_JOBS_EVERY_SECONDS),
+        "portal.agreements.period_end": float(settings.PERIOD_JOBS_EVERY_SECONDS),
     }
     assert {entry["task"] for entry in schedule.values()} == {"portal.background.each_municipality"}
     assert set(app.conf.beat_schedule) == set(schedule)
@@ -102,3 +102,37 @@ def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_mun
     for name in ("portal.outbox.sweep", "portal.agreements.expire", "portal.budgets.close_due",
                  "portal.agreements.period_end"):
         assert name in app.tasks  # registered (the worker imports the same tasks modules)
+
+
+def test_beats_schedule_closes_a_budget_whose_period_ended_without_anyone_asking(worker, committed_in):
+    """A second worker with beat embedded and the period jobs every second: the budget whose plan ended
+    yesterday is closed and its plan put to review by the schedule alone (no request, no direct call)."""
+    import signal
+
+    from portal.budgets.ledger.models import Budget
+    from portal.budgets.people.models import SupportPlan
+    from tests.factories import make_budget_with_categories, make_person
+
+    from .conftest import start_worker, wait_until
+
+    today = timezone.localdate()
+    with committed_in(MUNICIPALITY_A):
+        person = make_person(first_name="Beat")
+        budget, _categories = make_budget_with_categories(
+            person, [("respite-care", "100.00")], start=today - dt.timedelta(days=180),
+            end=today - dt.timedelta(days=1))
+    beat = start_worker(queue=None, beat=True, extra_env={"PORTAL_PERIOD_JOBS_EVERY": "1",
+                                                          "PORTAL_AGREEMENTS_EXPIRE_EVERY": "3600"})
+    try:
+        def closed():
+            with committed_in(MUNICIPALITY_A):
+                return Budget.objects.get(pk=budget.pk).status == "closed"
+
+        wait_until(closed, timeout=30)
+        with committed_in(MUNICIPALITY_A):
+            assert SupportPlan.objects.get(pk=budget.plan_id).status == "review_due"
+            assert Budget.objects.get(pk=budget.pk).categories.get().returned == 100
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        beat.wait(timeout=30)
+        connection.set_schema_to_public()

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from portal.marketplace.agreements.models import Agreement, AgreementEvent
+from portal.marketplace.agreements.models import Agreement, AgreementEvent, CarryOver
 
 
 class AgreementEventOut(serializers.ModelSerializer):
@@ -105,3 +105,21 @@ class QuoteOut(serializers.Serializer):
     units_left_after = serializers.DecimalField(max_digits=12, decimal_places=0)
     fits = serializers.BooleanField()
     refused_over_cap = serializers.BooleanField()
+
+
+class CarryOverOut(serializers.ModelSerializer):
+    """A question to the person: does this agreement continue under their new support plan?"""
+
+    service = serializers.CharField(source="agreement.service.title")
+    provider = serializers.CharField(source="agreement.provider.name")
+    new_plan_starts = serializers.DateField(source="budget.period_start")
+
+    class Meta:
+        model = CarryOver
+        fields = ["id", "agreement", "service", "provider", "previous_budget", "budget", "new_plan_starts",
+                  "status", "kept_reason", "asked_at", "decided_at", "decided_as"]
+
+
+class CarryOverAnswerIn(serializers.Serializer):
+    carry_on = serializers.BooleanField(help_text="true: continue under the new plan; false: end it when the new "
+                                                  "plan starts")

@@ -8,6 +8,9 @@ public_urlpatterns: list = []
 tenant_urlpatterns: list = [
     path("v1/agreements/", views.AgreementListView.as_view(), name="agreements-list"),
     path("v1/agreements/quote/", views.QuoteView.as_view(), name="agreements-quote"),
+    path("v1/agreements/carry-overs/", views.CarryOverListView.as_view(), name="agreements-carry-overs"),
+    path("v1/agreements/carry-overs/<int:carry_over_id>/answer/", views.CarryOverAnswerView.as_view(),
+         name="agreements-carry-over-answer"),
     path("v1/agreements/<int:agreement_id>/", views.AgreementDetailView.as_view(), name="agreements-detail"),
     path("v1/agreements/<int:agreement_id>/confirm/", views.ConfirmView.as_view(), name="agreements-confirm"),
     path("v1/agreements/<int:agreement_id>/send/", views.SendView.as_view(), name="agreements-send"),

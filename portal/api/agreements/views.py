@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from portal.marketplace.agreements import access, selectors, services
 from portal.marketplace.agreements.models import Agreement
 from portal.marketplace.agreements.pricing import quote
+from portal.marketplace.invoicing.period import carry_over_decide, carry_overs_for_user
 from portal.tenants.access import current_municipality, roles_for
 
 from . import serializers as s
@@ -131,3 +132,37 @@ RejectView = _step("reject", services.agreement_reject, s.ReasonIn,
                    "The municipality does not approve, with a reason.")
 CancelView = _step("cancel", services.agreement_cancel, s.CancelIn,
                    "Cancel (notice rule applies to an active agreement; see the cancellation fee in the answer).")
+
+
+class CarryOverListView(GenericAPIView):
+    """Carry-over questions: staff see all, the family those of their persons (never providers)."""
+
+    serializer_class = s.CarryOverOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_carry_overs_list", responses=s.CarryOverOut(many=True), parameters=[
+        OpenApiParameter("status", str, enum=["asked", "continued", "kept", "ended"])])
+    def get(self, request):
+        queryset = carry_overs_for_user(request.user)
+        if request.query_params.get("status"):
+            queryset = queryset.filter(status=request.query_params["status"])
+        return self.get_paginated_response(s.CarryOverOut(self.paginate_queryset(queryset), many=True).data)
+
+
+class CarryOverAnswerView(GenericAPIView):
+    serializer_class = s.CarryOverOut
+    queryset = Agreement.objects.none()
+
+    @extend_schema(operation_id="agreements_carry_overs_answer", request=s.CarryOverAnswerIn,
+                   responses=s.CarryOverOut,
+                   description="The person or their legal representative answers. 403 agreement.not_allowed for "
+                               "anyone else; 409 carry_over.answered when it was answered already.")
+    def post(self, request, carry_over_id: int):
+        question = carry_overs_for_user(request.user).filter(pk=carry_over_id).first()
+        if question is None:
+            raise Http404
+        data = s.CarryOverAnswerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        answered = carry_over_decide(carry_over=question, carry_on=data.validated_data["carry_on"],
+                                     actor=request.user)
+        return Response(s.CarryOverOut(carry_overs_for_user(request.user).get(pk=answered.pk)).data)

@@ -20,4 +20,5 @@ tenant_urlpatterns: list = [
     path("vienosanas/<int:agreement_id>/noraidit/", views.agreement_decline, name="decline"),
     path("vienosanas/<int:agreement_id>/lemums/", views.agreement_decide, name="decide"),
     path("vienosanas/<int:agreement_id>/atcelt/", views.agreement_cancel, name="cancel"),
+    path("vienosanas/<int:agreement_id>/turpinat/", views.agreement_carry_over, name="carry-over"),
 ]

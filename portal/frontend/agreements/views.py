@@ -23,6 +23,7 @@ from portal.marketplace.agreements import access, pricing, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.marketplace.approvals.selectors import approved_services
 from portal.marketplace.catalogue.selectors import providers_for_user, service_types
+from portal.marketplace.invoicing.period import carry_over_decide, carry_overs_for_user, carry_overs_to_answer
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality
@@ -48,6 +49,7 @@ def agreement_list(request):
     return render(request, "agreements/list.html", {
         "page": page, "status": status, "query": query, "statuses": S.choices, "is_provider": is_provider,
         "national_url": _national_url(request) + "vienosanas/" if is_provider else "",
+        "to_answer": [] if is_provider else carry_overs_to_answer(request.user),
     })
 
 
@@ -148,8 +150,11 @@ def agreement_detail(request, agreement_id: int):
     agreement = access.agreement_for_user(request.user, agreement_id)
     capacity = access.capacity_for(request.user, agreement)
     actions = _actions(request.user, agreement, capacity)
+    carry_over = carry_overs_for_user(request.user).filter(agreement=agreement).first()
     return render(request, "agreements/detail.html", {
-        "agreement": agreement, "capacity": capacity, "actions": actions,
+        "agreement": agreement, "capacity": capacity, "actions": actions, "carry_over": carry_over,
+        "may_answer": bool(carry_over) and carry_over.status == "asked" and agreement.status == S.ACTIVE
+        and capacity in access.DECIDING_CAPACITIES,
         "events": selectors.agreement_events(agreement, user=request.user), "reject_form": ReasonForm(prefix="reject"),
         "terms": services.cancellation_terms(agreement, by_provider=capacity == access.PROVIDER)
         if actions["cancel"] else None,
@@ -188,6 +193,26 @@ def agreement_send(request, agreement_id: int):
 @signed_in
 def agreement_accept(request, agreement_id: int):
     return _run(request, agreement_id, services.agreement_accept, _("Accepted. The budget is reserved."))
+
+
+@require_POST
+@signed_in
+def agreement_carry_over(request, agreement_id: int):
+    """The person answers whether the agreement continues under their new support plan."""
+    agreement = access.agreement_for_user(request.user, agreement_id)
+    question = carry_overs_for_user(request.user).filter(agreement=agreement, status="asked").first()
+    answer = request.POST.get("answer")
+    if question is None or answer not in ("continue", "end"):
+        raise Http404
+    try:
+        done = carry_over_decide(carry_over=question, carry_on=answer == "continue", actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("It continues under your new support plan.") if done.status == "continued"
+                         else _("It continues, paid from your previous budget.") if done.status == "kept"
+                         else _("It ends when your new support plan starts."))
+    return redirect("agreements:detail", agreement_id=agreement.pk)
 
 
 @require_POST

@@ -196,3 +196,40 @@ class MunicipalRules(models.Model):
     @property
     def invoice_approval_target_days(self) -> int:  # the name the invoicing area reads
         return self.invoice_approval_days
+
+
+class CarryOver(models.Model):
+    """Asking the person whether a running agreement continues under their new plan's budget.
+
+    A new plan version, approved, closes the previous budget; each agreement that runs on past the new budget's
+    start is asked about once (one row per agreement and new budget). The person or their legal representative
+    answers: continue (its unposted money moves to the new budget) or not (the agreement is cancelled from the
+    new budget's start, with the usual notice rule). Unanswered, it stays on the previous budget's reservation.
+    """
+
+    class Status(models.TextChoices):
+        ASKED = "asked", _("waiting for the person's answer")
+        CONTINUED = "continued", _("continues under the new plan")
+        KEPT = "kept", _("continues on the previous budget")
+        ENDED = "ended", _("not continued")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="carry_overs",
+                                  verbose_name=_("agreement"))
+    previous_budget = models.ForeignKey("ledger.Budget", on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("previous budget"))
+    budget = models.ForeignKey("ledger.Budget", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("new budget"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASKED,
+                              db_index=True)
+    # Why a "continue" answer left the money on the previous budget (no_category, nothing_left, a refusal code).
+    kept_reason = models.CharField(_("why it stayed"), max_length=60, blank=True)
+    asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("answered by"))
+    decided_as = models.CharField(_("answered as"), max_length=30, blank=True)
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("carry-over")
+        verbose_name_plural = _("carry-overs")
+        constraints = [models.UniqueConstraint(fields=["agreement", "budget"], name="carry_over_once_per_budget")]

@@ -6,25 +6,32 @@ Both are jobs for a daily schedule, run per municipality schema with the day pas
 - ``agreements_complete_due``: an active agreement whose period has ended completes once its last invoice is
   decided (nothing delivered is left to bill) or ``BILLING_DEADLINE_DAYS`` after its end, whichever is first;
   the unposted rest of its reservation is voided (and returned, the budget being closed by then).
-- ``agreements_carry_over``: when a new plan version's budget replaces the previous one, agreements that run
-  on past the new budget's start keep their money: the unposted rest moves to the new budget's category for
-  the same service type (a ``void`` on the old budget, a ``reserve`` on the new). An agreement whose service
-  type has no category in the new budget, or does not fit in it, stays on the old budget's reservation.
+- carry-over: when a new plan version's budget replaces the previous one, the person is asked about each
+  agreement that runs on past the new budget's start (``carry_overs_ask``). If they continue it, the unposted
+  rest moves to the new budget's category for the same service type (a ``void`` on the old budget, a
+  ``reserve`` on the new); an agreement whose service type has no category in the new budget, or does not fit
+  in it, stays on the old budget's reservation. If they do not, it is cancelled from the new budget's start.
+  Unanswered, it runs on from the old budget's reservation (``carry_over_decide``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.errors import BudgetClosed, InsufficientFunds
 from portal.budgets.ledger.models import Budget
 from portal.budgets.ledger.selectors import category_for
 from portal.budgets.ledger.services import reservation_carry_over
-from portal.marketplace.agreements.models import Agreement, AgreementEvent
+from portal.budgets.people.access import acting_capacity, may_decide_for
+from portal.marketplace.agreements.access import agreements_for_user
+from portal.marketplace.agreements.cancellation import agreement_cancel
+from portal.marketplace.agreements.errors import NotAllowed, WrongState
+from portal.marketplace.agreements.models import Agreement, AgreementEvent, CarryOver
 from portal.marketplace.agreements.transitions import (
     S,
     _is_user,
@@ -39,6 +46,8 @@ from portal.marketplace.invoicing.models import (
     SessionStatus,
 )
 from portal.platform.core.models import audit
+from portal.platform.outbox.services import outbox_emit
+from portal.tenants.access import current_municipality, roles_for
 
 # After the period ends, the provider has this long to invoice what was delivered before the rest is released.
 BILLING_DEADLINE_DAYS = 60
@@ -75,58 +84,97 @@ def agreements_complete_due(*, today: dt.date) -> list[Agreement]:
     return completed
 
 
-@dataclass
-class CarryOver:
-    carried: list[Agreement] = field(default_factory=list)
-    # (agreement, reason code) of those that stay on the previous budget.
-    kept: list[tuple[Agreement, str]] = field(default_factory=list)
+def _carry_one(agreement: Agreement, *, previous: Budget, budget: Budget, actor) -> str:
+    """Move one agreement's unposted money into ``budget``'s category for its service type.
 
-
-def agreements_carry_over(*, previous: Budget, budget: Budget, actor) -> CarryOver:
-    """Move the active agreements of ``previous`` that run on past ``budget``'s start into ``budget``.
-
-    Each agreement moves in its own transaction (one refusal does not hold back the others) and gets an
-    AgreementEvent and an audit row naming both budgets.
+    Returns "" when it moved, else why it stays on ``previous`` (no_category, nothing_left, or the ledger's
+    refusal code). Its own transaction: a refusal writes nothing.
     """
-    result = CarryOver()
+    category = category_for(budget, agreement.service.service_type)
+    if category is None:
+        return "no_category"
+    try:
+        with transaction.atomic():
+            locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+            if locked.category_id == category.pk:
+                return ""
+            entry = reservation_carry_over(
+                reservation=locked.reservation, to_category=category, reference=f"agreement {locked.pk}",
+                idempotency_key=f"agreement:{locked.pk}:carry:{budget.pk}", actor=actor)
+            if entry is None:
+                return "nothing_left"
+            from_category = locked.category_id
+            locked.category, locked.reservation, locked.goal = category, entry, category.goal
+            locked.save(update_fields=["category", "reservation", "goal", "modified_at"])
+            AgreementEvent.objects.create(agreement=locked, actor=actor if _is_user(actor) else None,
+                                          from_status=locked.status, to_status=locked.status,
+                                          note=f"carried over to budget {budget.pk}")
+            audit(actor=actor, action="update", obj=locked,
+                  summary=f"agreement carried over from budget {previous.pk} to budget {budget.pk}",
+                  changes={"category": [from_category, category.pk]})
+    except (InsufficientFunds, BudgetClosed) as refusal:
+        return refusal.code
+    return ""
+
+
+def carry_overs_ask(*, previous: Budget, budget: Budget) -> list[CarryOver]:
+    """Ask the person about each active agreement of ``previous`` that runs on past ``budget``'s start.
+
+    One question per agreement and new budget (a second call asks nothing new); each new one is an outbox event
+    (``agreement.carry_over_asked``) so the family can be told. Nothing moves until they answer.
+    """
     running_on = (Agreement.objects.filter(category__budget=previous, status=S.ACTIVE, reservation__isnull=False,
-                                           period_end__gte=budget.period_start)
-                  .select_related("service__service_type").order_by("pk"))
+                                           period_end__gte=budget.period_start).order_by("pk"))
+    asked = []
     for agreement in running_on:
-        category = category_for(budget, agreement.service.service_type)
-        if category is None:
-            result.kept.append((agreement, "no_category"))
-            continue
-        try:
-            with transaction.atomic():
-                locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
-                if locked.status != S.ACTIVE or locked.category_id == category.pk:
-                    continue
-                entry = reservation_carry_over(
-                    reservation=locked.reservation, to_category=category, reference=f"agreement {locked.pk}",
-                    idempotency_key=f"agreement:{locked.pk}:carry:{budget.pk}", actor=actor)
-                if entry is None:
-                    result.kept.append((locked, "nothing_left"))
-                    continue
-                from_category = locked.category_id
-                locked.category, locked.reservation, locked.goal = category, entry, category.goal
-                locked.save(update_fields=["category", "reservation", "goal", "modified_at"])
-                AgreementEvent.objects.create(agreement=locked, actor=actor if _is_user(actor) else None,
-                                              from_status=locked.status, to_status=locked.status,
-                                              note=f"carried over to budget {budget.pk}")
-                audit(actor=actor, action="update", obj=locked,
-                      summary=f"agreement carried over from budget {previous.pk} to budget {budget.pk}",
-                      changes={"category": [from_category, category.pk]})
-                result.carried.append(locked)
-        except (InsufficientFunds, BudgetClosed) as refusal:
-            result.kept.append((agreement, refusal.code))
-    return result
+        with transaction.atomic():
+            question, created = CarryOver.objects.get_or_create(
+                agreement=agreement, budget=budget, defaults={"previous_budget": previous})
+            if created:
+                outbox_emit(kind="agreement.carry_over_asked",
+                            payload={"carry_over_id": question.pk, "agreement_id": agreement.pk,
+                                     "person_id": agreement.person_id})
+                asked.append(question)
+    return asked
 
 
-def budgets_carry_over_due(*, actor=None) -> list[CarryOver]:
-    """For every closed budget whose plan a newer approved version replaced: carry its running agreements
-    over into the person's open budget of that version (a daily job; idempotent)."""
-    results = []
+def carry_over_decide(*, carry_over: CarryOver, carry_on: bool, actor) -> CarryOver:
+    """The person or their legal representative answers: continue under the new plan, or not.
+
+    Continue: the agreement's unposted money moves to the new budget (or, where it cannot, the agreement stays
+    on the previous budget's reservation and the answer records why). Not: the agreement is cancelled from the
+    new budget's start, under the municipality's notice rule. A support person helps but never answers.
+    """
+    with transaction.atomic():
+        question = (CarryOver.objects.select_for_update().select_related("agreement__person", "budget")
+                    .get(pk=carry_over.pk))
+        agreement = question.agreement
+        capacity = acting_capacity(actor, agreement.person)
+        if not may_decide_for(actor, agreement.person):
+            raise NotAllowed(_("Only the person or their legal representative can answer this."))
+        if question.status != CarryOver.Status.ASKED or agreement.status != S.ACTIVE:
+            raise WrongState(_("This has already been answered or the agreement has ended."),
+                             code="carry_over.answered")
+        if carry_on:
+            reason = _carry_one(agreement, previous=question.previous_budget, budget=question.budget, actor=actor)
+            question.status = CarryOver.Status.KEPT if reason else CarryOver.Status.CONTINUED
+            question.kept_reason = reason
+        else:
+            agreement_cancel(agreement=agreement, actor=actor, effective=question.budget.period_start,
+                             reason=_("Not continued under the new support plan."))
+            question.status = CarryOver.Status.ENDED
+        question.decided_by, question.decided_as, question.decided_at = actor, capacity or "", timezone.now()
+        question.save(update_fields=["status", "kept_reason", "decided_by", "decided_as", "decided_at"])
+        audit(actor=actor, action="update", obj=agreement,
+              summary=f"carry-over to budget {question.budget_id} answered: {question.status}",
+              changes={"carry_over": ["asked", question.status]})
+    return question
+
+
+def carry_overs_ask_due() -> list[CarryOver]:
+    """For every closed budget whose plan a newer approved version replaced: ask about its running agreements
+    (a daily job that catches what the ``budget.superseded`` handler could not; idempotent)."""
+    asked = []
     previous_budgets = (Budget.objects.filter(status=Budget.Status.CLOSED, plan__status="superseded",
                                               categories__agreements__status=S.ACTIVE)
                         .select_related("plan").distinct().order_by("pk"))
@@ -135,5 +183,21 @@ def budgets_carry_over_due(*, actor=None) -> list[CarryOver]:
                                         plan__version__gt=previous.plan.version)
                   .order_by("-plan__version").first())
         if budget is not None:
-            results.append(agreements_carry_over(previous=previous, budget=budget, actor=actor))
-    return results
+            asked.extend(carry_overs_ask(previous=previous, budget=budget))
+    return asked
+
+
+def carry_overs_for_user(user):
+    """The carry-over questions ``user`` may see here: staff all; the family those of their persons' agreements
+    they may see. Not providers: what the family answers reaches them as the agreement's own change."""
+    if not roles_for(user, current_municipality()):
+        return CarryOver.objects.none()
+    return (CarryOver.objects.filter(agreement__in=agreements_for_user(user))
+            .select_related("agreement__service", "agreement__provider", "agreement__person", "budget")
+            .order_by("-asked_at", "-pk"))
+
+
+def carry_overs_to_answer(user) -> list[CarryOver]:
+    """The questions waiting for ``user``'s answer: as the person or their legal representative."""
+    waiting = carry_overs_for_user(user).filter(status=CarryOver.Status.ASKED, agreement__status=S.ACTIVE)
+    return [question for question in waiting if may_decide_for(user, question.agreement.person)]

@@ -44,9 +44,10 @@ def beat_schedule() -> dict:
         "agreements-expire": {"task": every_municipality,
                               "schedule": float(settings.AGREEMENTS_EXPIRE_EVERY_SECONDS),
                               "args": ["portal.agreements.expire"]},
-        "budgets-close-due": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+        "budgets-close-due": {"task": every_municipality, "schedule": float(settings.PERIOD_JOBS_EVERY_SECONDS),
                               "args": ["portal.budgets.close_due"]},
-        "agreements-period-end": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+        "agreements-period-end": {"task": every_municipality,
+                                  "schedule": float(settings.PERIOD_JOBS_EVERY_SECONDS),
                                   "args": ["portal.agreements.period_end"]},
     }
 
