@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -82,12 +83,13 @@ def test_expiry_runs_in_the_schema_it_is_sent_for_and_the_fan_out_reaches_every_
 
 
 def test_a_tenant_task_refuses_to_run_without_a_municipality(worker):
-    import pytest
-
     with pytest.raises(ValueError):
         app.send_task("portal.agreements.expire", kwargs={"schema_name": "public"}).get(timeout=20)
 
 
+# The mark makes pytest-django set up the test database when this module runs alone: it creates databases only
+# for sessions holding a django_db test, and the worker tests cannot be marked (their data must be committed).
+@pytest.mark.django_db
 def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_municipality(settings):
     schedule = beat_schedule()
     assert {entry["args"][0]: entry["schedule"] for entry in schedule.values()} == {
