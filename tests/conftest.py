@@ -40,6 +40,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test():
+    from django.core.cache import cache
+
+    cache.clear()  # API throttles and password-reset counts live there: each test starts from zero
     yield
     connection.set_schema_to_public()
     from django.utils import translation

@@ -8,6 +8,7 @@ See docs/subsystems/configuration.md for the full list.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",  # failed sign-ins and lock-outs (public schema: one account, one lock, on every host)
     "portal.api",
     # Marketplace, public schema: one provider registry and catalogue for every municipality.
     "portal.marketplace.catalogue",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the translated lock-out page
 ]
 
 ROOT_URLCONF = "portal.platform.urls_tenant"
@@ -180,6 +183,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every password sign-in (pages and the admin) before the model backend: after
+# AXES_FAILURE_LIMIT failures for one account, or from one address, further attempts are refused for
+# AXES_COOLOFF_TIME (the account's password is not even checked). `portal axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.frontend.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "portal.platform.accounts.throttling.signin_username"
+AXES_VERBOSE = False
+# The address is REMOTE_ADDR: behind a reverse proxy, serve with uvicorn's --proxy-headers (trusted proxy).
+# Password-reset requests: at most this many per hour per address (IP) and per e-mail address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ACCOUNT", "3"))
 EMAIL_BACKEND = os.environ.get("PORTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "SBS portāls <no-reply@sbs.localhost>")
 
@@ -264,9 +285,20 @@ AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_E
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The browser's session only: HTTP Basic would let anyone guess passwords without a lock-out.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("PORTAL_API_RATE_ANON", "120/min"),
+        "user": os.environ.get("PORTAL_API_RATE_USER", "1200/min"),
+        # Endpoints about accounts and roles (who am I, memberships): stricter.
+        "accounts": os.environ.get("PORTAL_API_RATE_ACCOUNTS", "60/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
