@@ -89,6 +89,8 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "portal.tenants.middleware.MunicipalityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.platform.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,10 +215,35 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "sbs_session"
 CSRF_COOKIE_NAME = "sbs_csrftoken"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_AGE = None  # a session cookie, gone when the browser closes (Django's default is a year)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("PORTAL_CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from the site itself only — no
+# inline script or style anywhere (the templates load static files), no plugins, no framing, forms post to
+# the portal's hosts only. The API documentation pages relax it for themselves (portal/api/urls.py).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # CSP 3: 'self' covers the page's own ws:/wss: origin (notifications)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # Forms post to the site itself or another portal host (any port: development runs on one).
+        "form-action": [SELF, f"{PORTAL_BASE_DOMAIN}:*", f"*.{PORTAL_BASE_DOMAIN}:*"],
+        "frame-ancestors": [NONE],
+    },
+}
+# Features no page may use (Permissions-Policy: feature=() for each).
+PERMISSIONS_POLICY = ["accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+                      "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking"]
 X_FRAME_OPTIONS = "DENY"
 PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PORTAL_HTTPS
