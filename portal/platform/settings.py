@@ -53,6 +53,9 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",  # two-factor sign-in (TOTP app codes; recovery codes as hashed static tokens)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",  # failed sign-ins and lock-outs (public schema: one account, one lock, on every host)
     "portal.api",
     # Marketplace, public schema: one provider registry and catalogue for every municipality.
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.platform.core.middleware.NoStoreWhenSignedInMiddleware",
     "portal.frontend.middleware.LanguageMiddleware",
+    "portal.frontend.middleware.TwoFactorMiddleware",  # staff finish the second step before anything else
+    "portal.frontend.middleware.StaffIdleTimeoutMiddleware",
     "portal.platform.core.middleware.BadInputMiddleware",  # after the language: its 400 page is translated
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -203,6 +208,15 @@ AXES_VERBOSE = False
 # Password-reset requests: at most this many per hour per address (IP) and per e-mail address.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ADDRESS", "10"))
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ACCOUNT", "3"))
+# Two-factor sign-in (portal/tenants/two_factor.py): required for every staff role (municipal staff where the
+# municipality's `staff_two_factor` is on — the default — and every national role); families may opt in.
+# PORTAL_DEMO=1 (set by `portal demo`) makes it offered, never required, so the README's log-ins work.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
+OTP_TOTP_ISSUER = "SBS portāls"
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes slow the next try down (1 s, 2 s, 4 s …)
+# Staff sessions end after this many idle minutes (families keep SESSION_COOKIE_AGE); a notice warns first.
+STAFF_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30"))
+STAFF_IDLE_WARNING_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_WARNING_MINUTES", "5"))
 EMAIL_BACKEND = os.environ.get("PORTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "SBS portāls <no-reply@sbs.localhost>")
 
