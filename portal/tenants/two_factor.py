@@ -80,11 +80,15 @@ def is_verified(request) -> bool:
     return DEVICE_ID_SESSION_KEY in request.session
 
 
-def pending(request) -> str | None:
-    """What the signed-in user must still do ("verify" / "enrol"), or None."""
-    if is_verified(request):
+def owed(session) -> str | None:
+    """What the session's signed-in user must still do ("verify" / "enrol"), or None."""
+    if DEVICE_ID_SESSION_KEY in session:
         return None
-    return request.session.get(SESSION_STATE)
+    return session.get(SESSION_STATE)
+
+
+def pending(request) -> str | None:
+    return owed(request.session)
 
 
 # ---- enrolment ----------------------------------------------------------------------------------------------

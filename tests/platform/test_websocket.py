@@ -79,6 +79,23 @@ async def test_only_the_hosts_own_origin_is_accepted(client_for, user_of):
     await communicator.disconnect()
 
 
+def _password_session(user):
+    from portal.demo.users import DEMO_PASSWORD
+    from tests.conftest import HostClient
+
+    client = HostClient("jelgava.localhost")
+    client.post("/konts/ieiet/", {"username": user.email, "password": DEMO_PASSWORD})
+    return client.cookies["sbs_session"].value
+
+
+@pytest.mark.asyncio
+async def test_a_staff_session_owing_the_second_step_is_refused(user_of):
+    user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+    key = await sync_to_async(_password_session)(user)
+    _, connected, code = await _connect("jelgava.localhost", key)
+    assert not connected and code == 4403
+
+
 @pytest.mark.asyncio
 async def test_anonymous_socket_is_refused():
     _, connected, code = await _connect("jelgava.localhost")
