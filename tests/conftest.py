@@ -40,6 +40,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test():
+    from django.core.cache import cache
+
+    cache.clear()  # API throttles and password-reset counts live there: each test starts from zero
     yield
     connection.set_schema_to_public()
     from django.utils import translation
@@ -94,6 +97,23 @@ class HostClient(Client):
         self.hostname = hostname
 
 
+def pass_second_step(client, user) -> None:
+    """A signed-in test client that owes the two-factor step (staff) gets it done, as after a real code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.tenants import two_factor
+
+    session = client.session
+    if session.get(two_factor.SESSION_STATE) is None:
+        return
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name=two_factor.TOTP_NAME, confirmed=True))
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    del session[two_factor.SESSION_STATE]
+    session.save()
+
+
 @pytest.fixture
 def client_for(db):
     """client_for("jelgava", user=...) → a client on that municipality's host (None: national site)."""
@@ -102,6 +122,7 @@ def client_for(db):
         client = HostClient(host(code))
         if user is not None:
             client.force_login(user)
+            pass_second_step(client, user)
         if language:
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client

@@ -37,6 +37,7 @@ class AdminsOnly(IsMemberHere):
 
 class MembershipListView(GenericAPIView):
     permission_classes = [AdminsOnly]
+    throttle_scope = "accounts"
     serializer_class = MembershipOut
 
     def get_queryset(self):
@@ -59,6 +60,7 @@ class MembershipListView(GenericAPIView):
 
 class MembershipDetailView(GenericAPIView):
     permission_classes = [AdminsOnly]
+    throttle_scope = "accounts"
     serializer_class = MembershipOut
     queryset = Membership.objects.none()
 

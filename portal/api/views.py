@@ -15,6 +15,7 @@ class MeView(APIView):
     """Who am I, and which roles do I hold on this host?"""
 
     permission_classes = [IsAuthenticated]
+    throttle_scope = "accounts"
 
     @extend_schema(responses=MeSerializer, operation_id="me_retrieve")
     def get(self, request):

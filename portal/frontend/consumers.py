@@ -3,6 +3,7 @@ so a message for a user of one municipality never reaches another's."""
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from portal.tenants import two_factor
 from portal.tenants.access import roles_for
 from portal.tenants.asgi import in_tenant
 
@@ -19,7 +20,10 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         is_public = tenant.schema_name == "public"
-        held = await in_tenant(self.scope, lambda: roles_for(user, None if is_public else tenant))()
+        session = self.scope.get("session") or {}
+        # A session that still owes the two-factor step holds no role here yet.
+        held = await in_tenant(self.scope, lambda: not two_factor.owed(session)
+                               and roles_for(user, None if is_public else tenant))()
         if not held:
             await self.close(code=4403)
             return

@@ -12,4 +12,8 @@ def portal(request):
         "municipality": municipality,
         "service_name": municipality.name if municipality else None,
         "base_domain": settings.PORTAL_BASE_DOMAIN,
+        # Staff sessions end after idle time (StaffIdleTimeoutMiddleware); the page warns first.
+        "idle_seconds": settings.STAFF_IDLE_MINUTES * 60,
+        "idle_warning_seconds": settings.STAFF_IDLE_WARNING_MINUTES * 60,
+        "idle_warning_minutes": settings.STAFF_IDLE_WARNING_MINUTES,
     }

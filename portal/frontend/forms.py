@@ -80,3 +80,16 @@ class ResetForm(GovukFormMixin, PasswordResetForm):
 
 class NewPasswordForm(GovukFormMixin, SetPasswordForm):
     pass
+
+
+class TwoFactorCodeForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_(
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes."))
+
+    def __init__(self, *args, recovery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autocomplete": "one-time-code", "spellcheck": "false",
+                                                 "class": self.fields["code"].widget.attrs["class"]
+                                                 + " govuk-input--width-10"})
+        if not recovery:
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")

@@ -128,6 +128,8 @@ def cmd_provision(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    # The demo's accounts sign in with the published password alone: two-factor is offered, not required.
+    os.environ.setdefault("PORTAL_DEMO", "1")
     _setup()
     from portal.demo.loader import load_demo, print_logins
 

@@ -8,6 +8,7 @@ See docs/subsystems/configuration.md for the full list.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,10 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",  # two-factor sign-in (TOTP app codes; recovery codes as hashed static tokens)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",  # failed sign-ins and lock-outs (public schema: one account, one lock, on every host)
     "portal.api",
     # Marketplace, public schema: one provider registry and catalogue for every municipality.
     "portal.marketplace.catalogue",
@@ -87,6 +92,8 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "portal.tenants.middleware.MunicipalityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.platform.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,10 +101,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.platform.core.middleware.NoStoreWhenSignedInMiddleware",
     "portal.frontend.middleware.LanguageMiddleware",
+    "portal.frontend.middleware.TwoFactorMiddleware",  # staff finish the second step before anything else
+    "portal.frontend.middleware.StaffIdleTimeoutMiddleware",
     "portal.platform.core.middleware.BadInputMiddleware",  # after the language: its 400 page is translated
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the translated lock-out page
 ]
 
 ROOT_URLCONF = "portal.platform.urls_tenant"
@@ -180,6 +190,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every password sign-in (pages and the admin) before the model backend: after
+# AXES_FAILURE_LIMIT failures for one account, or from one address, further attempts are refused for
+# AXES_COOLOFF_TIME (the account's password is not even checked). `portal axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.frontend.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "portal.platform.accounts.throttling.signin_username"
+AXES_VERBOSE = False
+# The address is REMOTE_ADDR: behind a reverse proxy, serve with uvicorn's --proxy-headers (trusted proxy).
+# Password-reset requests: at most this many per hour per address (IP) and per e-mail address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PORTAL_RESET_LIMIT_PER_ACCOUNT", "3"))
+# Two-factor sign-in (portal/tenants/two_factor.py): required for every staff role (municipal staff where the
+# municipality's `staff_two_factor` is on — the default — and every national role); families may opt in.
+# PORTAL_DEMO=1 (set by `portal demo`) makes it offered, never required, so the README's log-ins work.
+PORTAL_DEMO = env_bool("PORTAL_DEMO", False)
+OTP_TOTP_ISSUER = "SBS portāls"
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes slow the next try down (1 s, 2 s, 4 s …)
+# Staff sessions end after this many idle minutes (families keep SESSION_COOKIE_AGE); a notice warns first.
+STAFF_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30"))
+STAFF_IDLE_WARNING_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_WARNING_MINUTES", "5"))
 EMAIL_BACKEND = os.environ.get("PORTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "SBS portāls <no-reply@sbs.localhost>")
 
@@ -192,10 +229,35 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "sbs_session"
 CSRF_COOKIE_NAME = "sbs_csrftoken"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_AGE = None  # a session cookie, gone when the browser closes (Django's default is a year)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("PORTAL_CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from the site itself only — no
+# inline script or style anywhere (the templates load static files), no plugins, no framing, forms post to
+# the portal's hosts only. The API documentation pages relax it for themselves (portal/api/urls.py).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # CSP 3: 'self' covers the page's own ws:/wss: origin (notifications)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # Forms post to the site itself or another portal host (any port: development runs on one).
+        "form-action": [SELF, f"{PORTAL_BASE_DOMAIN}:*", f"*.{PORTAL_BASE_DOMAIN}:*"],
+        "frame-ancestors": [NONE],
+    },
+}
+# Features no page may use (Permissions-Policy: feature=() for each).
+PERMISSIONS_POLICY = ["accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+                      "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking"]
 X_FRAME_OPTIONS = "DENY"
 PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PORTAL_HTTPS
@@ -266,9 +328,20 @@ PERIOD_JOBS_EVERY_SECONDS = int(os.environ.get("PORTAL_PERIOD_JOBS_EVERY", str(2
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The browser's session only: HTTP Basic would let anyone guess passwords without a lock-out.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("PORTAL_API_RATE_ANON", "120/min"),
+        "user": os.environ.get("PORTAL_API_RATE_USER", "1200/min"),
+        # Endpoints about accounts and roles (who am I, memberships): stricter.
+        "accounts": os.environ.get("PORTAL_API_RATE_ACCOUNTS", "60/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

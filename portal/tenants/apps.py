@@ -6,3 +6,6 @@ class TenantsConfig(AppConfig):
     name = "portal.tenants"
     label = "tenants"
     verbose_name = _("Municipalities")
+
+    def ready(self):
+        from . import two_factor  # noqa: F401  (the sign-in signal decides who needs the second step)

@@ -36,6 +36,10 @@ class Municipality(TenantMixin):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     website = models.URLField(_("website"), blank=True)
+    staff_two_factor = models.BooleanField(
+        _("staff sign in with a second step"), default=True,
+        help_text=_("Social workers, administrators and finance officers confirm each sign-in with a code "
+                    "from an authenticator app."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     auto_create_schema = True

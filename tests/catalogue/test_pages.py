@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 from portal.marketplace.approvals.models import PriceCap
 from portal.marketplace.catalogue.models import CatalogueChange, Provider, Service
 from portal.tenants.roles import Role
+from portal.marketplace.catalogue.validators import make_company_number
 from tests.catalogue.conftest import profile_data
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 
@@ -134,15 +135,54 @@ def test_bad_price_on_the_page_shows_the_error_and_saves_nothing(client_for, pro
     assert CatalogueChange.objects.count() == changes
 
 
-def test_visitor_signs_up_on_the_national_site(client_for, django_assert_max_num_queries):
+def test_visitor_signs_up_on_the_national_site_and_confirms_the_address(
+        client_for, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
     client = client_for(None)
     assert client.get("/sniedzeja-registracija/").status_code == 200
     data = profile_data(full_name="Anna Jauna", account_email="anna@jaunais.lv", password="ļoti-drošs-2026")
-    response = client.post("/sniedzeja-registracija/", data)
-    assert response.status_code == 302, response.context["form"].errors
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/sniedzeja-registracija/", data)
+    assert response.status_code == 200, response.context.get("form") and response.context["form"].errors
+    assert "anna@jaunais.lv" in response.content.decode() and "_auth_user_id" not in client.session
     provider = Provider.objects.get(company_number=data["company_number"])
     assert provider.status == "pending"
-    assert client.get(response["Location"]).status_code == 200  # signed in as the new owner
+    link = re.search(r"http://localhost(/sniedzeja-registracija/apstiprinat/[^\s]+/)", mail.outbox[0].body).group(1)
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == f"/mans-sniedzejs/{provider.slug}/"
+    owner = client.get(response["Location"])  # signed in as the new owner, who (staff) sets up two-step first
+    assert owner.status_code == 302 and owner["Location"].startswith("/konts/otrais-solis/iestatit/")
+    client.post("/konts/iziet/")
+    assert client_for(None).get(link).status_code == 400  # the link works once
+
+
+def test_sign_up_answers_the_same_for_an_existing_address(client_for, user_of, django_capture_on_commit_callbacks):
+    """No account enumeration: the page is the same; the existing account's owner is told by e-mail."""
+    from django.core import mail
+
+    existing = user_of(Role.PROVIDER_STAFF)
+    pages = []
+    for n, email in enumerate(["jauna.adrese@example.lv", existing.email]):
+        data = profile_data(full_name="Anna Jauna", account_email=email, password="ļoti-drošs-2026",
+                            name=f"Biedrība Tests {n}", company_number=make_company_number(f"500081239{n}"),
+                            social_register_number=f"S0999{n}")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(None).post("/sniedzeja-registracija/", data)
+        assert response.status_code == 200, response.context["form"].errors
+        pages.append(response.content.decode().replace(email, "EMAIL").replace("&#x27;", "'"))
+    assert _strip_csrf(pages[0]) == _strip_csrf(pages[1])
+    assert not Provider.objects.filter(name="Biedrība Tests 1").exists()
+    assert [m.to[0] for m in mail.outbox] == ["jauna.adrese@example.lv", existing.email]
+    assert "already has an account" in mail.outbox[1].body or "jau ir konts" in mail.outbox[1].body
+
+
+def _strip_csrf(body: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
 def test_sign_up_with_a_bad_iban_shows_the_error(client_for):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portal.marketplace.catalogue import services
-from portal.marketplace.catalogue.errors import AlreadyRegistered, CatalogueInvalid, NotProviderStaff
+from portal.marketplace.catalogue.errors import CatalogueInvalid, NotProviderStaff
 from portal.marketplace.catalogue.models import CatalogueChange, Location, Provider, ProviderStaff, Service
 from portal.platform.accounts.models import User
 from portal.platform.core.models import AuditEvent
@@ -27,7 +27,10 @@ def test_visitor_signs_up_a_provider_that_waits_for_verification(db):
     assert provider.slug == "biedriba-jaunais-sniedzejs"
     staff = provider.staff.get()
     assert staff.is_owner and staff.user.email == "anna@jaunais.lv"
+    assert not staff.user.is_active  # until the address is confirmed from the e-mailed link
     assert staff.user.check_password("ļoti-drošs-2026")
+    assert not has_role(staff.user, Role.PROVIDER_STAFF)  # held once the account is active
+    staff.user.is_active = True
     assert has_role(staff.user, Role.PROVIDER_STAFF)
     change = provider.changes.get()
     assert change.kind == CatalogueChange.Kind.PROVIDER_CREATED and change.actor == staff.user
@@ -59,12 +62,17 @@ def test_bad_profile_is_refused_and_nothing_is_written(db, field, value, code):
     assert _counts() == before
 
 
-def test_sign_up_with_an_existing_email_asks_to_sign_in_first(db, staff_user):
+def test_sign_up_with_an_existing_email_writes_nothing_and_tells_the_owner_by_e_mail(
+        db, staff_user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
     before = _counts()
-    with pytest.raises(AlreadyRegistered):
-        services.provider_sign_up(actor=None, profile=profile_data(), full_name="X", email=staff_user.email,
-                                  password="ļoti-drošs-2026")
-    assert _counts() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.provider_sign_up(actor=None, profile=profile_data(), full_name="X",
+                                           email=staff_user.email.upper(), password="ļoti-drošs-2026")
+    assert result is None and _counts() == before
+    assert [m.to for m in mail.outbox] == [[staff_user.email]]
+    assert "/konts/ieiet/?next=/sniedzeja-registracija/" in mail.outbox[0].body
 
 
 def test_the_same_register_number_cannot_register_twice(db, provider, staff_user):

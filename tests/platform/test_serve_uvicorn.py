@@ -49,7 +49,8 @@ def _websocket(port: int, cookie: str | None = None):
     """Open /ws/notifications/ on the national host (Host: localhost), connected to 127.0.0.1."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     headers = {"Cookie": f"sbs_session={cookie}"} if cookie else None
-    return connect(f"ws://localhost:{port}/ws/notifications/", sock=sock, origin="http://localhost",
+    # Origin: the page's own (host and port); the socket accepts no other.
+    return connect(f"ws://localhost:{port}/ws/notifications/", sock=sock, origin=f"http://localhost:{port}",
                    additional_headers=headers, proxy=None, open_timeout=10)
 
 

@@ -22,10 +22,10 @@ async def _close_thread_connections():
     await sync_to_async(connections.close_all)()
 
 
-async def _connect(hostname, session_key=None):
+async def _connect(hostname, session_key=None, origin=None):
     from portal.platform.asgi import application
 
-    headers = [(b"host", hostname.encode()), (b"origin", f"http://{hostname}".encode())]
+    headers = [(b"host", hostname.encode()), (b"origin", (origin or f"http://{hostname}").encode())]
     if session_key:
         headers.append((b"cookie", f"sbs_session={session_key}".encode()))
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
@@ -60,6 +60,40 @@ async def test_unknown_host_and_other_municipality_are_refused(client_for, user_
     # a Jelgava session cookie replayed against Liepāja's host: no session there, refused
     _, connected, code = await _connect(f"{MUNICIPALITY_B}.localhost", key)
     assert not connected and code in (4401, 4403)
+
+
+@pytest.mark.asyncio
+async def test_only_the_hosts_own_origin_is_accepted(client_for, user_of):
+    """A page on another municipality's host (or elsewhere) may not open a socket with this host's cookie."""
+    user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    tried = 0
+    for origin in (f"http://{MUNICIPALITY_B}.localhost", "http://localhost", "https://evil.example",
+                   "http://jelgava.localhost.evil.example", "null", ""):
+        _, connected, code = await _connect("jelgava.localhost", key, origin=origin or " ")
+        assert not connected and code == 4403, origin
+        tried += 1
+    assert tried == 6
+    communicator, connected, _ = await _connect("jelgava.localhost", key, origin="https://jelgava.localhost")
+    assert connected
+    await communicator.disconnect()
+
+
+def _password_session(user):
+    from portal.demo.users import DEMO_PASSWORD
+    from tests.conftest import HostClient
+
+    client = HostClient("jelgava.localhost")
+    client.post("/konts/ieiet/", {"username": user.email, "password": DEMO_PASSWORD})
+    return client.cookies["sbs_session"].value
+
+
+@pytest.mark.asyncio
+async def test_a_staff_session_owing_the_second_step_is_refused(user_of):
+    user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
+    key = await sync_to_async(_password_session)(user)
+    _, connected, code = await _connect("jelgava.localhost", key)
+    assert not connected and code == 4403
 
 
 @pytest.mark.asyncio

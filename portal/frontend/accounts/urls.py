@@ -3,13 +3,19 @@ from django.urls import path, reverse_lazy
 
 from portal.frontend.forms import LoginForm, NewPasswordForm, ResetForm
 
+from . import views
+from .views import LimitedPasswordResetView
+
 app_name = "accounts"
 
 urlpatterns = [
     path("ieiet/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
     path("iziet/", auth_views.LogoutView.as_view(), name="logout"),
-    path("parole/", auth_views.PasswordResetView.as_view(
+    path("otrais-solis/", views.two_factor_verify, name="two-factor"),
+    path("otrais-solis/iestatit/", views.two_factor_setup, name="two-factor-setup"),
+    path("turpinat/", views.keep_alive, name="keep-alive"),
+    path("parole/", LimitedPasswordResetView.as_view(
         form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),
         email_template_name="registration/password_reset_email.txt",
         subject_template_name="registration/password_reset_subject.txt"), name="password_reset"),

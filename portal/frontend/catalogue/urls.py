@@ -13,6 +13,7 @@ common = [
 _mine = "mans-sniedzejs/<slug:slug>/"
 public_urlpatterns = common + [
     path("sniedzeja-registracija/", views.sign_up, name="sign-up"),
+    path("sniedzeja-registracija/apstiprinat/<uidb64>/<token>/", views.sign_up_confirm, name="sign-up-confirm"),
     path("mans-sniedzejs/", views.my_providers, name="my-providers"),
     path(_mine, views.my_provider, name="my-provider"),
     path(_mine + "profils/", views.profile_edit, name="profile-edit"),

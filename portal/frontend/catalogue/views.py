@@ -104,7 +104,11 @@ def service_detail(request, service_id: int):
 # ---- sign-up --------------------------------------------------------------------------------------------
 
 def sign_up(request):
-    """A provider registers itself (national site); a platform administrator then verifies it."""
+    """A provider registers itself (national site); a platform administrator then verifies it.
+
+    A visitor's registration is finished from the link e-mailed to the address; the page answers the
+    same whether or not the address already has an account (no account enumeration).
+    """
     if current_municipality() is not None:
         raise Http404
     signed_in = request.user.is_authenticated
@@ -120,13 +124,26 @@ def sign_up(request):
             apply_domain_error(form, error, fields={"email": "account_email"})
         else:
             if not signed_in:
-                user = provider.staff.get().user
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return render(request, "catalogue/sign_up_sent.html", {"email": account["email"]})
             messages.success(request, _("%(name)s is registered. A platform administrator will verify it; until "
                                         "then it is not listed.") % {"name": provider.name})
             return redirect("catalogue:my-provider", slug=provider.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "catalogue/sign_up.html", {"form": form, "signed_in": signed_in}, status=status)
+
+
+def sign_up_confirm(request, uidb64, token):
+    """The link of the sign-up e-mail: confirms the address, signs the new owner in, shows the provider."""
+    if current_municipality() is not None:
+        raise Http404
+    user = services.provider_sign_up_confirm(uidb64=uidb64, token=token, request=request)
+    if user is None:
+        return render(request, "catalogue/sign_up_sent.html", {"invalid_link": True}, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    provider = selectors.providers_for_user(user).first()
+    messages.success(request, _("%(name)s is registered. A platform administrator will verify it; until "
+                                "then it is not listed.") % {"name": provider.name})
+    return redirect("catalogue:my-provider", slug=provider.slug)
 
 
 # ---- provider self-service ------------------------------------------------------------------------------

@@ -3,11 +3,19 @@ staff and services. Every change is kept in ``CatalogueChange`` (who, when, old 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from portal.platform.accounts.models import User
 from portal.platform.core.models import AuditEvent, audit
@@ -48,10 +56,14 @@ CAPACITY_FIELDS = frozenset({"free_places", "waiting_weeks"})
 
 @transaction.atomic
 def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = "", password: str = "",
-                     request=None) -> Provider:
+                     request=None) -> Provider | None:
     """A provider registers itself; it waits for a platform administrator's verification.
 
-    A signed-in ``actor`` becomes the owner; a visitor gives a name, e-mail and password for a new account.
+    A signed-in ``actor`` becomes the owner at once. A visitor gives a name, e-mail and password, and the
+    answer never tells whether the address has an account (issue 15, account enumeration): a new address
+    gets an inactive account, the pending provider and a link to confirm the address
+    (``provider_sign_up_confirm``); an address that has an account gets an e-mail saying someone tried to
+    register with it (sign in first, then register) and nothing is written — ``None`` is returned.
     """
     if getattr(actor, "is_authenticated", False):
         user = actor
@@ -59,17 +71,18 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
         email = (email or "").strip().lower()
         if not full_name.strip():
             raise CatalogueInvalid(_("Enter your full name."), code="catalogue.required", field="full_name")
-        if User.objects.filter(email__iexact=email).exists():
-            raise AlreadyRegistered(_("An account with this e-mail address exists. Sign in first, then register "
-                                      "the provider."), field="email")
-        user = User(email=email, full_name=full_name.strip())
+        user = User(email=email, full_name=full_name.strip(), is_active=False)
         try:
             validate_password(password, user)
         except ValidationError as error:
             raise CatalogueInvalid(error.messages[0], code="catalogue.weak_password", field="password") from None
         user.set_password(password)
         try:
-            user.full_clean()
+            User._meta.get_field("email").run_validators(email)  # the format only: uniqueness would tell
+        except ValidationError as error:
+            raise CatalogueInvalid(error.messages[0], code="catalogue.invalid", field="email") from None
+        try:
+            user.full_clean(exclude=["email"])
         except ValidationError as error:
             field = next(iter(error.message_dict))
             raise CatalogueInvalid(error.message_dict[field][0], code="catalogue.invalid", field=field) from None
@@ -78,6 +91,10 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
     provider.slug = _unique_slug(provider.name or "")
     _check_municipalities(provider.municipalities_served)
     _validate(provider)
+    if user.pk is None and User.objects.filter(email__iexact=email).exists():
+        _send_sign_up_email("registration/sign_up_exists", existing=User.objects.get(email__iexact=email),
+                            request=request)
+        return None
     if user.pk is None:
         user.save()
     try:
@@ -91,7 +108,46 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
     audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, summary=f"provider sign-up {provider.name}",
           request=request)
     _announce(provider.pk)
+    if not user.is_active:
+        _send_sign_up_email("registration/sign_up_confirm", existing=user, request=request, provider=provider)
     return provider
+
+
+def _send_sign_up_email(template: str, *, existing: User, request, provider: Provider | None = None) -> None:
+    """Sign-up e-mails carry links to the national site (where sign-up lives), built from its URLs."""
+    secure = request is not None and request.is_secure()
+    site = f"{'https' if secure else 'http'}://{request.get_host() if request is not None else settings.PORTAL_BASE_DOMAIN}"
+
+    def link(name, **kwargs):
+        return site + reverse(name, urlconf=settings.PUBLIC_SCHEMA_URLCONF, kwargs=kwargs or None)
+
+    context = {"user": existing, "provider": provider,
+               "confirm_link": link("catalogue:sign-up-confirm", uidb64=urlsafe_base64_encode(force_bytes(existing.pk)),
+                                    token=default_token_generator.make_token(existing)),
+               "sign_in_link": link("accounts:login") + "?next=" + reverse("catalogue:sign-up",
+                                                                           urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+               "reset_link": link("accounts:password_reset")}
+    with override(existing.preferred_language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}_email.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [existing.email]))
+
+
+@transaction.atomic
+def provider_sign_up_confirm(*, uidb64: str, token: str, request=None) -> User | None:
+    """The link of a visitor's sign-up e-mail: activates the account (once). ``None``: a wrong or used link."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.select_for_update().filter(pk=pk, is_active=False, last_login__isnull=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, summary=f"confirmed sign-up address {user.email}",
+          request=request)
+    return user
 
 
 @transaction.atomic

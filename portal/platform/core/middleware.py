@@ -85,3 +85,19 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy``: the portal uses no camera, microphone, location, payment or sensors; no
+    page (nor anything it embeds) may ask for them. The policy is ``settings.PERMISSIONS_POLICY``."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
