@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.platform.core.middleware.NoStoreWhenSignedInMiddleware",
+    "portal.platform.read_audit.PersonalReadAuditMiddleware",  # every read of personal data → audit log
     "portal.frontend.middleware.LanguageMiddleware",
     "portal.platform.core.middleware.BadInputMiddleware",  # after the language: its 400 page is translated
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.choices import Language, TargetGroup
+from portal.platform.core.reads import personal_data
 
 
 class DisabilityGroup(models.TextChoices):
@@ -395,3 +396,11 @@ class Goal(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Person, via=None)
+for _model in (Relation, Consent, Assessment, SupportPlan):
+    personal_data(_model)
+personal_data(AssessmentDocument, via="assessment")
+personal_data(Goal, via="plan")

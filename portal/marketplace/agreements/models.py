@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -196,3 +198,8 @@ class MunicipalRules(models.Model):
     @property
     def invoice_approval_target_days(self) -> int:  # the name the invoicing area reads
         return self.invoice_approval_days
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Agreement)
+personal_data(AgreementEvent, via="agreement")

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class SessionStatus(models.TextChoices):
     RECORDED = "recorded", _("Waiting for confirmation")
@@ -167,3 +169,9 @@ class InvoiceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session"], condition=Q(live=True), name="invoice_line_session_once"),
         ]
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Session, via="agreement")
+personal_data(Invoice, via="agreement")
+personal_data(InvoiceLine, via="invoice")
