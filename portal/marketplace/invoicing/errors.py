@@ -100,6 +100,12 @@ class NotFinanceOfficer(PermissionDenied):
     code = "invoice.not_finance_officer"
 
 
+class OwnProvider(PermissionDenied):
+    """Separation of duties: no one approves or rejects an invoice of a provider they work for."""
+
+    code = "invoice.own_provider"
+
+
 class NothingToInvoice(ValidationFailed):
     code = "invoice.nothing_to_invoice"
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import reservation_post
+from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.services import invoice_number_issue
 from portal.platform.core.models import AuditEvent, audit
@@ -146,11 +147,18 @@ def idempotency_key(invoice: Invoice) -> str:
     return f"invoice:{connection.schema_name}:{invoice.pk}"
 
 
+def _refuse_own_provider(invoice: Invoice, actor) -> None:
+    """Separation of duties: the finance officer must not work for the invoice's provider."""
+    if ProviderStaff.objects.filter(user_id=actor.pk, provider_id=invoice.provider_id).exists():
+        raise errors.OwnProvider(_("You work for this provider: another finance officer must decide its invoice."))
+
+
 @transaction.atomic
 def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     """The finance officer approves: the budget share is posted from the reservation, exactly once."""
     if not access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can approve invoices."))
+    _refuse_own_provider(invoice, actor)
     invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
     agreement = invoice.agreement
     if agreement.reservation_id is None:
@@ -173,6 +181,7 @@ def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
     """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
     if not access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can reject invoices."))
+    _refuse_own_provider(invoice, actor)
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvoiceInvalid(_("Give the reason, so the provider knows what to fix."), field="reason")
