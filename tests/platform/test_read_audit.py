@@ -81,6 +81,7 @@ NOT_WALKED = {
     "api:people-documents": "needs an uploaded file; same mechanism",
     "api:people-document": "needs an uploaded file; same mechanism",
     "people:my-support-person": "the person's own page (own reads write no row)",
+    "people:my-data-views": "the person's own page (own reads write no row); tested below",
     "api:me": "the signed-in user's own account",
     "frontend:members": "staff accounts, not a person's data",
     "agreements:new": "the person's own form (own reads write no row)",
@@ -218,3 +219,24 @@ def test_own_reads_refusals_and_the_other_municipality_write_nothing(scene, clie
         "/api/v1/budgets/{budget}/".format(**places)).status_code == 404
     connection.set_tenant(world.municipality)
     assert not AuditEvent.objects.filter(pk__gt=last, action="view").exists()
+
+
+def test_the_person_and_the_representative_see_who_looked_in_plain_words(scene, client_for,
+                                                                         django_assert_max_num_queries):
+    world, places = scene
+    client_for(MUNICIPALITY_A, user=world.social_worker).get("/budzeti/{budget}/".format(**places))
+    client_for(MUNICIPALITY_A, user=world.social_worker).get("/api/v1/persons/{child}/".format(**places))
+    client_for(MUNICIPALITY_A, user=world.person_user).get("/mans-budzets/")  # own read: not listed
+    person = client_for(MUNICIPALITY_A, user=world.person_user, language="en")
+    with django_assert_max_num_queries(10):
+        page = person.get("/mani-dati/skatijumi/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"Social worker — {world.municipality.name}" in text and "budgets" in text
+    assert text.count("Social worker —") == 1  # the child's read is the representative's to see, not the adult's
+    child_side = client_for(MUNICIPALITY_A, user=world.representative, language="en").get("/mani-dati/skatijumi/")
+    assert world.child.full_name in child_side.content.decode()
+    assert "Social worker —" in child_side.content.decode()
+    assert client_for(MUNICIPALITY_A, user=world.supporter).get("/mani-dati/skatijumi/").status_code == 403
+    other = client_for(MUNICIPALITY_B, user=world.person_user).get("/mani-dati/skatijumi/")
+    assert other.status_code == 403

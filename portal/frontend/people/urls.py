@@ -26,6 +26,7 @@ tenant_urlpatterns: list = [
     path("personas/<int:person_id>/piekrisanas/<int:consent_id>/atsaukt/", views.consent_withdraw,
          name="consent-withdraw"),
     path("mans-plans/", views.my_plan, name="my-plan"),
+    path("mani-dati/skatijumi/", views.my_data_views, name="my-data-views"),
     path("mans-plans/<int:plan_id>/piekritu/", views.my_plan_agree, name="my-plan-agree"),
     path("mans-plans/atbalsta-persona/<int:relation_id>/", views.my_support_person, name="my-support-person"),
 ]

@@ -283,6 +283,17 @@ def my_plan(request):
 
 
 @member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+def my_data_views(request):
+    """Who looked at my data: the audit log filtered to the person, for the person and a legal representative
+    (a support person does not see it)."""
+    entries = [{"person": person, "capacity": capacity, "looked": selectors.who_looked(person)}
+               for person in selectors.represented_persons(request.user)
+               if (capacity := access.acting_capacity(request.user, person)) in (access.SELF,
+                                                                                  access.LEGAL_REPRESENTATIVE)]
+    return render(request, "people/my_data_views.html", {"entries": entries})
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
 @require_POST
 def my_plan_agree(request, plan_id):
     """The person (or a child's legal representative) agrees to the plan prepared with them."""
