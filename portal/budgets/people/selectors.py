@@ -7,7 +7,10 @@ from django.db.models import Prefetch, QuerySet, Value
 
 from django.apps import apps
 
+from django.utils import timezone
+
 from portal.platform.core.models import AuditEvent
+from portal.platform.core.reads import everything_about
 from portal.tenants.roles import Role
 
 from . import personal_code as pc
@@ -90,3 +93,11 @@ def who_looked(person: Person, *, limit: int = 200) -> list[dict]:
         looked.append({"at": row.at, "roles": roles, "organisation": row.changes.get("organisation", ""),
                        "what": what})
     return looked
+
+
+def person_export(person: Person) -> dict:
+    """Everything held about the person here, for the person, their representative or on request (GDPR art. 15
+    and 20): every personal record type, and who looked at the data."""
+    return {"person": {"id": person.pk, "name": person.full_name}, "generated_at": timezone.now(),
+            "records": everything_about(person.pk),
+            "who_looked": [{**row, "at": row["at"]} for row in who_looked(person, limit=1000)]}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.core import serializers
 from django.db import connection
 from django.db.models.signals import post_init
 
@@ -117,3 +118,25 @@ def persons_read(schema: SchemaReads) -> set:
             else:
                 pending.setdefault(parent, set()).add(target)
     return persons
+
+
+def person_lookup(model) -> str:
+    """The ORM lookup from ``model`` to its person's id ("budget__person" for a ledger entry; "pk" for the
+    person model)."""
+    path, step = [], model
+    while _KINDS[step].via is not None:
+        path.append(_KINDS[step].via)
+        step = step._meta.get_field(_KINDS[step].via).related_model
+    return "__".join(path) or "pk"
+
+
+def everything_about(person_id: int) -> dict:
+    """Everything the current schema holds about the person (GDPR art. 15 and 20), record type by record type:
+    every registered personal model, so a model registered tomorrow is exported tomorrow. Call it inside the
+    municipality's schema."""
+    records = {}
+    for model in _KINDS:
+        rows = model._default_manager.filter(**{person_lookup(model): person_id}).order_by("pk")
+        records[model._meta.label_lower] = [
+            {"id": item["pk"], **item["fields"]} for item in serializers.serialize("python", rows)]
+    return records
