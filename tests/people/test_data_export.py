@@ -57,3 +57,26 @@ def test_a_social_worker_produces_it_on_request_and_the_read_is_audited(muni_a, 
         f"/personas/{world.adult.pk}/dati/").status_code == 403
     assert client_for(MUNICIPALITY_B, user=demo_user(Role.SOCIAL_WORKER, MUNICIPALITY_B)).get(
         f"/personas/{world.adult.pk}/dati/").status_code == 404
+
+
+def test_a_withdrawn_consent_to_share_with_providers_stops_the_request(muni_a):
+    import datetime as dt
+
+    from portal.budgets.people.models import Consent
+    from portal.marketplace.agreements.errors import NotAllowed
+    from portal.marketplace.agreements.models import Agreement
+    from tests.factories import draft, sent
+
+    world = build_world(muni_a)
+    agreement = draft(world)
+    today = dt.date.today()
+    Consent.objects.create(person=world.adult, kind=Consent.Kind.SHARE_WITH_PROVIDERS, given_on=today,
+                           given_by_name="Testa Persona", withdrawn_on=today)
+    from portal.marketplace.agreements.services import agreement_confirm
+    with pytest.raises(NotAllowed) as refused:
+        agreement_confirm(agreement=agreement, actor=world.person_user)
+    assert refused.value.code == "consent.withdrawn" and refused.value.status == 403
+    assert Agreement.objects.get(pk=agreement.pk).status == "draft"
+    Consent.objects.create(person=world.adult, kind=Consent.Kind.SHARE_WITH_PROVIDERS,
+                           given_on=today + dt.timedelta(days=1), given_by_name="Testa Persona")
+    assert sent(world).status != "draft"  # a new consent: the request goes

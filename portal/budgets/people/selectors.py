@@ -15,7 +15,7 @@ from portal.tenants.roles import Role
 
 from . import personal_code as pc
 from .access import persons_for_user
-from .models import Assessment, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
+from .models import Assessment, Consent, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
 
 
 def person_search(user, *, query: str = "", target_group: str = "") -> QuerySet[Person]:
@@ -101,3 +101,10 @@ def person_export(person: Person) -> dict:
     return {"person": {"id": person.pk, "name": person.full_name}, "generated_at": timezone.now(),
             "records": everything_about(person.pk),
             "who_looked": [{**row, "at": row["at"]} for row in who_looked(person, limit=1000)]}
+
+
+def consent_withdrawn(person: Person, kind: str) -> bool:
+    """Has the person withdrawn the consent of ``kind`` (their latest record of it is withdrawn)? The processing
+    it covers then stops: the services covering it ask this before they act."""
+    latest = Consent.objects.filter(person=person, kind=kind).order_by("-given_on", "-pk").first()
+    return latest is not None and latest.withdrawn_on is not None
