@@ -8,7 +8,7 @@ import pytest
 from portal.marketplace.invoicing.csvimport import CsvInvalid, read_sessions_csv
 from portal.platform.accounts.models import User
 from portal.tenants.roles import Role
-from tests.conftest import demo_user
+from tests.conftest import MUNICIPALITY_A, demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,9 @@ def test_a_service_description_has_a_length_limit_in_the_api_and_the_service(cli
     ok = client.patch(f"/api/v1/catalogue/my/services/{service.pk}/", {"description_lv": "x" * DESCRIPTION_MAX},
                       content_type="application/json")
     assert ok.status_code == 200
+
+
+def test_the_schema_says_an_agreement_may_have_no_decider_yet(client_for):
+    schema = client_for(MUNICIPALITY_A).get("/api/schema/?format=json").json()
+    props = schema["components"]["schemas"]["AgreementOut"]["properties"]
+    assert props["decided_by"].get("nullable") is True and props["prepared_by"].get("nullable") is True
