@@ -79,3 +79,33 @@ def test_no_one_decides_an_invoice_of_a_provider_they_work_for(muni_a, client_fo
     connection.set_tenant(muni_a)
     assert Invoice.objects.get(pk=invoice.pk).status == "submitted"
     assert LedgerEntry.objects.filter(kind="post").count() == posts
+
+
+def test_above_the_municipalitys_amount_a_second_finance_officer_completes_the_approval(muni_a, client_for):
+    from portal.marketplace.agreements.models import MunicipalRules
+
+    _ids_beyond_the_demo(muni_a)
+    world = _own_staff(build_world(muni_a))
+    agreement = active_agreement(world)
+    session_confirm(session=record(agreement, world.staff, days_ago=0), actor=world.person_user)
+    invoice = invoice_submit(invoice=invoice_create(agreement=agreement, year=today().year, month=today().month,
+                                                    actor=world.staff), actor=world.staff)
+    rules = MunicipalRules.current()
+    rules.second_approval_above = invoice.total - 1
+    rules.save()
+    connection.set_schema_to_public()
+    second = User.objects.create(email="otrs.finansists@example.lv", full_name="Otrs Finansists")
+    Membership.objects.create(user=second, role=Role.FINANCE_OFFICER, municipality=muni_a)
+    connection.set_tenant(muni_a)
+    posts = LedgerEntry.objects.filter(kind="post").count()
+    first = client_for(MUNICIPALITY_A, user=demo_user(Role.FINANCE_OFFICER, MUNICIPALITY_A))
+    address = f"/api/v1/invoices/{invoice.pk}/approve/"
+    assert first.post(address).json()["status"] == "submitted"
+    again = first.post(address)
+    assert again.status_code == 403 and again.json()["code"] == "invoice.second_approver_needed"
+    connection.set_tenant(muni_a)
+    assert LedgerEntry.objects.filter(kind="post").count() == posts
+    assert client_for(MUNICIPALITY_A, user=second).post(address).json()["status"] == "approved"
+    assert client_for(MUNICIPALITY_A, user=second).post(address).status_code == 409
+    connection.set_tenant(muni_a)
+    assert LedgerEntry.objects.filter(kind="post").count() == posts + 1  # posted exactly once

@@ -172,6 +172,10 @@ class MunicipalRules(models.Model):
         default=Decimal("1.00"))
     invoice_approval_days = models.PositiveSmallIntegerField(
         _("target for approving invoices, working days"), default=5)
+    # Four eyes: an invoice above this total needs a second finance officer's approval (empty: one is enough).
+    second_approval_above = models.DecimalField(
+        _("second finance officer needed above this invoice total"), max_digits=12, decimal_places=2, null=True,
+        blank=True)
     # Respite care at home is counted in days with a yearly limit the municipality sets (``limits``). The
     # seeds give no figure, so there is none until the municipality sets one (empty: no limit).
     respite_days_per_year = models.PositiveSmallIntegerField(

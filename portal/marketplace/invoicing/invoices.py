@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import reservation_post
+from portal.marketplace.agreements.models import MunicipalRules
 from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.services import invoice_number_issue
@@ -160,6 +161,17 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can approve invoices."))
     _refuse_own_provider(invoice, actor)
     invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
+    threshold = MunicipalRules.current().second_approval_above
+    if threshold is not None and invoice.total > threshold:
+        if invoice.first_approved_by_id is None:  # the first of four eyes: recorded, nothing posted yet
+            invoice.first_approved_by, invoice.first_approved_at = actor, timezone.now()
+            invoice.save(update_fields=["first_approved_by", "first_approved_at", "modified_at"])
+            audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
+                  summary=f"invoice {invoice} first approval (a second finance officer completes it)")
+            return invoice
+        if invoice.first_approved_by_id == actor.pk:
+            raise errors.SecondApproverNeeded(_("You approved this invoice first: a second finance officer must "
+                                                "complete the approval."))
     agreement = invoice.agreement
     if agreement.reservation_id is None:
         raise errors.InvoiceInvalid(_("The agreement has no budget reservation to pay from."))

@@ -122,6 +122,10 @@ class Invoice(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("approved or rejected by"))
     decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    # Four eyes above the municipality's amount: the first finance officer's approval, waiting for a second.
+    first_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+", verbose_name=_("first approval by"))
+    first_approved_at = models.DateTimeField(_("first approval"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True,
