@@ -106,7 +106,7 @@ ACTIONS = {
     "api:agreements-accept", "api:agreements-decline", "api:agreements-approve", "api:agreements-reject",
     "api:agreements-cancel", "api:invoicing-session-confirm", "api:invoicing-session-dispute",
     "api:invoicing-invoice-approve", "api:invoicing-invoice-reject", "api:invoicing-provider-invoice-create",
-    "api:invoicing-provider-invoice-submit", "invoicing:provider-invoice-create", "accounts:logout", "set_language", "catalogue:approval-services-all",
+    "api:invoicing-provider-invoice-submit", "api:people-person-erasure", "invoicing:provider-invoice-create", "accounts:logout", "set_language", "catalogue:approval-services-all",
 }
 # No person's data: the catalogue, search, accounts, schema, the municipality's settings.
 NOT_PERSONAL_PREFIXES = ("catalogue:", "search:", "accounts:", "api:search-", "api:catalogue-")

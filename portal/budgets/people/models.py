@@ -80,6 +80,8 @@ class Person(models.Model):
     social_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="caseload", verbose_name=_("social worker in charge"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Retention: when the person's identifying data was replaced (docs/subsystems/privacy.md).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     modified_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
