@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from portal.tenants.access import current_municipality
 from portal.tenants.models import Membership
 from portal.tenants.roles import Role
-from portal.tenants.services import membership_grant, membership_revoke
+from portal.tenants.services import membership_confirm, membership_grant, membership_revoke
 
 from .permissions import IsMemberHere
 
@@ -19,7 +19,7 @@ class MembershipOut(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "role", "created_at"]
+        fields = ["id", "email", "full_name", "role", "created_at", "pending"]
 
 
 class MembershipIn(serializers.Serializer):
@@ -69,3 +69,17 @@ class MembershipDetailView(GenericAPIView):
         membership_revoke(actor=request.user, membership_id=membership_id, municipality=current_municipality(),
                           request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MembershipConfirmView(GenericAPIView):
+    """A second administrator confirms a pending money-role grant (four eyes)."""
+
+    permission_classes = [AdminsOnly]
+    serializer_class = MembershipOut
+    queryset = Membership.objects.none()
+
+    @extend_schema(request=None, responses={200: MembershipOut}, operation_id="memberships_confirm")
+    def post(self, request, membership_id: int):
+        membership = membership_confirm(actor=request.user, membership_id=membership_id,
+                                        municipality=current_municipality(), request=request)
+        return Response(MembershipOut(membership).data)

@@ -35,6 +35,8 @@ common = [
     path("v1/memberships/", memberships.MembershipListView.as_view(), name="membership-list"),
     path("v1/memberships/<int:membership_id>/", memberships.MembershipDetailView.as_view(),
          name="membership-detail"),
+    path("v1/memberships/<int:membership_id>/confirm/", memberships.MembershipConfirmView.as_view(),
+         name="membership-confirm"),
 ]
 
 public_urlpatterns = docs("portal.platform.urls_public") + common + [

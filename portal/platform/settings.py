@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.platform.core.middleware.NoStoreWhenSignedInMiddleware",
+    "portal.platform.read_audit.PersonalReadAuditMiddleware",  # every read of personal data → audit log
     "portal.frontend.middleware.LanguageMiddleware",
     "portal.frontend.middleware.TwoFactorMiddleware",  # staff finish the second step before anything else
     "portal.frontend.middleware.StaffIdleTimeoutMiddleware",

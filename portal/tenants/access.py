@@ -32,7 +32,7 @@ def roles_for(user, municipality=None) -> frozenset[Role]:
     cache = getattr(user, _CACHE_ATTR, None)
     if cache is None:
         cache = {}
-        for municipality_id, role in user.memberships.values_list("municipality_id", "role"):
+        for municipality_id, role in user.memberships.filter(pending=False).values_list("municipality_id", "role"):
             cache.setdefault(municipality_id, set()).add(Role(role))
         setattr(user, _CACHE_ATTR, cache)
     key = municipality.pk if municipality is not None else None

@@ -73,6 +73,11 @@ class Membership(models.Model):
                                      related_name="memberships", verbose_name=_("municipality"))
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    # A money role granted by one administrator waits for a second one (or the platform administrator):
+    # until then it gives no rights (tenants/access.py reads confirmed roles only).
+    pending = models.BooleanField(_("awaiting confirmation"), default=False)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
 
     class Meta:
         verbose_name = _("membership")

@@ -24,6 +24,15 @@ from .roles import MUNICIPAL_ROLES, NATIONAL_ROLES, Role
 # Who may grant which roles where.
 GRANTABLE_BY_MUNICIPALITY_ADMIN = frozenset(MUNICIPAL_ROLES)
 GRANTABLE_BY_PLATFORM_ADMIN = frozenset(NATIONAL_ROLES) | {Role.MUNICIPALITY_ADMIN}
+# Roles that move money: a municipality administrator's grant waits for a second administrator's (or the
+# platform administrator's) confirmation.
+MONEY_ROLES = frozenset({Role.FINANCE_OFFICER})
+
+
+def _refuse_self_grant(actor, user) -> None:
+    if user is not None and user.pk is not None and user.pk == getattr(actor, "pk", None):
+        raise PermissionDenied(_("You cannot grant a role to yourself: ask another administrator."),
+                               code="self_grant")
 
 
 def _require_granting_right(actor, role: Role, municipality: Municipality | None) -> None:
@@ -58,6 +67,7 @@ def membership_grant(*, actor, email: str, full_name: str, role: str, municipali
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
         created = user is None
+        _refuse_self_grant(actor, user)
         if created:
             if not full_name:
                 raise ValidationFailed(_("Give the person's full name for a new account."), code="required",
@@ -69,8 +79,9 @@ def membership_grant(*, actor, email: str, full_name: str, role: str, municipali
         if Membership.objects.filter(user=user, role=role, municipality=municipality).exists():
             raise Conflict(_("%(email)s already holds this role here.") % {"email": email},
                            code="already_member", field="email")
+        pending = role in MONEY_ROLES and Role.PLATFORM_ADMIN not in roles_for(actor, None)
         membership = _membership_create(user=user, role=role, municipality=municipality, actor=actor,
-                                        request=request)
+                                        request=request, pending=pending)
     if created and request is not None:
         transaction.on_commit(lambda: send_welcome_email(user, request))
     return membership, created
@@ -88,15 +99,45 @@ def membership_ensure(*, user, role: Role, municipality: Municipality | None = N
     membership = Membership.objects.filter(user=user, role=role, municipality=municipality).first()
     if membership is not None:
         return membership
+    if role != Role.PROVIDER_STAFF:  # signing up one's own provider makes one its staff: that one is by design
+        _refuse_self_grant(actor, user)
     with transaction.atomic():
         return _membership_create(user=user, role=role, municipality=municipality, actor=actor, request=request)
 
 
-def _membership_create(*, user, role: Role, municipality: Municipality | None, actor, request) -> Membership:
-    membership = Membership.objects.create(user=user, role=role, municipality=municipality)
+def _membership_create(*, user, role: Role, municipality: Municipality | None, actor, request,
+                       pending: bool = False) -> Membership:
+    membership = Membership.objects.create(user=user, role=role, municipality=municipality, pending=pending,
+                                           granted_by=actor if getattr(actor, "pk", None) else None)
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=membership,
-          summary=f"granted {role.value} to {user.email}", request=request)
+          summary=f"{'proposed' if pending else 'granted'} {role.value} to {user.email}", request=request)
     forget_roles(user)
+    return membership
+
+
+def membership_confirm(*, actor, membership_id: int, municipality: Municipality | None,
+                       request=None) -> Membership:
+    """A second administrator (or the platform administrator) confirms a pending money-role grant.
+
+    Four eyes: neither the administrator who proposed it nor the user receiving it may confirm it.
+    """
+    membership = (Membership.objects.select_related("user")
+                  .filter(pk=membership_id, municipality=municipality).first())
+    if membership is None:
+        raise NotFound(_("No such role here."))
+    _require_granting_right(actor, Role(membership.role), municipality)
+    if not membership.pending:
+        raise Conflict(_("This role is already confirmed."), code="not_pending")
+    if actor.pk in (membership.granted_by_id, membership.user_id):
+        raise PermissionDenied(_("A second administrator must confirm a role you proposed or received."),
+                               code="four_eyes")
+    with transaction.atomic():
+        membership.pending = False
+        membership.save(update_fields=["pending"])
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership,
+              summary=f"confirmed {membership.role} for {membership.user.email}",
+              changes={"pending": [True, False]}, request=request)
+    forget_roles(membership.user)
     return membership
 
 

@@ -20,8 +20,8 @@ class AgreementOut(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name")
     budget_unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     copayment_total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    prepared_by = serializers.CharField(source="prepared_by.email", default=None)
-    decided_by = serializers.CharField(source="decided_by.email", default=None)
+    prepared_by = serializers.CharField(source="prepared_by.email", default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.email", default=None, allow_null=True)
     reservation_id = serializers.IntegerField(allow_null=True)
 
     class Meta:

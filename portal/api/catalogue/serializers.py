@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from portal.marketplace.approvals.models import PriceCap
 from portal.marketplace.catalogue.models import (
+    DESCRIPTION_MAX,
     CatalogueChange,
     DeliveryMode,
     Language,
@@ -102,8 +103,8 @@ class ProviderIn(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False)
     website = serializers.URLField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=250, required=False)
-    description_lv = serializers.CharField(required=False)
-    description_en = serializers.CharField(required=False, allow_blank=True)
+    description_lv = serializers.CharField(max_length=DESCRIPTION_MAX, required=False)
+    description_en = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
     languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
     municipalities_served = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
     iban = serializers.CharField(max_length=40, required=False)
@@ -122,8 +123,8 @@ class ServiceIn(serializers.Serializer):
                                                 required=False)
     title_lv = serializers.CharField(max_length=200, required=False)
     title_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description_lv = serializers.CharField(required=False)
-    description_en = serializers.CharField(required=False, allow_blank=True)
+    description_lv = serializers.CharField(max_length=DESCRIPTION_MAX, required=False)
+    description_en = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
     target_groups = serializers.ListField(child=serializers.ChoiceField(choices=TargetGroup.choices), required=False)
     min_age = serializers.IntegerField(min_value=0, max_value=150, required=False, allow_null=True)
     max_age = serializers.IntegerField(min_value=0, max_value=150, required=False, allow_null=True)

@@ -8,6 +8,7 @@ public_urlpatterns: list = []
 tenant_urlpatterns: list = [
     path("v1/persons/", views.PersonListView.as_view(), name="people-persons"),
     path("v1/persons/<int:person_id>/", views.PersonDetailView.as_view(), name="people-person"),
+    path("v1/persons/<int:person_id>/erasure/", views.ErasureView.as_view(), name="people-person-erasure"),
     path("v1/persons/<int:person_id>/relations/", views.RelationListView.as_view(), name="people-relations"),
     path("v1/persons/<int:person_id>/relations/<int:relation_id>/visibility/",
          views.RelationVisibilityView.as_view(), name="people-relation-visibility"),

@@ -12,13 +12,14 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api.permissions import IsMemberHere
 from portal.budgets.people import access, selectors, services
+from portal.budgets.people.retention import person_erase
 from portal.budgets.people.errors import DocumentRejected, NotAllowed
 from portal.budgets.people.models import AssessmentDocument, Relation
 from portal.platform.accounts.models import User
@@ -367,3 +368,24 @@ class PlanReviewView(PlanView):
         services.plan_review(plan=plan, outcomes=outcomes, comment=incoming.validated_data["comment"],
                              actor=request.user, request=request)
         return Response(PlanOut(selectors.plan_for_person(person, plan.pk)).data)
+
+
+class KeptOut(serializers.Serializer):
+    what = serializers.CharField()
+    why = serializers.CharField()
+    until = serializers.DateField()
+
+
+class ErasureOut(serializers.Serializer):
+    kept = KeptOut(many=True)
+
+
+class ErasureView(PeopleView):
+    serializer_class = ErasureOut
+
+    @extend_schema(operation_id="people_persons_erase", request=None, responses=ErasureOut)
+    def post(self, request, person_id: int):
+        """Erasure on request (a social worker): contact details and address are removed now; the answer says
+        what stays, why and until when (docs/subsystems/privacy.md)."""
+        person = self.person(person_id)
+        return Response(ErasureOut({"kept": person_erase(person=person, actor=request.user, request=request)}).data)

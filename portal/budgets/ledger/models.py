@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.choices import TargetGroup
 from portal.platform.core.money import ZERO
+from portal.platform.core.reads import personal_data
 
 
 class BudgetMethodology(models.Model):
@@ -235,3 +236,9 @@ LEGS = {
     LedgerEntry.Kind.VOID: ("reserved", "available"),
     LedgerEntry.Kind.CLOSE: ("available", "returned"),
 }
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Budget)
+personal_data(BudgetCategory, via="budget")
+personal_data(LedgerEntry, via="budget")

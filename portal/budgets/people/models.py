@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.choices import Language, TargetGroup
+from portal.platform.core.reads import personal_data
 
 
 class DisabilityGroup(models.TextChoices):
@@ -79,6 +80,8 @@ class Person(models.Model):
     social_worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="caseload", verbose_name=_("social worker in charge"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Retention: when the person's identifying data was replaced (docs/subsystems/privacy.md).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     modified_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
@@ -395,3 +398,11 @@ class Goal(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Person, via=None)
+for _model in (Relation, Consent, Assessment, SupportPlan):
+    personal_data(_model)
+personal_data(AssessmentDocument, via="assessment")
+personal_data(Goal, via="plan")

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet, Value
 
+from django.apps import apps
+
+from django.utils import timezone
+
+from portal.platform.core.models import AuditEvent
+from portal.platform.core.reads import everything_about
+from portal.tenants.roles import Role
+
 from . import personal_code as pc
 from .access import persons_for_user
-from .models import Assessment, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
+from .models import Assessment, Consent, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
 
 
 def person_search(user, *, query: str = "", target_group: str = "") -> QuerySet[Person]:
@@ -64,3 +72,39 @@ def relations_of(person: Person) -> QuerySet[Relation]:
 def represented_persons(user) -> QuerySet[Person]:
     """Persons the family-side ``user`` acts for or supports here (their own record first)."""
     return persons_for_user(user).order_by("last_name", "first_name")
+
+
+def who_looked(person: Person, *, limit: int = 200) -> list[dict]:
+    """Who read the person's data, in plain words (newest first): when, the reader's roles and organisation,
+    and what kinds of records. The person's own reads are left out (they are not recorded)."""
+    rows = (AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, changes__persons__contains=[person.pk])
+            .order_by("-at", "-pk")[:limit])
+    looked = []
+    for row in rows:
+        if person.user_id is not None and row.actor_id == person.user_id:
+            continue
+        what = []
+        for label in row.changes.get("read", {}):
+            try:
+                what.append(str(apps.get_model(label)._meta.verbose_name_plural))
+            except (LookupError, ValueError):
+                continue
+        roles = [str(Role(r).label) for r in row.changes.get("roles", []) if r in Role.values]
+        looked.append({"at": row.at, "roles": roles, "organisation": row.changes.get("organisation", ""),
+                       "what": what})
+    return looked
+
+
+def person_export(person: Person) -> dict:
+    """Everything held about the person here, for the person, their representative or on request (GDPR art. 15
+    and 20): every personal record type, and who looked at the data."""
+    return {"person": {"id": person.pk, "name": person.full_name}, "generated_at": timezone.now(),
+            "records": everything_about(person.pk),
+            "who_looked": [{**row, "at": row["at"]} for row in who_looked(person, limit=1000)]}
+
+
+def consent_withdrawn(person: Person, kind: str) -> bool:
+    """Has the person withdrawn the consent of ``kind`` (their latest record of it is withdrawn)? The processing
+    it covers then stops: the services covering it ask this before they act."""
+    latest = Consent.objects.filter(person=person, kind=kind).order_by("-given_on", "-pk").first()
+    return latest is not None and latest.withdrawn_on is not None

@@ -9,6 +9,7 @@ tenant_urlpatterns: list = [
     path("personas/", views.person_list, name="person-list"),
     path("personas/jauna/", views.person_create, name="person-create"),
     path("personas/<int:person_id>/", views.person_detail, name="person"),
+    path("personas/<int:person_id>/dati/", views.person_export, name="person-export"),
     path("personas/<int:person_id>/labot/", views.person_edit, name="person-edit"),
     path("personas/<int:person_id>/novertejumi/jauns/", views.assessment_create, name="assessment-create"),
     path("personas/<int:person_id>/dokumenti/<int:document_id>/", views.document_download, name="document"),
@@ -26,6 +27,8 @@ tenant_urlpatterns: list = [
     path("personas/<int:person_id>/piekrisanas/<int:consent_id>/atsaukt/", views.consent_withdraw,
          name="consent-withdraw"),
     path("mans-plans/", views.my_plan, name="my-plan"),
+    path("mani-dati/skatijumi/", views.my_data_views, name="my-data-views"),
+    path("mani-dati/lejupielade/", views.my_data_export, name="my-data-export"),
     path("mans-plans/<int:plan_id>/piekritu/", views.my_plan_agree, name="my-plan-agree"),
     path("mans-plans/atbalsta-persona/<int:relation_id>/", views.my_support_person, name="my-support-person"),
 ]

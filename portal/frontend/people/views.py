@@ -22,8 +22,9 @@ from portal.platform.accounts.models import User
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality
 from portal.tenants.models import Membership
-from portal.tenants.roles import FAMILY_ROLES, Role
+from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
+from .export import export_response
 from .forms import AssessmentForm, ConsentForm, EndDateForm, PersonForm, RelationForm, SearchForm, VisibilityForm
 
 READERS = (Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN)
@@ -280,6 +281,38 @@ def my_plan(request):
                         "pending": pending, "pending_goals": list(pending.goals.all()) if pending else [],
                         "may_agree": capacity in (access.SELF, access.LEGAL_REPRESENTATIVE)})
     return render(request, "people/my_plan.html", {"entries": entries, "my_budget_url": _url("budgets:my-budget")})
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+def my_data_views(request):
+    """Who looked at my data: the audit log filtered to the person, for the person and a legal representative
+    (a support person does not see it)."""
+    entries = [{"person": person, "capacity": capacity, "looked": selectors.who_looked(person)}
+               for person in selectors.represented_persons(request.user)
+               if (capacity := access.acting_capacity(request.user, person)) in (access.SELF,
+                                                                                  access.LEGAL_REPRESENTATIVE)]
+    return render(request, "people/my_data_views.html", {"entries": entries})
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+def my_data_export(request):
+    """Download everything held about the person (the person, or a legal representative for the person they
+    represent): ``?format=json`` (default) or ``pdf``; ``?person=<id>`` when acting for several."""
+    persons = [p for p in selectors.represented_persons(request.user)
+               if access.acting_capacity(request.user, p) in (access.SELF, access.LEGAL_REPRESENTATIVE)]
+    wanted = request.GET.get("person")
+    person = next((p for p in persons if str(p.pk) == wanted), None) if wanted else (persons[0] if persons else None)
+    if person is None:
+        raise Http404
+    return export_response(person, request.GET.get("format", "json"))
+
+
+@member_required(*STAFF_ROLES)
+def person_export(request, person_id):
+    """A social worker produces the person's data on request (the read is audited like every other)."""
+    if not access.may_write(request.user):
+        return render(request, "frontend/forbidden.html", status=403)
+    return export_response(access.person_for_user(request.user, person_id), request.GET.get("format", "json"))
 
 
 @member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)

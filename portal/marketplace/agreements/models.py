@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -170,6 +172,10 @@ class MunicipalRules(models.Model):
         default=Decimal("1.00"))
     invoice_approval_days = models.PositiveSmallIntegerField(
         _("target for approving invoices, working days"), default=5)
+    # Four eyes: an invoice above this total needs a second finance officer's approval (empty: one is enough).
+    second_approval_above = models.DecimalField(
+        _("second finance officer needed above this invoice total"), max_digits=12, decimal_places=2, null=True,
+        blank=True)
     # Respite care at home is counted in days with a yearly limit the municipality sets (``limits``). The
     # seeds give no figure, so there is none until the municipality sets one (empty: no limit).
     respite_days_per_year = models.PositiveSmallIntegerField(
@@ -233,3 +239,9 @@ class CarryOver(models.Model):
         verbose_name = _("carry-over")
         verbose_name_plural = _("carry-overs")
         constraints = [models.UniqueConstraint(fields=["agreement", "budget"], name="carry_over_once_per_budget")]
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Agreement)
+personal_data(AgreementEvent, via="agreement")
+personal_data(CarryOver, via="agreement")

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.errors import BudgetClosed
 from portal.budgets.ledger.services import funds_reserve
+from portal.budgets.people.models import Consent
+from portal.budgets.people.selectors import consent_withdrawn
 from portal.marketplace.approvals.selectors import is_service_approved
 from portal.platform.core.errors import DomainError
 from portal.platform.core.models import audit
@@ -222,6 +224,9 @@ def agreement_confirm(*, agreement, actor, accept_copayment: bool | None = None)
         if capacity not in access.DECIDING_CAPACITIES:
             raise NotAllowed(_("You cannot confirm this agreement."))
         _require_status(agreement, S.DRAFT, S.AWAITING_PERSON)
+        if consent_withdrawn(agreement.person, Consent.Kind.SHARE_WITH_PROVIDERS):
+            raise NotAllowed(_("The person withdrew the consent to share data with providers: the request cannot "
+                               "be sent. Record a new consent first."), code="consent.withdrawn")
         if accept_copayment is None:
             accept_copayment = agreement.copayment_per_unit > 0
         q = quote(person=agreement.person, service=agreement.service, total_units=agreement.total_units,

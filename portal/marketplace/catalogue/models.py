@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -50,6 +51,8 @@ class LegalForm(models.TextChoices):
 
 
 # Accessibility of premises: the same flags on a provider and on each location.
+# Free text shown in search, HSDS and the invoice PDF: long enough for a real description, no longer.
+DESCRIPTION_MAX = 5000
 ACCESSIBILITY_FIELDS = ("step_free_access", "accessible_toilet", "accessible_parking", "hearing_loop",
                         "easy_read")
 
@@ -119,8 +122,10 @@ class Provider(AccessibilityMixin):
     phone = models.CharField(_("phone"), max_length=40)
     website = models.URLField(_("website"), blank=True)
     address = models.CharField(_("registered address"), max_length=250)
-    description_lv = models.TextField(_("description in Latvian"))
-    description_en = models.TextField(_("description in English"), blank=True)
+    description_lv = models.TextField(_("description in Latvian"), max_length=DESCRIPTION_MAX,
+                                      validators=[MaxLengthValidator(DESCRIPTION_MAX)])
+    description_en = models.TextField(_("description in English"), blank=True, max_length=DESCRIPTION_MAX,
+                                      validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     languages = ArrayField(
         models.CharField(max_length=3, choices=Language.choices), verbose_name=_("languages the staff speak"),
         default=list, blank=True)
@@ -223,8 +228,10 @@ class Service(models.Model):
                                      related_name="services")
     title_lv = models.CharField(_("title in Latvian"), max_length=200)
     title_en = models.CharField(_("title in English"), max_length=200, blank=True)
-    description_lv = models.TextField(_("description in Latvian"))
-    description_en = models.TextField(_("description in English"), blank=True)
+    description_lv = models.TextField(_("description in Latvian"), max_length=DESCRIPTION_MAX,
+                                      validators=[MaxLengthValidator(DESCRIPTION_MAX)])
+    description_en = models.TextField(_("description in English"), blank=True, max_length=DESCRIPTION_MAX,
+                                      validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     target_groups = ArrayField(models.CharField(max_length=10, choices=TargetGroup.choices),
                                verbose_name=_("target groups"), default=list)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)

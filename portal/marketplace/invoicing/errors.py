@@ -100,6 +100,18 @@ class NotFinanceOfficer(PermissionDenied):
     code = "invoice.not_finance_officer"
 
 
+class SecondApproverNeeded(PermissionDenied):
+    """Four eyes: above the municipality's amount, the finance officer who approved first cannot complete it."""
+
+    code = "invoice.second_approver_needed"
+
+
+class OwnProvider(PermissionDenied):
+    """Separation of duties: no one approves or rejects an invoice of a provider they work for."""
+
+    code = "invoice.own_provider"
+
+
 class NothingToInvoice(ValidationFailed):
     code = "invoice.nothing_to_invoice"
 

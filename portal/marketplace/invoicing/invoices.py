@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import reservation_post
+from portal.marketplace.agreements.models import MunicipalRules
+from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.services import invoice_number_issue
 from portal.platform.core.models import AuditEvent, audit
@@ -146,12 +148,30 @@ def idempotency_key(invoice: Invoice) -> str:
     return f"invoice:{connection.schema_name}:{invoice.pk}"
 
 
+def _refuse_own_provider(invoice: Invoice, actor) -> None:
+    """Separation of duties: the finance officer must not work for the invoice's provider."""
+    if ProviderStaff.objects.filter(user_id=actor.pk, provider_id=invoice.provider_id).exists():
+        raise errors.OwnProvider(_("You work for this provider: another finance officer must decide its invoice."))
+
+
 @transaction.atomic
 def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     """The finance officer approves: the budget share is posted from the reservation, exactly once."""
     if not access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can approve invoices."))
+    _refuse_own_provider(invoice, actor)
     invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
+    threshold = MunicipalRules.current().second_approval_above
+    if threshold is not None and invoice.total > threshold:
+        if invoice.first_approved_by_id is None:  # the first of four eyes: recorded, nothing posted yet
+            invoice.first_approved_by, invoice.first_approved_at = actor, timezone.now()
+            invoice.save(update_fields=["first_approved_by", "first_approved_at", "modified_at"])
+            audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
+                  summary=f"invoice {invoice} first approval (a second finance officer completes it)")
+            return invoice
+        if invoice.first_approved_by_id == actor.pk:
+            raise errors.SecondApproverNeeded(_("You approved this invoice first: a second finance officer must "
+                                                "complete the approval."))
     agreement = invoice.agreement
     if agreement.reservation_id is None:
         raise errors.InvoiceInvalid(_("The agreement has no budget reservation to pay from."))
@@ -173,6 +193,7 @@ def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
     """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
     if not access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can reject invoices."))
+    _refuse_own_provider(invoice, actor)
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvoiceInvalid(_("Give the reason, so the provider knows what to fix."), field="reason")

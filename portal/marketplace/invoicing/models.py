@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class SessionStatus(models.TextChoices):
     RECORDED = "recorded", _("Waiting for confirmation")
@@ -120,6 +122,10 @@ class Invoice(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("approved or rejected by"))
     decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    # Four eyes above the municipality's amount: the first finance officer's approval, waiting for a second.
+    first_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+", verbose_name=_("first approval by"))
+    first_approved_at = models.DateTimeField(_("first approval"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True,
@@ -167,3 +173,9 @@ class InvoiceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session"], condition=Q(live=True), name="invoice_line_session_once"),
         ]
+
+
+# Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
+personal_data(Session, via="agreement")
+personal_data(Invoice, via="agreement")
+personal_data(InvoiceLine, via="invoice")

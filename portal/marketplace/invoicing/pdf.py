@@ -125,6 +125,7 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     pdf.ln(4)
     top = pdf.get_y()
     column = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    bottoms = [top + 45]
     for index, (title, party) in enumerate((("Pakalpojuma sniedzējs", doc.supplier), ("Maksātājs", doc.buyer))):
         pdf.set_xy(pdf.l_margin + index * column, top)
         pdf.use(10, bold=True)
@@ -132,7 +133,9 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
         pdf.use(9)
         for text in _party_lines(party):
             pdf.multi_cell(column - 4, 5, pdf.t(text), new_x="LEFT", new_y="NEXT")
-    pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + 45))
+        bottoms.append(pdf.get_y())
+    # Below the longer of the two columns: a long provider name or address wraps, never overprints.
+    pdf.set_xy(pdf.l_margin, max(bottoms))
     pdf.use(9)
     pdf.multi_cell(0, 5, pdf.t(f"Pakalpojuma saņēmējs: {doc.recipient}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

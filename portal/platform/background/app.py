@@ -49,6 +49,8 @@ def beat_schedule() -> dict:
         "agreements-period-end": {"task": every_municipality,
                                   "schedule": float(settings.PERIOD_JOBS_EVERY_SECONDS),
                                   "args": ["portal.agreements.period_end"]},
+        "people-retention": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                             "args": ["portal.people.retention"]},
     }
 
 

@@ -1,0 +1,97 @@
+"""Retention and erasure (GDPR art. 5(1)(e), 17): the terms of docs/subsystems/privacy.md, applied.
+
+``person_erase`` (on request) removes what the law does not require to keep — contact details and the address —
+and says what stays and until when. ``persons_anonymise_expired`` (scheduled daily per municipality) anonymises
+the persons whose file has expired: ten years after the end of their last support plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.platform.core.models import AuditEvent, audit
+
+from . import access
+from .errors import NotAllowed
+from .models import Person, Relation
+
+FILE_YEARS = 10  # the social services file: person, assessments, plans
+ACCOUNTING_YEARS = 5  # budgets, ledger, agreements, sessions, invoices (the Accounting Law)
+ERASABLE_FIELDS = {"address": "", "latitude": None, "longitude": None, "phone": "", "email": ""}
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def file_end(person: Person) -> dt.date:
+    """The end of the relationship: the end of the last plan (or the day the person was registered)."""
+    last = person.plans.aggregate(end=Max("period_end"))["end"]
+    return last or timezone.localdate(person.created_at)
+
+
+def what_stays(person: Person) -> list[dict]:
+    """What is kept after an erasure request, why and until when."""
+    end = file_end(person)
+    year_end = dt.date(end.year, 12, 31)
+    return [
+        {"what": _("Identity, needs assessments and support plans"), "why": _("the municipality's social services file"),
+         "until": _years_after(end, FILE_YEARS)},
+        {"what": _("Budgets, spending, agreements, sessions and invoices"), "why": _("accounting documents"),
+         "until": _years_after(year_end, ACCOUNTING_YEARS)},
+    ]
+
+
+@transaction.atomic
+def person_erase(*, person: Person, actor, request=None) -> list[dict]:
+    """Erasure on request: contact details and address are removed now; returns what stays and until when."""
+    if not access.may_write(actor):
+        raise NotAllowed(_("Only a social worker of this municipality may change this."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = [name for name, empty in ERASABLE_FIELDS.items() if getattr(person, name) not in ("", None)]
+    for name, empty in ERASABLE_FIELDS.items():
+        setattr(person, name, empty)
+    person.save(update_fields=list(ERASABLE_FIELDS))
+    stays = what_stays(person)
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, request=request,
+          summary=f"#{person.pk}: erasure on request", changes={"erased": changed,
+                                                               "kept_until": {s["what"]: str(s["until"]) for s in stays}})
+    return stays
+
+
+@transaction.atomic
+def person_anonymise(*, person: Person, actor=None) -> Person:
+    """Replace everything that identifies the person; amounts, dates and links stay so the ledger adds up."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.first_name, person.last_name = _("Anonymised"), f"#{person.pk}"
+    person.personal_code = f"X{person.pk:011d}"[-12:]
+    person.disability_decision_number = ""
+    for name, empty in ERASABLE_FIELDS.items():
+        setattr(person, name, empty)
+    person.user = None
+    person.anonymised_at = timezone.now()
+    person.save()
+    Relation.objects.filter(person=person).delete()
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, summary=f"#{person.pk}: anonymised (retention)")
+    return person
+
+
+def persons_anonymise_expired(*, today: dt.date | None = None) -> int:
+    """Anonymise every person whose file has expired; returns how many."""
+    today = today or timezone.localdate()
+    cutoff = _years_after(today, -FILE_YEARS)
+    expired = (Person.objects.filter(anonymised_at__isnull=True)
+               .annotate(last_end=Max("plans__period_end")).filter(last_end__lt=cutoff))
+    count = 0
+    for person in expired:
+        person_anonymise(person=person)
+        count += 1
+    return count
