@@ -3,11 +3,15 @@ from django.urls import path, reverse_lazy
 
 from portal.frontend.forms import LoginForm, NewPasswordForm, ResetForm
 
+from . import views
+
 app_name = "accounts"
 
 urlpatterns = [
     path("ieiet/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
+    path("pariet/", views.handoff_start, name="handoff"),
+    path("turpinat/", views.handoff_finish, name="handoff-finish"),
     path("iziet/", auth_views.LogoutView.as_view(), name="logout"),
     path("parole/", auth_views.PasswordResetView.as_view(
         form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),
