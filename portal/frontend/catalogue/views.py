@@ -93,7 +93,7 @@ def service_detail(request, service_id: int):
     except NotFound:
         raise Http404 from None
     return render(request, "catalogue/service_detail.html", {
-        "service": service, "provider": service.provider, "locations": list(service.locations.all()),
+        "service": service, "provider": service.provider, "locations": service.places(),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
         "staff_languages": _labels(service.provider.languages, Language.choices),

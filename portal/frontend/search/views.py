@@ -34,7 +34,7 @@ def search(request):
     person = person_for_search(request.user) if municipality else None
     if municipality and person is None:
         form.fields.pop("budget", None)
-    result, scope = None, None
+    result, scope, query = None, None, None
     if form.is_valid():
         query = form.to_query()
         scope = search_scope(request.user, near=form.cleaned_data.get("near") or None, person=person,
@@ -47,6 +47,7 @@ def search(request):
         "start": (result.page - 1) * result.per_page + 1 if result else 1,
         "chosen_municipalities": request.GET.getlist("municipality"),
         "budget_unknown": bool(result and form.cleaned_data.get("budget") and scope.budget is None),
+        "by_distance": bool(result and query.sort == "distance" and scope.origin is not None),
     }
     template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
     return render(request, template, context)

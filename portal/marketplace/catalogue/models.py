@@ -256,6 +256,14 @@ class Service(models.Model):
     def __str__(self):
         return self.title
 
+    def places(self) -> list:
+        """Where a person goes for this service — the one answer the service page, search and distances use:
+        its locations when it is given at the provider's; none when it is given only online or at home
+        (never the provider's registered address, which is where the organisation is registered)."""
+        if DeliveryMode.PROVIDER not in (self.delivery_modes or []):
+            return []
+        return list(self.locations.all())
+
     @property
     def title(self) -> str:
         return _lv_or_en(self, "title")
