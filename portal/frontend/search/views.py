@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from portal.marketplace.search.query import Scope, SearchResult
 from portal.marketplace.search.selectors import catalogue_search, person_for_search, search_scope
