@@ -17,7 +17,9 @@ def docs(urlconf: str) -> list:
     """The OpenAPI schema and its viewers, describing the site they are served on."""
     return [
         path("schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
-        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        # /api/docs/ is the accessible, server-rendered reference (frontend: api_reference); Swagger UI stays
+        # here for trying requests out.
+        path("swagger/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
         path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     ]
 

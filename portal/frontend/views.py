@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
+from drf_spectacular.generators import SchemaGenerator
 
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.marketplace.invoicing.oversight import budget_alerts
@@ -132,6 +133,31 @@ def audit_log(request):
     return render(request, "frontend/audit_log.html", {
         "page": page, "query": query, "action": action, "actions": AuditEvent.Action.choices,
     })
+
+
+_API_REFERENCE: dict = {}
+
+
+def api_reference(request):
+    """The API reference as an ordinary accessible page, from the OpenAPI schema of this site (each site's
+    schema describes that site). Swagger UI, at /api/swagger/, fails WCAG (contrast, nested controls)."""
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    if urlconf not in _API_REFERENCE:  # the schema is fixed for the life of the process
+        schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+        groups: dict[str, list] = {}
+        for route, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                groups.setdefault((operation.get("tags") or ["api"])[0], []).append({
+                    "method": method.upper(), "path": route,
+                    "summary": (operation.get("summary") or operation.get("description") or "").strip()
+                    .split("\n")[0],
+                    "parameters": [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"],
+                })
+        _API_REFERENCE[urlconf] = (schema.get("info", {}), sorted(groups.items()))
+    info, groups = _API_REFERENCE[urlconf]
+    return render(request, "frontend/api_reference.html", {"info": info, "groups": groups})
 
 
 def page_not_found(request, exception=None):
