@@ -1,4 +1,4 @@
-"""One source of truth for where a service is given: the service page, the search document (and so its
+"""One source of truth for where a service is given from: the service page, the search document (and so its
 distance) and the demo's addresses agree."""
 
 from __future__ import annotations

@@ -257,10 +257,10 @@ class Service(models.Model):
         return self.title
 
     def places(self) -> list:
-        """Where a person goes for this service — the one answer the service page, search and distances use:
-        its locations when it is given at the provider's; none when it is given only online or at home
-        (never the provider's registered address, which is where the organisation is registered)."""
-        if DeliveryMode.PROVIDER not in (self.delivery_modes or []):
+        """Where this service is given from — the one answer the service page, search and distances use: its
+        locations, none for a service given only online (never the provider's registered address, which is
+        where the organisation is registered). Care at home keeps its locations: the distance still matters."""
+        if not set(self.delivery_modes or []) - {DeliveryMode.ONLINE}:
             return []
         return list(self.locations.all())
 
