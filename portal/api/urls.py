@@ -19,9 +19,10 @@ def docs(urlconf: str) -> list:
     """The OpenAPI schema and its viewers, describing the site they are served on."""
     return [
         path("schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
-        # The viewers hold no personal data; Swagger UI's split view has no inline script (only a style),
-        # ReDoc needs its inline start-up script and a worker.
-        path("docs/", csp_update({"style-src": [UNSAFE_INLINE]})(
+        # /api/docs/ is the accessible, server-rendered reference (frontend: api_reference); Swagger UI stays
+        # here for trying requests out. The viewers hold no personal data; Swagger UI's split view has no
+        # inline script (only a style), ReDoc needs its inline start-up script and a worker.
+        path("swagger/", csp_update({"style-src": [UNSAFE_INLINE]})(
             SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
         path("redoc/", csp_update({"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE],
                                    "worker-src": ["blob:"]})(

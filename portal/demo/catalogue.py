@@ -244,9 +244,12 @@ def load_public(out=None):
         provider_locations = []
         for code in provider.municipalities_served[: rng.randint(1, 3)]:
             city, lat, lon, streets, postcode = PLACES[code]
+            address = f"{rng.choice(streets)} {rng.randint(1, 90)}, {city}, {postcode}"
+            if provider.address.endswith(f", {city}, {postcode}"):
+                address = provider.address  # the place in its home town is its registered address: one fact, once
             provider_locations.append(Location(
                 provider=provider, name=f"{provider.name.split('“')[-1].rstrip('”')} — {city}",
-                address=f"{rng.choice(streets)} {rng.randint(1, 90)}, {city}, {postcode}", municipality_code=code,
+                address=address, municipality_code=code,
                 latitude=Decimal(f"{lat + rng.uniform(-0.02, 0.02):.6f}"),
                 longitude=Decimal(f"{lon + rng.uniform(-0.03, 0.03):.6f}"),
                 step_free_access=provider.step_free_access, accessible_toilet=provider.accessible_toilet,

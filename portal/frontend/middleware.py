@@ -93,7 +93,7 @@ class StaffIdleTimeoutMiddleware:
     """A staff session (any staff or national role) ends after ``STAFF_IDLE_MINUTES`` without a request.
 
     The last request's time is kept in the session (written at most once a minute); the page shows a notice
-    before the end (static/portal/idle.js) with a button that keeps the session alive (``/konts/turpinat/``).
+    before the end (static/portal/idle.js) with a button that keeps the session alive (``/konts/aktivs/``).
     """
 
     def __init__(self, get_response):

@@ -9,6 +9,7 @@ common = [
     path("", views.home, name="home"),
     path("panelis/", views.dashboard, name="dashboard"),
     path("pasvaldibas/", views.municipalities, name="municipalities"),
+    path("api/docs/", views.api_reference, name="api-reference"),
     path("lietotaji/", admin_views.members, name="members"),
     path("lietotaji/<int:membership_id>/nonemt/", admin_views.member_remove, name="member-remove"),
 ]

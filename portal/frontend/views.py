@@ -1,6 +1,8 @@
 """HTML views for the foundation: landing pages, dashboards, errors, audit log.
 Thin: they read through selectors and checkpoints, never save models directly."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,11 +12,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
+from drf_spectacular.generators import SchemaGenerator
 
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.marketplace.invoicing.oversight import budget_alerts
 from portal.platform.core.models import AuditEvent
-from portal.tenants.access import current_municipality, roles_for
+from portal.tenants.access import current_municipality, municipality_ids_for, national_roles, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
 from portal.tenants.roles import Role
 
@@ -24,19 +27,36 @@ from .decorators import member_required
 from .middleware import switch_or_activate
 
 
-def municipality_url(request, municipality) -> str:
-    """The absolute URL of a municipality's site, on the same scheme and port as this request."""
+def _site_url(request, hostname: str) -> str:
     port = request.get_port()
     default = "443" if request.is_secure() else "80"
     suffix = f":{port}" if port and port != default else ""
     scheme = "https" if request.is_secure() else "http"
-    return f"{scheme}://{municipality.code}.{settings.PORTAL_BASE_DOMAIN}{suffix}/"
+    return f"{scheme}://{hostname}{suffix}/"
+
+
+def municipality_url(request, municipality) -> str:
+    """The absolute URL of a municipality's site, on the same scheme and port as this request."""
+    return _site_url(request, f"{municipality.code}.{settings.PORTAL_BASE_DOMAIN}")
+
+
+def national_url(request) -> str:
+    """The national site's address, on the same scheme and port as this request."""
+    return _site_url(request, settings.PORTAL_BASE_DOMAIN)
+
+
+def signed_in_url(request, url: str) -> str:
+    """A link to another of the platform's sites that keeps a signed-in person signed in (ADR 0009):
+    through the sign-in hand-off when someone is signed in, the plain address otherwise."""
+    if not request.user.is_authenticated:
+        return url
+    return f"{reverse('accounts:handoff')}?{urlencode({'next': url})}"
 
 
 def _municipalities_by_region(request):
     regions = {value: [] for value in PlanningRegion.values}
     for m in Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("name"):
-        regions.setdefault(m.region, []).append((m, municipality_url(request, m)))
+        regions.setdefault(m.region, []).append((m, signed_in_url(request, municipality_url(request, m))))
     labels = dict(PlanningRegion.choices)
     return [(labels[key], items) for key, items in regions.items() if items]
 
@@ -50,22 +70,37 @@ def home(request):
 
 @login_required
 def dashboard(request):
+    """Every signed-in person lands here on every site, never on a 403: the panels of the roles held on
+    this site, provider staff's work in this municipality, and links (signed in) to their other sites."""
     municipality = current_municipality()
     held = roles_for(request.user, municipality)
-    if municipality is not None and not held:
-        return render(request, "frontend/forbidden.html", status=403)
     extra = area_links()
     panels = [_panel_with_links(PANELS[role], extra.get(role, [])) for role in Role if role in held]
-    elsewhere = []
-    if municipality is None:
-        ids = {m.municipality_id for m in request.user.memberships.all() if m.municipality_id}
-        elsewhere = [(m, municipality_url(request, m)) for m in Municipality.objects.filter(pk__in=ids)]
+    ids = set(municipality_ids_for(request.user)) - {getattr(municipality, "pk", None)}
+    elsewhere = [(m, signed_in_url(request, municipality_url(request, m)))
+                 for m in Municipality.objects.filter(pk__in=ids).order_by("name")] if ids else []
+    national = None
+    if municipality is not None and national_roles(request.user):
+        national = signed_in_url(request, national_url(request) + "panelis/")
+        if Role.PROVIDER_STAFF in national_roles(request.user):
+            panels.append(_provider_here_panel(request))
     watch = None
     if municipality is not None and Role.SOCIAL_WORKER in held:
         today = timezone.localdate()
         watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
                  "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
-    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch})
+    return render(request, "frontend/dashboard.html", {
+        "panels": panels, "elsewhere": elsewhere, "watch": watch, "national": national})
+
+
+def _provider_here_panel(request):
+    """Provider staff on a municipality's site: their agreements here, and their dashboard on the national site."""
+    return {"role": Role.PROVIDER_STAFF, "intro": _("Your organisation's agreements with this municipality."),
+            "tasks": [], "links": [
+                (_("Agreements with this municipality"), reverse("agreements:list")),
+                (_("Your provider dashboard on the national site"),
+                 signed_in_url(request, national_url(request) + "vienosanas/")),
+            ]}
 
 
 def _panel_with_links(panel, extra):
@@ -98,6 +133,31 @@ def audit_log(request):
     return render(request, "frontend/audit_log.html", {
         "page": page, "query": query, "action": action, "actions": AuditEvent.Action.choices,
     })
+
+
+_API_REFERENCE: dict = {}
+
+
+def api_reference(request):
+    """The API reference as an ordinary accessible page, from the OpenAPI schema of this site (each site's
+    schema describes that site). Swagger UI, at /api/swagger/, fails WCAG (contrast, nested controls)."""
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    if urlconf not in _API_REFERENCE:  # the schema is fixed for the life of the process
+        schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+        groups: dict[str, list] = {}
+        for route, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                groups.setdefault((operation.get("tags") or ["api"])[0], []).append({
+                    "method": method.upper(), "path": route,
+                    "summary": (operation.get("summary") or operation.get("description") or "").strip()
+                    .split("\n")[0],
+                    "parameters": [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"],
+                })
+        _API_REFERENCE[urlconf] = (schema.get("info", {}), sorted(groups.items()))
+    info, groups = _API_REFERENCE[urlconf]
+    return render(request, "frontend/api_reference.html", {"info": info, "groups": groups})
 
 
 def page_not_found(request, exception=None):

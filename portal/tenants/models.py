@@ -96,3 +96,22 @@ class Membership(models.Model):
     def __str__(self):
         where = self.municipality or _("platform")
         return f"{self.user} — {self.get_role_display()} ({where})"
+
+
+class SignInHandoff(models.Model):
+    """A one-time pass that carries a sign-in from one of the platform's hosts to another (ADR 0009).
+
+    Only a digest of the token is kept; the row is deleted when the token is used, and it is
+    refused after ``expires_at`` or on any host other than ``host``.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=253)
+    expires_at = models.DateTimeField(db_index=True)
+    # The two-factor device that verified the session it was issued from (django-otp persistent id), or "".
+    otp_device = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("sign-in hand-off")
+        verbose_name_plural = _("sign-in hand-offs")

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -74,6 +75,17 @@ def _decide_at_sign_in(sender, request, user, **kwargs):
     if memberships:
         session[STAFF_SESSION] = True
         session[SEEN_AT] = int(time.time())
+
+
+def carry_verification(request, persistent_id: str) -> None:
+    """After a sign-in hand-off: the device that verified the session on the first host verifies this one
+    (only a confirmed device of the same user; anything else leaves the second step owed)."""
+    if not persistent_id:
+        return
+    device = Device.from_persistent_id(persistent_id)
+    if device is not None and device.user_id == request.user.pk and getattr(device, "confirmed", False):
+        otp_login(request, device)
+        request.session.pop(SESSION_STATE, None)
 
 
 def is_verified(request) -> bool:

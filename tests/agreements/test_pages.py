@@ -41,7 +41,7 @@ def test_provider_list_links_back_to_the_national_site(world, client_for):
     response = client_for(MUNICIPALITY_A, user=world.staff).get("/vienosanas/")
     page = response.content.decode()
     assert response.status_code == 200 and f"/vienosanas/{mine.pk}/" in page
-    assert 'href="http://localhost/vienosanas/"' in page
+    assert 'href="/konts/pariet/?next=http%3A%2F%2Flocalhost%2Fvienosanas%2F"' in page  # signed in (ADR 0009)
 
 
 def test_reading_lists_and_details_writes_nothing(world, client_for):

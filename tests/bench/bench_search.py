@@ -247,6 +247,31 @@ def load(port: int, host: str, requests_per_client: int, seed: int, clients: int
     return latencies, errors[0]
 
 
+PAGE_QUERIES = ["psihologs", ""]  # a word search, and browsing with no words
+
+
+def page_and_api(port: int, host: str, size: str, label: str, query: str, requests: int) -> list:
+    """p50 of the search page and of the API for the same query, alternating on one keep-alive connection."""
+    encoded = urllib.parse.urlencode({"q": query})
+    paths = {"page": f"/meklet/?{encoded}", "api": f"/api/v1/search/services/?{encoded}"}
+    timings: dict[str, list[float]] = {"page": [], "api": []}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for n in range(requests + 2):
+        for kind, path in paths.items():
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Host": host})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{path} on {host} answered {response.status}")
+            if n >= 2:  # the first two rounds warm up
+                timings[kind].append(time.perf_counter() - started)
+    conn.close()
+    page, api = statistics.median(timings["page"]), statistics.median(timings["api"])
+    return [size, label, query or "(none)", requests, f"{page * 1000:.1f} ms", f"{api * 1000:.1f} ms",
+            f"{page / api:.2f}×"]
+
+
 def result_row(size, label, scope, clients, latencies, elapsed, errors) -> list:
     return [f"{size:,}", label, f"{scope:,}", clients, len(latencies),
             f"{statistics.median(latencies) * 1000:.1f} ms", f"{percentile(latencies, 95) * 1000:.1f} ms",
@@ -303,7 +328,7 @@ def main(argv=None) -> int:
         print("• Migrating a fresh benchmark database …", flush=True)
         ensure_migrated()
         rng = random.Random(20261130)
-        build_rows, rows, backend_rows = [], [], []
+        build_rows, rows, backend_rows, page_vs_api = [], [], [], []
         sql_path = PostgresSearch(memory=False)
         made, all_ids = 0, []
         municipalities = []
@@ -365,6 +390,8 @@ def main(argv=None) -> int:
                     latencies, errors = load(port, host, per, seed=size + clients, clients=clients)
                     elapsed = time.perf_counter() - started
                     rows.append(result_row(size, label, scope, clients, latencies, elapsed, errors))
+                for query in PAGE_QUERIES:
+                    page_vs_api.append(page_and_api(port, host, f"{size:,}", label, query, per_client * 2))
                 started = time.perf_counter()
                 latencies, errors = load(port, host, per_client, seed=0, path="/healthz")
                 elapsed = time.perf_counter() - started
@@ -381,6 +408,10 @@ def main(argv=None) -> int:
         table(f"Search end-to-end: real HTTP to `portal serve --workers {args.workers}` (uvicorn, 127.0.0.1), "
               "GET /api/v1/search/services/ (PostgreSQL backend, in memory), 1 and 20 concurrent clients; "
               "the /healthz floor is the same load on a view that runs only `SELECT 1`", header, rows)
+        table("Search page vs API, same query: one client, sequential requests on one connection; the page is "
+              "/meklet/ (HTML: results, facets with counts, filters), the API /api/v1/search/services/ (JSON). "
+              "Target: the page within 1.5× the API", ["services", "site", "query", "requests", "page p50",
+                                                        "API p50", "page / API"], page_vs_api)
         print("Target: p95 ≤ 50 ms at 20 000 services per municipality. Machine: "
               f"{os.cpu_count()} CPUs shared by the clients, the server and the database; load average "
               f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min) at the end.")

@@ -72,5 +72,5 @@ def test_openapi_schema_has_no_generator_warnings():
 
 
 def test_api_docs_page_uses_no_cdn(client_for):
-    body = client_for(None).get("/api/docs/").content.decode()
+    body = client_for(None).get("/api/swagger/").content.decode()
     assert "cdn.jsdelivr" not in body and "/static/drf_spectacular_sidecar/" in body

@@ -59,9 +59,9 @@ def test_every_page_has_a_strict_policy_and_no_inline_script(client_for, user_of
 
 def test_the_api_viewers_relax_the_policy_for_themselves_only(client_for):
     client = client_for(None)
-    swagger = client.get("/api/docs/")
+    swagger = client.get("/api/swagger/")
     assert "'unsafe-inline'" not in _directives(swagger["Content-Security-Policy"])["script-src"]
-    script = client.get("/api/docs/?script")  # Swagger UI's start-up code is a file, not inline
+    script = client.get("/api/swagger/?script")  # Swagger UI's start-up code is a file, not inline
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
     assert "'unsafe-inline'" in _directives(client.get("/api/redoc/")["Content-Security-Policy"])["script-src"]
 

@@ -22,8 +22,11 @@ def test_municipal_role_sees_its_dashboard_panel_in_its_municipality(role, clien
 def test_municipal_role_gets_nothing_from_another_municipality(role, client_for, user_of):
     client = client_for(MUNICIPALITY_B, user=user_of(role, MUNICIPALITY_A))
     response = client.get("/panelis/")
-    assert response.status_code == 403
-    assert "Jelgava" not in response.content.decode()
+    # A landing page, not a 403 (issue 10): no role held here, only a signed-in link back to their own site.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-role=" not in page and "data-watch" not in page
+    assert f"/konts/pariet/?next=http%3A%2F%2F{MUNICIPALITY_A}.localhost%2F" in page
     assert client.get("/api/v1/me/").json()["roles"] == []
 
 
@@ -39,12 +42,18 @@ def test_national_role_sees_its_dashboard_on_the_national_site(role, client_for,
 
 @pytest.mark.parametrize("role", sorted(NATIONAL_ROLES))
 def test_national_roles_hold_nothing_inside_a_municipality(role, client_for, user_of):
-    assert client_for(MUNICIPALITY_A, user=user_of(role)).get("/panelis/").status_code == 403
+    response = client_for(MUNICIPALITY_A, user=user_of(role)).get("/panelis/")
+    # A landing page with a signed-in link to the national dashboard; provider staff also see their work here.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/konts/pariet/?next=http%3A%2F%2Flocalhost%2Fpanelis%2F" in page
+    assert ('data-role="provider_staff"' in page) == (role == Role.PROVIDER_STAFF)
+    assert all(f'data-role="{r.value}"' not in page for r in MUNICIPAL_ROLES)
 
 
 def test_a_person_on_the_national_site_is_sent_to_their_municipality(client_for, user_of):
     body = client_for(None, user=user_of(Role.PERSON), language="en").get("/panelis/").content.decode()
-    assert "http://jelgava.localhost/" in body
+    assert "/konts/pariet/?next=http%3A%2F%2Fjelgava.localhost%2F" in body  # there signed in (ADR 0009)
     assert "liepaja" not in body
 
 

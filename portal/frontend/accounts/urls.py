@@ -11,10 +11,12 @@ app_name = "accounts"
 urlpatterns = [
     path("ieiet/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
+    path("pariet/", views.handoff_start, name="handoff"),
+    path("turpinat/", views.handoff_finish, name="handoff-finish"),
     path("iziet/", auth_views.LogoutView.as_view(), name="logout"),
     path("otrais-solis/", views.two_factor_verify, name="two-factor"),
     path("otrais-solis/iestatit/", views.two_factor_setup, name="two-factor-setup"),
-    path("turpinat/", views.keep_alive, name="keep-alive"),
+    path("aktivs/", views.keep_alive, name="keep-alive"),
     path("parole/", LimitedPasswordResetView.as_view(
         form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),
         email_template_name="registration/password_reset_email.txt",

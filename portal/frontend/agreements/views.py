@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.budgets.ledger.selectors import category_for, current_budget
 from portal.frontend.decorators import member_or_provider, member_required, signed_in
 from portal.frontend.forms import apply_domain_error
-from portal.frontend.views import municipality_url
+from portal.frontend.views import municipality_url, national_url, signed_in_url
 from portal.marketplace.agreements import access, pricing, selectors, services
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.marketplace.approvals.selectors import approved_services
@@ -48,16 +48,9 @@ def agreement_list(request):
     is_provider = access.is_provider_staff(request.user) and not access.is_staff_here(request.user)
     return render(request, "agreements/list.html", {
         "page": page, "status": status, "query": query, "statuses": S.choices, "is_provider": is_provider,
-        "national_url": _national_url(request) + "vienosanas/" if is_provider else "",
+        "national_url": signed_in_url(request, national_url(request) + "vienosanas/") if is_provider else "",
         "to_answer": [] if is_provider else carry_overs_to_answer(request.user),
     })
-
-
-def _national_url(request) -> str:
-    """The national site's address, on the same scheme and port as this request."""
-    port = request.get_port()
-    suffix = f":{port}" if port and port != ("443" if request.is_secure() else "80") else ""
-    return f"{'https' if request.is_secure() else 'http'}://{settings.PORTAL_BASE_DOMAIN}{suffix}/"
 
 
 @member_required(Role.MUNICIPALITY_ADMIN, Role.SOCIAL_WORKER)
@@ -317,5 +310,6 @@ def provider_home(request):
     rows = []
     for provider in providers:
         served = [municipalities[c] for c in sorted(provider.municipalities_served or []) if c in municipalities]
-        rows.append((provider, [(m, municipality_url(request, m) + "vienosanas/") for m in served]))
+        rows.append((provider, [(m, signed_in_url(request, municipality_url(request, m) + "vienosanas/"))
+                               for m in served]))
     return render(request, "agreements/provider_home.html", {"rows": rows})

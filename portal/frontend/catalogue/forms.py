@@ -159,6 +159,7 @@ class CapacityRowForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, service=None, **kwargs):
         self.service = service
+        self.summary_label = service.title  # the error summary names the row
         super().__init__(*args, prefix=str(service.pk), initial={
             "unit_price": service.unit_price, "free_places": service.free_places,
             "waiting_weeks": service.waiting_weeks}, **kwargs)

@@ -93,7 +93,7 @@ def service_detail(request, service_id: int):
     except NotFound:
         raise Http404 from None
     return render(request, "catalogue/service_detail.html", {
-        "service": service, "provider": service.provider, "locations": list(service.locations.all()),
+        "service": service, "provider": service.provider, "locations": service.places(),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
         "staff_languages": _labels(service.provider.languages, Language.choices),
@@ -285,13 +285,14 @@ def capacity(request, slug: str):
             form = next((f for f in forms if str(f.service.pk) == service_id), None)
             if form is not None:
                 form.add_error(field if field in form.fields else None, refusal.message)
+                error = None  # shown on its row and in the summary
         else:
             messages.success(request, _("Saved: %(n)s change(s).") % {"n": changed})
             return redirect("catalogue:my-services", slug=provider.slug)
     status = 400 if data is not None else 200
     return render(request, "catalogue/capacity.html", {
         "provider": provider, "forms": forms, "error": error,
-        "has_errors": any(form.errors for form in forms)}, status=status)
+        "has_errors": bool(error) or any(form.errors for form in forms)}, status=status)
 
 
 @member_required(Role.PROVIDER_STAFF)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from portal.marketplace.search.query import Scope, SearchResult
 from portal.marketplace.search.selectors import catalogue_search, person_for_search, search_scope
@@ -34,7 +33,7 @@ def search(request):
     person = person_for_search(request.user) if municipality else None
     if municipality and person is None:
         form.fields.pop("budget", None)
-    result, scope = None, None
+    result, scope, query = None, None, None
     if form.is_valid():
         query = form.to_query()
         scope = search_scope(request.user, near=form.cleaned_data.get("near") or None, person=person,
@@ -47,6 +46,7 @@ def search(request):
         "start": (result.page - 1) * result.per_page + 1 if result else 1,
         "chosen_municipalities": request.GET.getlist("municipality"),
         "budget_unknown": bool(result and form.cleaned_data.get("budget") and scope.budget is None),
+        "by_distance": bool(result and query.sort == "distance" and scope.origin is not None),
     }
     template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
     return render(request, template, context)

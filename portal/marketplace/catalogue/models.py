@@ -263,6 +263,14 @@ class Service(models.Model):
     def __str__(self):
         return self.title
 
+    def places(self) -> list:
+        """Where this service is given from — the one answer the service page, search and distances use: its
+        locations, none for a service given only online (never the provider's registered address, which is
+        where the organisation is registered). Care at home keeps its locations: the distance still matters."""
+        if not set(self.delivery_modes or []) - {DeliveryMode.ONLINE}:
+            return []
+        return list(self.locations.all())
+
     @property
     def title(self) -> str:
         return _lv_or_en(self, "title")

@@ -115,7 +115,7 @@ def _build(ids: list[int]) -> list[SearchDocument]:
     docs = []
     for s in services:
         p, t = s.provider, s.service_type
-        locations = list(s.locations.all())
+        locations = s.places()
         located = [loc for loc in locations if loc.latitude is not None and loc.longitude is not None]
         first = located[0] if located else (locations[0] if locations else None)
         municipalities = sorted(set(p.municipalities_served))
@@ -145,7 +145,7 @@ def _build(ids: list[int]) -> list[SearchDocument]:
             has_free_places=bool(s.free_places),
             latitude=float(first.latitude) if first and first.latitude is not None else None,
             longitude=float(first.longitude) if first and first.longitude is not None else None,
-            place=(f"{first.address}" if first else p.address)[:250],
+            place=(first.address if first else "")[:250],
             search_title=fold(" ".join([s.title_lv, t.name_lv, p.name])),
             modified_at=max(s.modified_at, p.modified_at),
         )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.marketplace.catalogue.models import ACCESSIBILITY_FIELDS, DeliveryMode, Language, Provider, TargetGroup
 from portal.marketplace.catalogue.taxonomy import SERVICE_TYPES
 
-from .centres import CENTRES
+from .centres import CENTRES, place_named
 from .query import MAX_PER_PAGE, SearchQuery
 
 SORT_CHOICES = [("relevance", _("Relevance")), ("distance", _("Distance")), ("price", _("Price, lowest first"))]
@@ -69,12 +69,27 @@ class SearchParams(forms.Form):
         self.fields["access"].choices = accessibility_choices()
         self.fields["near"].choices = [("", _("my address or this municipality"))] + municipality_choices()
 
+    def clean(self):
+        """A place named in the words ("logopēds Liepājā") is where distances are measured from, unless a
+        place was chosen; it leaves the words, which then match the service wherever it is."""
+        data = super().clean()
+        place, rest = place_named(data.get("q") or "")
+        self.place = place
+        if place is not None:
+            data["q"] = rest
+            data["near"] = data.get("near") or place
+        return data
+
     def to_query(self) -> SearchQuery:
         data = self.cleaned_data
+        text = data.get("q") or ""
+        # Unless a sort was chosen: browsing (no words) or a named place ranks by distance — from the place,
+        # the person's address or this municipality (backends fall back to relevance without an origin).
+        sort = data.get("sort") or ("distance" if not text.strip() or self.place else "relevance")
         return SearchQuery(
-            text=data.get("q") or "", service_types=data.get("type") or [], target_groups=data.get("group") or [],
+            text=text, service_types=data.get("type") or [], target_groups=data.get("group") or [],
             age=data.get("age"), municipalities=data.get("municipality") or [],
             languages=data.get("language") or [], delivery_modes=data.get("mode") or [],
             accessibility=data.get("access") or [], free_places=bool(data.get("free")),
             within_cap=bool(data.get("cap")), fits_budget=bool(data.get("budget")),
-            sort=data.get("sort") or "relevance", page=data.get("page") or 1, per_page=data.get("per_page") or 20)
+            sort=sort, page=data.get("page") or 1, per_page=data.get("per_page") or 20)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .centres import CENTRES
+
 SORTS = ("relevance", "distance", "price")
 MAX_PER_PAGE = 100
 FACETS = ("service_type", "target_group", "delivery_mode", "language", "accessibility", "free_places")
@@ -29,6 +31,11 @@ class Scope:
     budget: dict | None = None
     origin: tuple[float, float] | None = None
     origin_label: str = ""
+
+    @property
+    def origin_name(self) -> str:
+        """The place distances are measured from, by name ("Liepāja"); empty for a person's address."""
+        return CENTRES[self.origin_label][2] if self.origin_label in CENTRES else ""
 
 
 @dataclass

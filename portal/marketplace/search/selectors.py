@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 def search_scope(user=None, *, near: str | None = None, person=None, want_budget: bool = False) -> Scope:
     """The scope for a search on the current site by ``user``.
 
-    ``near``: a municipality code whose centre distances are measured from, when the person has no
-    address on file. ``person``: the person searching for (else the user's own or represented person).
+    ``near``: a municipality code whose centre distances are measured from — chosen, or named in the words —
+    ahead of the person's address. ``person``: the person searching for (else the user's own or represented
+    person); their address, else this municipality's centre, when no place is given.
     """
     municipality = current_municipality()
     scope = Scope(municipality=municipality.code if municipality else None)
@@ -41,7 +42,7 @@ def search_scope(user=None, *, near: str | None = None, person=None, want_budget
         person = person if person is not None else person_for_search(user)
         if person is not None:
             lat, lon = getattr(person, "latitude", None), getattr(person, "longitude", None)
-            if lat is not None and lon is not None:
+            if lat is not None and lon is not None and near not in CENTRES:
                 scope.origin = (float(lat), float(lon))
                 scope.origin_label = "home"
             if want_budget:
