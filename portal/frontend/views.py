@@ -13,6 +13,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.marketplace.invoicing.oversight import budget_alerts
+from portal.notifications.todo import todo_for
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
@@ -22,6 +23,7 @@ from . import area_links
 from .dashboards import PANELS
 from .decorators import member_required
 from .middleware import switch_or_activate
+from .notifications.todo import todo_rows
 
 
 def municipality_url(request, municipality) -> str:
@@ -65,7 +67,10 @@ def dashboard(request):
         today = timezone.localdate()
         watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
                  "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
-    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch})
+    todo = [(role, todo_rows(items)) for role, items in todo_for(request.user, municipality).items()]
+    todo = [(role, rows) for role, rows in todo if rows]
+    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch,
+                                                       "todo": todo, "multi_role": len(held) > 1})
 
 
 def _panel_with_links(panel, extra):

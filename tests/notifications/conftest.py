@@ -1,0 +1,3 @@
+"""The shared invoicing world (an active agreement between the adult and a test provider) for notifications."""
+
+from tests.invoicing.conftest import agreement, world  # noqa: F401 - fixtures
