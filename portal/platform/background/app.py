@@ -48,6 +48,9 @@ def beat_schedule() -> dict:
                               "args": ["portal.budgets.close_due"]},
         "agreements-period-end": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                   "args": ["portal.agreements.period_end"]},
+        # Plan reviews due and budget alerts to the social worker (page and e-mail, by preference).
+        "notifications-reminders": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                                    "args": ["portal.notifications.reminders"]},
     }
 
 
