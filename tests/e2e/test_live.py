@@ -10,6 +10,7 @@ import json
 import random
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,10 +24,15 @@ PROVIDER = "sniedzejs@sbs.localhost"
 
 
 def _api(url, email, body=None):
+    """The API as a client would call it; *.localhost dialled as 127.0.0.1 with the Host header (urllib does
+    not resolve *.localhost the way browsers do)."""
+    parts = urlsplit(url)
     token = base64.b64encode(f"{email}:{DEMO_PASSWORD}".encode()).decode()
-    request = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+    request = urllib.request.Request(parts._replace(netloc=f"127.0.0.1:{parts.port}").geturl(),
+                                     data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Authorization": f"Basic {token}", "Content-Type": "application/json",
-                                              "Accept": "application/json"}, method="POST" if body else "GET")
+                                              "Accept": "application/json", "Host": parts.netloc},
+                                     method="POST" if body else "GET")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"null")
