@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     PLAN_REVIEW_DUE = "plan.review_due", _("A plan review is due")
     BUDGET_ALERT = "budget.alert", _("A budget alert")
     PROVIDER_APPROVED = "provider.approved", _("A municipality decided on your provider")
+    MESSAGE_RECEIVED = "message.received", _("A new message about an agreement")
+    MESSAGE_REPORTED = "message.reported", _("A message was reported to the municipality")
 
 
 class Channel(models.TextChoices):

@@ -44,6 +44,8 @@ TEXTS = {
     Kind.PLAN_REVIEW_DUE: _("The support plan of %(person)s is due for review."),
     Kind.BUDGET_ALERT: _("Budget alert for %(person)s: %(alert)s"),
     Kind.PROVIDER_APPROVED: _("%(municipality)s decided on your provider %(provider)s."),
+    Kind.MESSAGE_RECEIVED: _("New message about agreement %(agreement)s for %(service)s."),
+    Kind.MESSAGE_REPORTED: _("A message about agreement %(agreement)s for %(service)s was reported."),
 }
 
 

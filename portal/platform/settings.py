@@ -71,6 +71,7 @@ TENANT_APPS = [
     "portal.marketplace.agreements",
     "portal.marketplace.invoicing",
     "portal.notifications",
+    "portal.notifications.threads",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import thread_views, views
 
 app_name = "notifications"
 
@@ -12,5 +12,15 @@ _PAGES = [
     path("pazinojumi/<int:notification_id>/", views.notification_open, name="open"),
     path("pazinojumi/iestatijumi/", views.preferences, name="preferences"),
 ]
-public_urlpatterns: list = list(_PAGES)
-tenant_urlpatterns: list = list(_PAGES)
+public_urlpatterns: list = [
+    *_PAGES,
+    path("sniedzejs/<slug:code>/vienosanas/<int:agreement_id>/zinas/", thread_views.provider_thread,
+         name="provider-thread"),
+    path("sniedzejs/<slug:code>/vienosanas/<int:agreement_id>/zinas/<int:message_id>/zinot/",
+         thread_views.provider_report, name="provider-report"),
+]
+tenant_urlpatterns: list = [
+    *_PAGES,
+    path("vienosanas/<int:agreement_id>/zinas/", thread_views.thread, name="thread"),
+    path("vienosanas/<int:agreement_id>/zinas/<int:message_id>/zinot/", thread_views.report, name="report"),
+]
