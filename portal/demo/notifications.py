@@ -9,9 +9,13 @@ from django.urls import reverse
 
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.budgets.people.models import Person, SupportPlan
+from portal.marketplace.agreements.models import Agreement, AgreementStatus
+from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.invoicing.models import Session, SessionStatus
 from portal.notifications.models import Kind, Notification
 from portal.notifications.services import notify
+from portal.notifications.threads.models import Message
+from portal.notifications.threads.services import message_post
 from portal.platform.accounts.models import User
 
 from .users import municipal_email
@@ -46,5 +50,25 @@ def load(municipality, out):
                                   params={"person": reviewed.person.full_name, "subject": f"plan:{reviewed.pk}"},
                                   link=reverse("people:plan-review", urlconf=TENANT_URLS,
                                                kwargs={"person_id": reviewed.person_id, "plan_id": reviewed.pk}))
+        written += _thread(municipality, person, person_user)
     if out is not None:
         print(f"  notifications: {municipality.code}: {written}", file=out, flush=True)
+
+
+def _thread(municipality, person, person_user) -> int:
+    """A short conversation on the person's first active agreement: the person asks, the provider answers."""
+    agreement = (Agreement.objects.filter(person=person, status=AgreementStatus.ACTIVE)
+                 .select_related("service", "person").order_by("pk").first())
+    if agreement is None or Message.objects.filter(agreement=agreement).exists():
+        return 0
+    staff = ProviderStaff.objects.filter(provider_id=agreement.provider_id).select_related("user").first()
+    link = reverse("notifications:thread", urlconf=TENANT_URLS, kwargs={"agreement_id": agreement.pk})
+    provider_link = reverse("notifications:provider-thread", urlconf="portal.platform.urls_public",
+                            kwargs={"code": municipality.code, "agreement_id": agreement.pk})
+    message_post(agreement=agreement, actor=person_user, capacity="self", link=link, provider_link=provider_link,
+                 body="Labdien! Vai nākamnedēļ nodarbību varam pārcelt uz ceturtdienu?")
+    if staff is not None:
+        message_post(agreement=agreement, actor=staff.user, capacity="provider", link=link,
+                     provider_link=provider_link, body="Labdien! Jā, ceturtdienā plkst. 10:00 der.")
+        return 2
+    return 1

@@ -73,4 +73,12 @@ def test_a_recorded_session_appears_on_the_open_page(browser, site):
     assert_accessible(page)
     page.goto(site("jelgava", "/pazinojumi/iestatijumi/"))
     assert_accessible(page)
+    # The messages of one of the person's agreements (the demo holds a conversation on the first active one).
+    page.goto(site("jelgava", "/vienosanas/?status=active"))
+    href = page.eval_on_selector("main a[href*='/vienosanas/']:not([href*='?'])", "a => a.getAttribute('href')")
+    page.goto(site("jelgava", href.rstrip("/") + "/zinas/"))
+    page.fill("textarea[name=body]", "Paldies!")
+    page.click("form[method=post] button.govuk-button")
+    page.wait_for_selector("#live-messages >> text=Paldies!")
+    assert_accessible(page)
     context.close()
