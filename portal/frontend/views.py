@@ -7,12 +7,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from portal.budgets.ledger.selectors import plans_review_due
-from portal.marketplace.invoicing.oversight import budget_alerts
 from portal.notifications.todo import todo_for
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
@@ -62,12 +59,12 @@ def dashboard(request):
     if municipality is None:
         ids = {m.municipality_id for m in request.user.memberships.all() if m.municipality_id}
         elsewhere = [(m, municipality_url(request, m)) for m in Municipality.objects.filter(pk__in=ids)]
+    todos = todo_for(request.user, municipality)
     watch = None
-    if municipality is not None and Role.SOCIAL_WORKER in held:
-        today = timezone.localdate()
-        watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
-                 "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
-    todo = [(role, todo_rows(items)) for role, items in todo_for(request.user, municipality).items()]
+    if Role.SOCIAL_WORKER in todos:  # the social worker's reviews and alerts, listed from the to-do's own reads
+        found = {item.code: item.items for item in todos[Role.SOCIAL_WORKER]}
+        watch = {"alerts": list(found["budgets.alerts"]), "reviews": list(found["plans.review"][:50])}
+    todo = [(role, todo_rows(items)) for role, items in todos.items()]
     todo = [(role, rows) for role, rows in todo if rows]
     return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch,
                                                        "todo": todo, "multi_role": len(held) > 1})

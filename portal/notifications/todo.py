@@ -34,6 +34,7 @@ class Todo:
     count: int
     overdue: int = 0
     since: dt.date | None = None  # the oldest waiting thing, where the order matters
+    items: tuple = ()  # the waiting things themselves, where the dashboard lists them (reviews, alerts)
 
 
 def deciding_persons(user):
@@ -63,9 +64,10 @@ def _support_person(user) -> list[Todo]:
 
 def _social_worker(user, today) -> list[Todo]:
     to_approve = SupportPlan.objects.filter(status=SupportPlan.Status.AGREED, person__social_worker=user).count()
-    reviews = plans_review_due(today=today, social_worker=user).count()
-    alerts = len(budget_alerts(today=today, social_worker=user))
-    return [Todo("plans.approve", to_approve), Todo("plans.review", reviews), Todo("budgets.alerts", alerts)]
+    reviews = tuple(plans_review_due(today=today, social_worker=user))
+    alerts = tuple(budget_alerts(today=today, social_worker=user))
+    return [Todo("plans.approve", to_approve), Todo("plans.review", len(reviews), items=reviews),
+            Todo("budgets.alerts", len(alerts), items=alerts)]
 
 
 def _finance(today) -> list[Todo]:
