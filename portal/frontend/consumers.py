@@ -2,7 +2,7 @@
 (``n.<schema>.<user id>``), so a message for a user of one municipality never reaches another's.
 
 Only authenticated users holding a role on this site connect, and only from a page of this very host (the
-``Origin`` must be the ``Host``: another municipality's pages may not open a socket here)."""
+``Origin``'s host name must be the ``Host``'s: another municipality's pages may not open a socket here)."""
 
 from urllib.parse import urlsplit
 
@@ -22,8 +22,10 @@ def _header(scope, name: bytes) -> str:
 
 
 def same_origin(scope) -> bool:
-    origin = _header(scope, b"origin")
-    return bool(origin) and urlsplit(origin).netloc.lower() == _header(scope, b"host").lower()
+    """The page that opens the socket is on this very host name (the port may differ behind a proxy)."""
+    origin = urlsplit(_header(scope, b"origin")).hostname or ""
+    host = urlsplit("//" + _header(scope, b"host")).hostname or ""
+    return bool(origin) and origin == host
 
 
 class NotificationsConsumer(AsyncJsonWebsocketConsumer):
