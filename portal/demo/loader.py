@@ -18,7 +18,7 @@ from portal.tenants.models import Municipality
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
-from . import agreements, approvals, catalogue, invoicing, ledger, people, period, registry, search
+from . import agreements, approvals, catalogue, invoicing, ledger, notifications, people, period, registry, search
 from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
                     municipal_email)
 
@@ -65,6 +65,7 @@ DEMO_LOADERS = [
     agreements.load,
     invoicing.load,
     period.load,
+    notifications.load,
 ]
 
 

@@ -9,13 +9,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from drf_spectacular.generators import SchemaGenerator
 
-from portal.budgets.ledger.selectors import plans_review_due
-from portal.marketplace.invoicing.oversight import budget_alerts
+from portal.notifications.todo import todo_for
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, municipality_ids_for, national_roles, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
@@ -25,6 +23,7 @@ from . import area_links
 from .dashboards import PANELS
 from .decorators import member_required
 from .middleware import switch_or_activate
+from .notifications.todo import todo_rows
 
 
 def _site_url(request, hostname: str) -> str:
@@ -84,13 +83,16 @@ def dashboard(request):
         national = signed_in_url(request, national_url(request) + "panelis/")
         if Role.PROVIDER_STAFF in national_roles(request.user):
             panels.append(_provider_here_panel(request))
+    todos = todo_for(request.user, municipality)
     watch = None
-    if municipality is not None and Role.SOCIAL_WORKER in held:
-        today = timezone.localdate()
-        watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
-                 "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
+    if Role.SOCIAL_WORKER in todos:  # the social worker's reviews and alerts, listed from the to-do's own reads
+        found = {item.code: item.items for item in todos[Role.SOCIAL_WORKER]}
+        watch = {"alerts": list(found["budgets.alerts"]), "reviews": list(found["plans.review"][:50])}
+    todo = [(role, todo_rows(items)) for role, items in todos.items()]
+    todo = [(role, rows) for role, rows in todo if rows]
     return render(request, "frontend/dashboard.html", {
-        "panels": panels, "elsewhere": elsewhere, "watch": watch, "national": national})
+        "panels": panels, "elsewhere": elsewhere, "watch": watch, "national": national, "todo": todo,
+        "multi_role": len(held) > 1})
 
 
 def _provider_here_panel(request):

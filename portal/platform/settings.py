@@ -62,6 +62,8 @@ SHARED_APPS = [
     "portal.marketplace.catalogue",
     "portal.marketplace.search",
     "portal.marketplace.registry",
+    # Notifications of national users (provider staff) live in public; everyone else's in their municipality.
+    "portal.notifications",
 ]
 # Apps whose tables live in every municipality's own schema.
 TENANT_APPS = [
@@ -73,6 +75,8 @@ TENANT_APPS = [
     "portal.budgets.ledger",
     "portal.marketplace.agreements",
     "portal.marketplace.invoicing",
+    "portal.notifications",
+    "portal.notifications.threads",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

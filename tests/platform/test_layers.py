@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search")
+          "agreements", "invoicing", "search", "notifications")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -47,6 +47,9 @@ LAYERS = (
     Area("invoicing", ("portal.marketplace.invoicing",),
          ("agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("search", ("portal.marketplace.search",), ("approvals", "ledger", "people", "catalogue", "outbox", *CORE)),
+    # To-do lists read every area's data; notifications follow every area's outbox events.
+    Area("notifications", ("portal.notifications",),
+         ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     # Delivery: the JSON API and the HTML pages use the domain, never each other.
     Area("api", ("portal.api",), DOMAIN),
     Area("frontend", ("portal.frontend",), DOMAIN),

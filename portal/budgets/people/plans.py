@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import budget_grant
 from portal.marketplace.catalogue.models import ServiceType
+from portal.platform.outbox.services import outbox_emit
 from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent
 
@@ -224,6 +225,7 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
                      what=f"support plan v{locked.version} approved",
                      changes={"superseded": [p.version for p in previous]}, request=request)
         budget_grant(plan=locked, actor=actor)
+        outbox_emit(kind="plan.approved", payload={"plan_id": locked.pk, "person_id": plan.person_id})
     plan.refresh_from_db()
     return plan
 

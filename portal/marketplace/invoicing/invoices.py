@@ -141,6 +141,7 @@ def invoice_submit(*, invoice: Invoice, actor) -> Invoice:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} submitted",
           changes={"status": ["draft", "submitted"]})
     sync_invoice(invoice)
+    outbox_emit(kind="invoice.submitted", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
 
 
@@ -205,6 +206,7 @@ def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} rejected",
           changes={"status": ["submitted", "rejected"]})
     sync_invoice(invoice)
+    outbox_emit(kind="invoice.rejected", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
 
 
@@ -220,4 +222,5 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} paid",
           changes={"status": ["approved", "paid"]})
     sync_invoice(invoice)
+    outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice

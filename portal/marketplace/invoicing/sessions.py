@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.marketplace.agreements.models import AgreementStatus
+from portal.platform.outbox.services import outbox_emit
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import to_money
 
@@ -145,6 +146,7 @@ def _create(agreement, *, actor, external_id: str, fields: dict) -> Session:
     _flag_against_existing(session)
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=session, summary=f"session {session.date}")
     sync_session(session)
+    outbox_emit(kind="session.recorded", payload={"session_id": session.pk, "agreement_id": session.agreement_id})
     return session
 
 
@@ -321,6 +323,7 @@ def session_dispute(*, session: Session, reason: str, actor) -> Session:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, summary="session disputed",
           changes={"status": [SessionStatus.RECORDED, SessionStatus.DISPUTED]})
     sync_session(session)
+    outbox_emit(kind="session.disputed", payload={"session_id": session.pk, "agreement_id": session.agreement_id})
     return session
 
 

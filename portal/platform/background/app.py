@@ -51,6 +51,9 @@ def beat_schedule() -> dict:
                                   "args": ["portal.agreements.period_end"]},
         "people-retention": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                              "args": ["portal.people.retention"]},
+        # Plan reviews due and budget alerts to the social worker (page and e-mail, by preference).
+        "notifications-reminders": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                                    "args": ["portal.notifications.reminders"]},
     }
 
 

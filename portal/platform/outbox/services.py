@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from portal.platform.background.app import app
 
@@ -77,7 +78,9 @@ def outbox_dispatch(*, schema_name: str, event_id: int) -> bool:
         logger.warning("outbox event %s in %s not sent to the worker; the sweep will send it",
                        event_id, schema_name, exc_info=True)
         return False
-    OutboxEvent.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
+    # The commit hook may run after the caller left the municipality (a provider page's tenant_context).
+    with schema_context(schema_name):
+        OutboxEvent.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
     return True
 
 

@@ -1,0 +1,13 @@
+"""URLs of this area: ``public_urlpatterns`` on the national site, ``tenant_urlpatterns`` on a municipality's."""
+
+from django.urls import path
+
+from . import views
+
+_BOTH = [
+    path("v1/notifications/", views.NotificationListView.as_view(), name="notifications-list"),
+    path("v1/notifications/read/", views.NotificationReadView.as_view(), name="notifications-read"),
+    path("v1/todo/", views.TodoView.as_view(), name="notifications-todo"),
+]
+public_urlpatterns: list = list(_BOTH)
+tenant_urlpatterns: list = list(_BOTH)

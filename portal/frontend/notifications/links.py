@@ -1,0 +1,7 @@
+"""Dashboard links this area adds, per role: {Role: [(label, url name)]}."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenants.roles import Role
+
+LINKS: dict = {role: [(_("Notifications"), "notifications:list")] for role in Role}

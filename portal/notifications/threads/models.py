@@ -1,0 +1,41 @@
+"""One conversation per agreement: its messages and how far each participant has read."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="messages",
+                                  verbose_name=_("agreement"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                               verbose_name=_("author"))
+    author_capacity = models.CharField(_("as"), max_length=30, blank=True)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reported by"))
+    report_reason = models.CharField(_("reason for the report"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["agreement", "created_at"], name="message_thread_idx")]
+
+
+class ThreadRead(models.Model):
+    """Up to when ``user`` has read the agreement's conversation."""
+
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("agreement"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    read_at = models.DateTimeField(_("read up to"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message read state")
+        verbose_name_plural = _("message read states")
+        constraints = [models.UniqueConstraint(fields=["agreement", "user"], name="thread_read_unique")]

@@ -1,0 +1,96 @@
+"""The live push: a notification committed in a municipality reaches that user's open sockets on that
+municipality's host only; sockets open only for signed-in users, from the host's own pages."""
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection, transaction
+
+from portal.notifications.models import Kind, Notification
+from portal.notifications.services import notify
+from portal.tenants.models import Municipality
+from portal.tenants.roles import Role
+from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
+
+pytestmark = [pytest.mark.django_db(transaction=False)]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_thread_connections():
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
+async def _connect(hostname, session_key=None, origin=None):
+    from portal.platform.asgi import application
+
+    headers = [(b"host", hostname.encode()), (b"origin", (origin or f"http://{hostname}").encode())]
+    if session_key:
+        headers.append((b"cookie", f"sbs_session={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+def _session_for(client_for, user, code):
+    return client_for(code, user=user).cookies["sbs_session"].value
+
+
+def _commit_notification(code, user_id, marker):
+    """In the consumer's database thread (autocommit, as a worker): a real commit, then the push."""
+    connection.set_tenant(Municipality.objects.get(code=code))
+    try:
+        with transaction.atomic():
+            notify(recipients=[user_id], kind=Kind.PLAN_APPROVED, params={"version": marker})
+    finally:
+        connection.set_schema_to_public()
+
+
+def _cleanup(code, user_id):
+    connection.set_tenant(Municipality.objects.get(code=code))
+    try:
+        Notification.objects.filter(recipient_id=user_id, kind=Kind.PLAN_APPROVED, params__version__in=[
+            "live-a", "live-b"]).delete()
+    finally:
+        connection.set_schema_to_public()
+
+
+@pytest.mark.asyncio
+async def test_a_committed_notification_reaches_the_users_socket_and_no_other_municipality(client_for, user_of):
+    user = await sync_to_async(user_of)(Role.PERSON)
+    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    communicator, connected, _ = await _connect(f"{MUNICIPALITY_A}.localhost", key)
+    assert connected
+    hello = await communicator.receive_json_from()
+    assert hello["type"] == "hello" and isinstance(hello["unread"], int) and isinstance(hello["todo"], int)
+    try:
+        await sync_to_async(_commit_notification)(MUNICIPALITY_B, user.pk, "live-b")  # same user id, other place
+        await sync_to_async(_commit_notification)(MUNICIPALITY_A, user.pk, "live-a")
+        message = await communicator.receive_json_from(timeout=5)
+        assert message["type"] == "notification" and message["kind"] == Kind.PLAN_APPROVED
+        assert "live-a" in message["text"] and message["unread"] >= 1
+        assert await communicator.receive_nothing(timeout=0.3)
+    finally:
+        await communicator.disconnect()
+        await sync_to_async(_cleanup)(MUNICIPALITY_A, user.pk)
+        await sync_to_async(_cleanup)(MUNICIPALITY_B, user.pk)
+
+
+@pytest.mark.asyncio
+async def test_a_foreign_origin_is_refused(client_for, user_of):
+    user = await sync_to_async(user_of)(Role.PERSON)
+    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    _, connected, code = await _connect(f"{MUNICIPALITY_A}.localhost", key,
+                                        origin=f"http://{MUNICIPALITY_B}.localhost")
+    assert not connected and code in (4403, 1000)
+    _, connected, _ = await _connect(f"{MUNICIPALITY_A}.localhost", key, origin="https://evil.example")
+    assert not connected
+
+
+@pytest.mark.asyncio
+async def test_anonymous_socket_is_refused():
+    _, connected, code = await _connect(f"{MUNICIPALITY_A}.localhost")
+    assert not connected and code == 4401
