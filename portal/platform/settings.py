@@ -68,6 +68,7 @@ TENANT_APPS = [
     "portal.budgets.ledger",
     "portal.marketplace.agreements",
     "portal.marketplace.invoicing",
+    "portal.marketplace.payments",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

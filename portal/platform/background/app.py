@@ -48,6 +48,8 @@ def beat_schedule() -> dict:
                               "args": ["portal.budgets.close_due"]},
         "agreements-period-end": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                   "args": ["portal.agreements.period_end"]},
+        "payments-reconcile": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                               "args": ["portal.payments.reconcile"]},
     }
 
 
