@@ -19,7 +19,7 @@ from portal.marketplace.payments.rails import RAILS, RailOutcome, register_rail
 from portal.marketplace.payments.tasks import execute_requested
 from portal.platform.outbox.models import OutboxEvent
 
-from .conftest import approved_invoice, finance, submitted_invoice
+from .conftest import approved_invoice, submitted_invoice
 
 pytestmark = pytest.mark.django_db
 

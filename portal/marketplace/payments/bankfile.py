@@ -26,6 +26,7 @@ from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, to_money
 
 from . import errors
+from .index import sync_payment
 from .models import Payment, PaymentBatch, PaymentSettings, PaymentStatus, Rail
 from .rails import PaymentOrder, RailOutcome, register_rail
 from .services import payment_settle
@@ -170,10 +171,12 @@ def batch_export(*, batch: PaymentBatch, actor) -> bytes:
         now = timezone.now()
         batch.status, batch.exported_at = PaymentBatch.Status.EXPORTED, now
         batch.save(update_fields=["status", "exported_at"])
-        for payment in batch.payments.select_related("invoice").filter(status=PaymentStatus.WAITING):
-            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.SENT, sent_at=now, reason="",
-                                                         reference=payment.invoice.display_number[:100],
-                                                         attempts=payment.attempts + 1, modified_at=now)
+        for payment in batch.payments.select_related("invoice__agreement__service").filter(
+                status=PaymentStatus.WAITING):
+            payment.status, payment.sent_at, payment.reason = PaymentStatus.SENT, now, ""
+            payment.reference, payment.attempts = payment.invoice.display_number[:100], payment.attempts + 1
+            payment.save(update_fields=["status", "sent_at", "reason", "reference", "attempts", "modified_at"])
+            sync_payment(payment)
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, summary=f"payment batch {batch} exported",
               changes={"status": ["draft", "exported"]})
     return bytes(batch.xml)
@@ -201,8 +204,12 @@ def batch_cancel(*, batch: PaymentBatch, actor) -> PaymentBatch:
     if batch.payments.filter(status=PaymentStatus.PAID).exists():
         raise errors.BatchWrongStatus(_("Some payments of this batch are already paid: confirm the batch instead."))
     before = batch.status
-    batch.payments.update(status=PaymentStatus.WAITING, reason=_("in the next bank batch"), reference="",
-                          batch=None, sent_at=None, modified_at=timezone.now())
+    payments = list(batch.payments.select_related("invoice__agreement__service"))
+    for payment in payments:
+        payment.status, payment.reason, payment.reference = PaymentStatus.WAITING, _("in the next bank batch"), ""
+        payment.batch, payment.sent_at = None, None
+        payment.save(update_fields=["status", "reason", "reference", "batch", "sent_at", "modified_at"])
+        sync_payment(payment)
     batch.status, batch.decided_at = PaymentBatch.Status.CANCELLED, timezone.now()
     batch.save(update_fields=["status", "decided_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, summary=f"payment batch {batch} cancelled",

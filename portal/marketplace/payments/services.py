@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -27,6 +25,7 @@ from portal.platform.core.money import ZERO, to_money
 from portal.platform.outbox.services import outbox_emit
 
 from . import errors
+from .index import sync_payment
 from .models import Account, MoneyEntry, Payment, PaymentSettings, PaymentStatus, Rail
 from .rails import OUTCOMES, RAILS, PaymentOrder, RailOutcome
 
@@ -77,6 +76,7 @@ def payment_request(*, invoice: Invoice, actor=None) -> Payment:
     _entry(kind=MoneyEntry.Kind.REQUEST, debit=Account.PAYABLE, credit=Account.FUNDING, amount=payment.amount,
            key=f"{key}:request", payment=payment, note=f"invoice {invoice.display_number}", actor=actor)
     outbox_emit(kind="payment.requested", payload={"payment_id": payment.pk})
+    sync_payment(payment)
     return payment
 
 
@@ -108,7 +108,7 @@ def _run_rail(payment: Payment) -> RailOutcome:
 @transaction.atomic
 def payment_execute(*, payment_id: int) -> Payment | None:
     """Send a requested payment on its rail, once. None when there was nothing to do."""
-    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice")
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice__agreement__service")
                .filter(pk=payment_id, status=S.REQUESTED).first())
     if payment is None:
         return None  # sent already, settled, or gone: running twice changes nothing
@@ -122,6 +122,7 @@ def payment_execute(*, payment_id: int) -> Payment | None:
     if outcome.status == "sent":
         payment.reference, payment.sent_at = outcome.reference[:100], timezone.now()
     payment.save(update_fields=["attempts", "status", "reason", "reference", "sent_at", "modified_at"])
+    sync_payment(payment)
     return payment
 
 
@@ -141,6 +142,7 @@ def payment_retry(*, payment: Payment, actor) -> Payment:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, summary=f"payment {payment.pk} retried",
           changes={"status": [before, S.REQUESTED]})
     outbox_emit(kind="payment.requested", payload={"payment_id": payment.pk})
+    sync_payment(payment)
     return payment
 
 
@@ -151,7 +153,7 @@ def payment_settle(*, idempotency_key: str, outcome: str, reference: str = "", r
     Returns the payment (unchanged when ignored), None when no payment has the key."""
     if outcome not in SETTLE_FROM:
         raise ValueError(f"unknown outcome {outcome!r}")
-    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice")
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice__agreement__service")
                .filter(idempotency_key=idempotency_key).first())
     if payment is None or payment.status not in SETTLE_FROM[outcome]:
         return payment
@@ -180,6 +182,7 @@ def payment_settle(*, idempotency_key: str, outcome: str, reference: str = "", r
         fields.append("returns")
         invoice_payment_settled(invoice=payment.invoice, paid=False, actor=actor)
     payment.save(update_fields=fields)
+    sync_payment(payment)
     return payment
 
 
@@ -239,18 +242,3 @@ def funding_summary() -> dict:
 def funding_would_exceed(amount) -> bool:
     """True when approving ``amount`` more would take the funding below zero (the warning before approval)."""
     return account_balance(Account.FUNDING) - to_money(amount) < 0
-
-
-def expected_date(payment: Payment) -> dt.date | None:
-    """When the provider can expect the money: paid → the day; sent → two working days after sending."""
-    if payment.status == S.PAID and payment.settled_at:
-        return timezone.localdate(payment.settled_at)
-    start = payment.sent_at or (payment.requested_at if payment.status in (S.REQUESTED, S.WAITING) else None)
-    if start is None:
-        return None
-    day, added = timezone.localdate(start), 0
-    while added < 2:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
