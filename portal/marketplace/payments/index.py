@@ -33,7 +33,7 @@ def expected_date(payment: Payment) -> dt.date | None:
 def sync_payment(payment: Payment, *, expected=None) -> None:
     invoice = payment.invoice
     work_item_sync_on_commit(
-        provider_id=payment.provider_id, municipality=connection.tenant, kind="payment", object_id=payment.pk,
+        provider_id=payment.provider_id, municipality=connection.tenant, kind="payment", object_id=invoice.pk,
         status=payment.status, status_label=str(payment.get_status_display()), reference=invoice.display_number,
         title=invoice.agreement.service.title_lv, date=expected or expected_date(payment), amount=payment.amount,
         agreement_id=invoice.agreement_id)

@@ -1,0 +1,24 @@
+"""Forms of the payments pages (the rules stay in the services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.frontend.forms import GovukFormMixin
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BatchForm(GovukFormMixin, forms.Form):
+    execution_date = forms.DateField(label=_("Execution date (optional)"), required=False, widget=DateInput,
+                                     help_text=_("Empty: today."))
+
+
+class StatementForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(label=_("Bank statement (camt.053 XML)"))
+
+
+class TopUpForm(GovukFormMixin, forms.Form):
+    amount = forms.DecimalField(label=_("Amount in euro"), max_digits=14, decimal_places=2, min_value=0.01)
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
