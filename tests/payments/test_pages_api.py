@@ -178,3 +178,18 @@ def test_the_provider_sees_its_payments_everywhere_and_no_one_elses(world, offic
     other = client_for(None, user=own_staff_user(make_provider(name="Cits SIA")))
     assert invoice.display_number not in other.get("/sniedzejs/maksajumi/").content.decode()
     assert client_for(MUNICIPALITY_A, user=world.staff).get("/sniedzejs/maksajumi/").status_code == 404
+
+
+def test_the_endpoints_are_in_each_sites_openapi_schema(client_for):
+    municipal = client_for(MUNICIPALITY_A).get("/api/schema/?format=json").json()["paths"]
+    for path in ("/api/v1/payments/", "/api/v1/payments/{payment_id}/", "/api/v1/payments/{payment_id}/retry/",
+                 "/api/v1/payments/batches/", "/api/v1/payments/batches/{batch_id}/pain001.xml",
+                 "/api/v1/payments/statements/", "/api/v1/payments/funding/"):
+        assert path in municipal, path
+    national = client_for(None).get("/api/schema/?format=json").json()["paths"]
+    assert "/api/v1/provider/payments/" in national and "/api/v1/payments/" not in national
+
+
+def test_the_finance_dashboard_links_the_treasury_export(officer, client_for):
+    body = client_for(MUNICIPALITY_A, user=officer).get("/panelis/").content.decode()
+    assert "/maksajumi/paketes/" in body and "/maksajumi/finansejums/" in body
