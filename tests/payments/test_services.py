@@ -144,6 +144,7 @@ def test_manual_mark_paid_goes_through_settle_with_an_audit_entry(world, officer
 
 def test_funding_top_up_balance_and_warning(world, officer):
     before = services.funding_summary()["balance"]
+    moved = MoneyEntry.objects.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
     with pytest.raises(NotFinanceOfficer):
         services.funding_top_up(amount="100.00", actor=world.staff)
     entry = services.funding_top_up(amount="100.00", actor=officer)
@@ -154,4 +155,4 @@ def test_funding_top_up_balance_and_warning(world, officer):
     invoice = approved_invoice(world)
     total = MoneyEntry.objects.aggregate(s=Sum("amount"))["s"]
     assert services.funding_summary()["balance"] == before + Decimal("100.00") - invoice.payment.amount
-    assert total == Decimal("100.00") + invoice.payment.amount
+    assert total - moved == Decimal("100.00") + invoice.payment.amount
