@@ -39,7 +39,7 @@ def test_finance_pages_show_the_payment_and_batch(world, officer, exported, clie
         assert response.status_code == 200, url
     assert invoice.display_number in client.get("/maksajumi/").content.decode()
     body = client.get(f"/maksajumi/paketes/{batch.pk}/").content.decode()
-    assert invoice.display_number in body and "pain001.xml" in body
+    assert invoice.display_number in body and "pain001.xml" in body  # exported: the file is a plain link
     file = client.get(f"/maksajumi/paketes/{batch.pk}/pain001.xml")
     assert file.status_code == 200 and file["Content-Type"] == "application/xml"
     bankfile.validate_pain001(file.content)
@@ -193,3 +193,27 @@ def test_the_endpoints_are_in_each_sites_openapi_schema(client_for):
 def test_the_finance_dashboard_links_the_treasury_export(officer, client_for):
     body = client_for(MUNICIPALITY_A, user=officer).get("/panelis/").content.decode()
     assert "/maksajumi/paketes/" in body and "/maksajumi/finansejums/" in body
+
+
+def test_api_cancel_then_confirm_is_refused(world, officer, exported, client_for):
+    invoice, batch = exported
+    client = client_for(MUNICIPALITY_A, user=officer)
+    cancelled = client.post(f"/api/v1/payments/batches/{batch.pk}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    refused = client.post(f"/api/v1/payments/batches/{batch.pk}/confirm/")
+    assert refused.status_code == 409 and refused.json()["code"] == "payment_batch.wrong_status"
+    assert Payment.objects.get(pk=invoice.payment.pk).status == "waiting"
+
+
+def test_a_draft_batch_is_exported_by_the_post_not_by_a_link(world, officer, client_for):
+    invoice = approved_invoice(world)
+    services.payment_execute(payment_id=invoice.payment.pk)
+    batch = bankfile.batch_create(actor=officer, payment_ids=[invoice.payment.pk])
+    client = client_for(MUNICIPALITY_A, user=officer)
+    assert client.get(f"/maksajumi/paketes/{batch.pk}/pain001.xml").status_code == 302
+    assert PaymentBatch.objects.get(pk=batch.pk).status == "draft"
+    file = client.post(f"/maksajumi/paketes/{batch.pk}/", {"action": "export"})
+    assert file.status_code == 200 and file["Content-Type"] == "application/xml"
+    bankfile.validate_pain001(file.content)
+    assert PaymentBatch.objects.get(pk=batch.pk).status == "exported"
+    assert Payment.objects.get(pk=invoice.payment.pk).status == "sent"

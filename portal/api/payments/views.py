@@ -99,22 +99,31 @@ class BatchFileView(FinanceView):
         return response
 
 
-class BatchConfirmView(FinanceView):
+class BatchActionView(FinanceView):
     serializer_class = s.BatchOut
+    service = None  # bankfile.batch_confirm or bankfile.batch_cancel
+
+    def act(self, request, batch_id):
+        batch = self.service(batch=access.batch_for_finance(request.user, batch_id), actor=request.user)
+        return Response(s.BatchOut(batch).data)
+
+
+class BatchConfirmView(BatchActionView):
+    service = staticmethod(bankfile.batch_confirm)
 
     @extend_schema(operation_id="payments_batches_confirm", request=None)
     def post(self, request, batch_id):
-        batch = bankfile.batch_confirm(batch=access.batch_for_finance(request.user, batch_id), actor=request.user)
-        return Response(s.BatchOut(batch).data)
+        """The bank executed the batch: its payments are paid."""
+        return self.act(request, batch_id)
 
 
-class BatchCancelView(FinanceView):
-    serializer_class = s.BatchOut
+class BatchCancelView(BatchActionView):
+    service = staticmethod(bankfile.batch_cancel)
 
     @extend_schema(operation_id="payments_batches_cancel", request=None)
     def post(self, request, batch_id):
-        batch = bankfile.batch_cancel(batch=access.batch_for_finance(request.user, batch_id), actor=request.user)
-        return Response(s.BatchOut(batch).data)
+        """The batch will not be executed: its payments wait for the next batch."""
+        return self.act(request, batch_id)
 
 
 class StatementView(FinanceView):

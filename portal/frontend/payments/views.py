@@ -74,6 +74,8 @@ def batch(request, batch_id):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "export":
+                return _file_response(item, bankfile.batch_export(batch=item, actor=request.user))
             if action == "confirm":
                 bankfile.batch_confirm(batch=item, actor=request.user)
                 messages.success(request, _("The batch is confirmed: its payments are paid."))
@@ -90,17 +92,19 @@ def batch(request, batch_id):
                   status=400 if error else 200)
 
 
+def _file_response(batch, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="pain001-{batch.message_id}.xml"'
+    return response
+
+
 @member_required(Role.FINANCE_OFFICER)
 def batch_file(request, batch_id):
+    """The file of an exported batch again (a link changes nothing; exporting is the POST on the batch page)."""
     item = access.batch_for_finance(request.user, batch_id)
-    try:
-        data = bankfile.batch_export(batch=item, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if item.status != PaymentBatch.Status.EXPORTED:
         return redirect("payments:batch", batch_id=item.pk)
-    response = HttpResponse(data, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="pain001-{item.message_id}.xml"'
-    return response
+    return _file_response(item, bankfile.batch_export(batch=item, actor=request.user))
 
 
 @member_required(Role.FINANCE_OFFICER)
