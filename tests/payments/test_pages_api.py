@@ -17,7 +17,7 @@ from .test_bankfile import camt053
 pytestmark = pytest.mark.django_db
 
 FINANCE_PAGES = ["/maksajumi/", "/maksajumi/paketes/", "/maksajumi/izraksts/", "/maksajumi/saskanosana/",
-                 "/maksajumi/finansejums/"]
+                 "/maksajumi/finansejums/", "/maksajumi/iestatijumi/"]
 
 
 @pytest.fixture
@@ -217,3 +217,18 @@ def test_a_draft_batch_is_exported_by_the_post_not_by_a_link(world, officer, cli
     bankfile.validate_pain001(file.content)
     assert PaymentBatch.objects.get(pk=batch.pk).status == "exported"
     assert Payment.objects.get(pk=invoice.payment.pk).status == "sent"
+
+
+def test_settings_page_changes_the_rail_and_refuses_a_bad_iban(world, officer, client_for):
+    from portal.marketplace.payments.models import PaymentSettings
+
+    client = client_for(MUNICIPALITY_A, user=officer)
+    assert client.get("/maksajumi/iestatijumi/").status_code == 200
+    bad = client.post("/maksajumi/iestatijumi/", {"rail": "stripe", "debtor_iban": "LV00TREL1"})
+    assert bad.status_code == 400 and "govuk-error-message" in bad.content.decode()
+    assert PaymentSettings.current().rail == "bank_file"
+    ok = client.post("/maksajumi/iestatijumi/", {"rail": "stripe", "debtor_iban": "LV34 TREL 9999 9999 9999 9"})
+    assert ok.status_code == 302
+    assert (PaymentSettings.current().rail, PaymentSettings.current().debtor_iban) == ("stripe",
+                                                                                       "LV34TREL9999999999999")
+    assert client_for(MUNICIPALITY_A, user=world.social_worker).get("/maksajumi/iestatijumi/").status_code == 403

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.frontend.forms import GovukFormMixin
+from portal.marketplace.payments.models import Rail
 
 
 class DateInput(forms.DateInput):
@@ -22,3 +23,11 @@ class StatementForm(GovukFormMixin, forms.Form):
 class TopUpForm(GovukFormMixin, forms.Form):
     amount = forms.DecimalField(label=_("Amount in euro"), max_digits=14, decimal_places=2, min_value=0.01)
     note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+
+class SettingsForm(GovukFormMixin, forms.Form):
+    rail = forms.ChoiceField(label=_("How the municipality pays providers"), choices=Rail.choices)
+    debtor_name = forms.CharField(label=_("Account holder"), max_length=70, required=False)
+    debtor_iban = forms.CharField(label=_("IBAN the municipality pays from"), max_length=40, required=False,
+                                  help_text=_("Needed for bank files."))
+    debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)

@@ -18,5 +18,6 @@ tenant_urlpatterns: list = [
     path("maksajumi/izraksts/", views.statement, name="statement"),
     path("maksajumi/saskanosana/", views.reconciliation, name="reconciliation"),
     path("maksajumi/finansejums/", views.funding, name="funding"),
+    path("maksajumi/iestatijumi/", views.payment_settings, name="settings"),
     path("budzets/samaksats/", views.family, name="family"),
 ]

@@ -14,12 +14,13 @@ from portal.frontend.decorators import member_required, provider_required
 from portal.frontend.forms import apply_domain_error
 from portal.marketplace.payments import access, bankfile, services, statements
 from portal.marketplace.payments.errors import DomainError
-from portal.marketplace.payments.models import MoneyEntry, PaymentBatch, PaymentStatus, ReconciliationAlert
+from portal.marketplace.payments.models import (MoneyEntry, PaymentBatch, PaymentSettings, PaymentStatus,
+                                               ReconciliationAlert)
 from portal.marketplace.payments.services import RETRYABLE
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
-from .forms import BatchForm, StatementForm, TopUpForm
+from .forms import BatchForm, SettingsForm, StatementForm, TopUpForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 PAGE_SIZE = 25
@@ -146,6 +147,23 @@ def funding(request):
     return render(request, "payments/funding.html", {
         "form": form, "summary": services.funding_summary(), "entries": entries},
         status=400 if form.errors else 200)
+
+
+@member_required(Role.FINANCE_OFFICER)
+def payment_settings(request):
+    access.payments_for_finance(request.user)
+    current = PaymentSettings.current()
+    form = SettingsForm(request.POST or None, initial={
+        "rail": current.rail, "debtor_name": current.debtor_name, "debtor_iban": current.debtor_iban,
+        "debtor_bic": current.debtor_bic})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_settings_update(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The payment settings are saved."))
+            return redirect("payments:settings")
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    return render(request, "payments/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @member_required(*FAMILY)

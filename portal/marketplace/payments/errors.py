@@ -4,7 +4,7 @@ from portal.platform.core.errors import Conflict, DomainError, NotFound, Permiss
 
 __all__ = ["DomainError", "NotFound", "PermissionDenied", "PaymentWrongStatus", "NotFinanceOfficer",
            "BadIban", "NothingToBatch", "BatchWrongStatus", "DebtorMissing", "StatementInvalid",
-           "FundingInvalid", "SepaInvalid"]
+           "FundingInvalid", "SepaInvalid", "SettingsInvalid"]
 
 
 class NotFinanceOfficer(PermissionDenied):
@@ -39,6 +39,10 @@ class SepaInvalid(ValidationFailed):
 
 class StatementInvalid(ValidationFailed):
     code = "statement.invalid"
+
+
+class SettingsInvalid(ValidationFailed):
+    code = "payment_settings.invalid"
 
 
 class FundingInvalid(ValidationFailed):

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, connection, transaction
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -242,3 +244,32 @@ def funding_summary() -> dict:
 def funding_would_exceed(amount) -> bool:
     """True when approving ``amount`` more would take the funding below zero (the warning before approval)."""
     return account_balance(Account.FUNDING) - to_money(amount) < 0
+
+
+@transaction.atomic
+def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_iban: str = "",
+                            debtor_bic: str = "") -> PaymentSettings:
+    """The municipality's rail and the account it pays from (finance officer; audited). Payments requested
+    or retried afterwards use the new rail."""
+    if not invoicing_access.is_finance_here(actor):
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can change payment settings."))
+    if rail not in Rail.values:
+        raise errors.SettingsInvalid(_("Choose how the municipality pays."), field="rail")
+    iban = "".join((debtor_iban or "").split()).upper()
+    bic = "".join((debtor_bic or "").split()).upper()
+    try:
+        iban = IBAN(iban).compact if iban else ""
+    except (SchwiftyException, ValueError):
+        raise errors.SettingsInvalid(_("Enter a valid IBAN; the check digits do not match."),
+                                     field="debtor_iban") from None
+    try:
+        bic = BIC(bic).compact if bic else ""
+    except (SchwiftyException, ValueError):
+        raise errors.SettingsInvalid(_("Enter a valid BIC, for example TRELLV22."), field="debtor_bic") from None
+    row = PaymentSettings.objects.select_for_update().filter(pk=1).first() or PaymentSettings.current()
+    before = {"rail": row.rail, "debtor_iban": row.debtor_iban}
+    row.rail, row.debtor_name, row.debtor_iban, row.debtor_bic = rail, (debtor_name or "").strip()[:70], iban, bic
+    row.save()
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, summary="payment settings changed",
+          changes={k: [v, getattr(row, k)] for k, v in before.items() if v != getattr(row, k)})
+    return row
