@@ -139,3 +139,15 @@ def test_reconciliation_lists_paid_not_approved_and_overdrawn(world, officer):
     Invoice.objects.filter(pk=invoice.pk).update(status="paid")
     assert reconcile()["resolved"] >= 1
     assert not ReconciliationAlert.objects.filter(kind="paid_not_approved", resolved_at__isnull=True).exists()
+
+
+def test_the_demo_loader_leaves_a_confirmed_an_exported_batch_and_a_waiting_payment(world, muni_a):
+    from portal.demo import payments as demo
+
+    for _ in range(4):
+        approved_invoice(world)
+    demo.load(muni_a, None)
+    assert sorted(PaymentBatch.objects.values_list("status", flat=True)) == ["confirmed", "exported"]
+    assert Payment.objects.filter(status="waiting", batch__isnull=True).exists()
+    assert Payment.objects.filter(status="paid").exists() and Payment.objects.filter(status="sent").exists()
+    assert sum(services.account_balance(a) for a in Account.values) == Decimal("0.00")
