@@ -13,6 +13,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from portal.budgets.ledger.selectors import plans_review_due
 from portal.marketplace.invoicing.oversight import budget_alerts
+from portal.marketplace.payments.reconciliation import finance_attention
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
@@ -65,7 +66,9 @@ def dashboard(request):
         today = timezone.localdate()
         watch = {"alerts": budget_alerts(today=today, social_worker=request.user),
                  "reviews": list(plans_review_due(today=today, social_worker=request.user)[:50])}
-    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch})
+    money = finance_attention() if municipality is not None and Role.FINANCE_OFFICER in held else None
+    return render(request, "frontend/dashboard.html", {"panels": panels, "elsewhere": elsewhere, "watch": watch,
+                                                       "money": money})
 
 
 def _panel_with_links(panel, extra):

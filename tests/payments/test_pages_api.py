@@ -190,9 +190,18 @@ def test_the_endpoints_are_in_each_sites_openapi_schema(client_for):
     assert "/api/v1/provider/payments/" in national and "/api/v1/payments/" not in national
 
 
-def test_the_finance_dashboard_links_the_treasury_export(officer, client_for):
-    body = client_for(MUNICIPALITY_A, user=officer).get("/panelis/").content.decode()
+def test_the_finance_dashboard_links_the_treasury_export_and_shows_the_alerts(officer, client_for,
+                                                                            django_assert_max_num_queries):
+    from portal.marketplace.payments.models import ReconciliationAlert
+
+    ReconciliationAlert.objects.create(kind="unmatched", key="test:dashboard", detail="X-1 12.00 EUR")
+    open_alerts = ReconciliationAlert.objects.filter(resolved_at__isnull=True).count()
+    with django_assert_max_num_queries(25):
+        body = client_for(MUNICIPALITY_A, user=officer).get("/panelis/").content.decode()
     assert "/maksajumi/paketes/" in body and "/maksajumi/finansejums/" in body
+    assert f'data-reconciliation-alerts="{open_alerts}"' in body
+    social = client_for(MUNICIPALITY_A, user=demo_user(Role.SOCIAL_WORKER, MUNICIPALITY_A)).get("/panelis/")
+    assert "data-money" not in social.content.decode()
 
 
 def test_api_cancel_then_confirm_is_refused(world, officer, exported, client_for):

@@ -53,3 +53,9 @@ def reconcile(*, now: dt.datetime | None = None) -> dict:
     ReconciliationAlert.objects.filter(pk__in=gone).update(resolved_at=now)
     return {"open": ReconciliationAlert.objects.filter(resolved_at__isnull=True).count(), "new": created,
             "resolved": len(gone)}
+
+
+def finance_attention() -> dict:
+    """What the finance officer's dashboard shows: open reconciliation alerts and the funding."""
+    return {"alerts": ReconciliationAlert.objects.filter(resolved_at__isnull=True).count(),
+            "funding": funding_summary()}

@@ -232,13 +232,16 @@ def funding_top_up(*, amount, note: str = "", actor, key: str | None = None) -> 
 
 
 def funding_summary() -> dict:
-    """The funding balance, what is approved and not yet paid, and whether a warning is due."""
-    balance = account_balance(Account.FUNDING)
-    payable = account_balance(Account.PAYABLE)
-    topped_up = to_money(MoneyEntry.objects.filter(kind=MoneyEntry.Kind.TOP_UP).aggregate(s=Sum("amount"))["s"]
-                         or ZERO)
-    return {"balance": balance, "payable": payable, "paid": account_balance(Account.PAID), "topped_up": topped_up,
-            "overdrawn": balance < 0}
+    """The funding balance, what is approved and not yet paid, and whether a warning is due (one query)."""
+    sums = {}
+    for account in (Account.FUNDING, Account.PAYABLE, Account.PAID):
+        sums[f"{account}_in"] = Sum("amount", filter=Q(debit=account))
+        sums[f"{account}_out"] = Sum("amount", filter=Q(credit=account))
+    rows = MoneyEntry.objects.aggregate(topped_up=Sum("amount", filter=Q(kind=MoneyEntry.Kind.TOP_UP)), **sums)
+    balance = {a: to_money((rows[f"{a}_in"] or ZERO) - (rows[f"{a}_out"] or ZERO))
+               for a in (Account.FUNDING, Account.PAYABLE, Account.PAID)}
+    return {"balance": balance[Account.FUNDING], "payable": balance[Account.PAYABLE], "paid": balance[Account.PAID],
+            "topped_up": to_money(rows["topped_up"] or ZERO), "overdrawn": balance[Account.FUNDING] < 0}
 
 
 def funding_would_exceed(amount) -> bool:
