@@ -18,7 +18,7 @@ from portal.tenants.models import Municipality
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
-from . import agreements, approvals, catalogue, invoicing, ledger, notifications, people, period, registry, search
+from . import agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry, search
 from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
                     municipal_email)
 
@@ -64,6 +64,7 @@ DEMO_LOADERS = [
     ledger.load,
     agreements.load,
     invoicing.load,
+    payments.load,
     period.load,
     notifications.load,
 ]

@@ -7,7 +7,7 @@ role's dashboard)."""
 
 from importlib import import_module
 
-AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "notifications")
+AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "payments", "notifications")
 
 
 def area_urls(site: str):

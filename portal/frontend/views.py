@@ -14,6 +14,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from drf_spectacular.generators import SchemaGenerator
 
 from portal.notifications.todo import todo_for
+from portal.marketplace.payments.reconciliation import finance_attention
 from portal.platform.core.models import AuditEvent
 from portal.tenants.access import current_municipality, municipality_ids_for, national_roles, roles_for
 from portal.tenants.models import Municipality, PlanningRegion
@@ -90,9 +91,10 @@ def dashboard(request):
         watch = {"alerts": list(found["budgets.alerts"]), "reviews": list(found["plans.review"][:50])}
     todo = [(role, todo_rows(items)) for role, items in todos.items()]
     todo = [(role, rows) for role, rows in todo if rows]
+    money = finance_attention() if municipality is not None and Role.FINANCE_OFFICER in held else None
     return render(request, "frontend/dashboard.html", {
         "panels": panels, "elsewhere": elsewhere, "watch": watch, "national": national, "todo": todo,
-        "multi_role": len(held) > 1})
+        "multi_role": len(held) > 1, "money": money})
 
 
 def _provider_here_panel(request):

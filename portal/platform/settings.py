@@ -75,6 +75,7 @@ TENANT_APPS = [
     "portal.budgets.ledger",
     "portal.marketplace.agreements",
     "portal.marketplace.invoicing",
+    "portal.marketplace.payments",
     "portal.notifications",
     "portal.notifications.threads",
 ]

@@ -99,12 +99,14 @@ def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_mun
         "portal.agreements.period_end": float(settings.PERIOD_JOBS_EVERY_SECONDS),
         "portal.people.retention": 86400.0,
         "portal.notifications.reminders": 86400.0,
+        "portal.payments.reconcile": 86400.0,
     }
     assert {entry["task"] for entry in schedule.values()} == {"portal.background.each_municipality"}
     assert set(app.conf.beat_schedule) == set(schedule)
     app.loader.import_default_modules()  # what the worker does at start: every app's tasks module
     for name in ("portal.outbox.sweep", "portal.agreements.expire", "portal.budgets.close_due",
-                 "portal.agreements.period_end", "portal.people.retention", "portal.notifications.reminders"):
+                 "portal.agreements.period_end", "portal.people.retention", "portal.notifications.reminders",
+                 "portal.payments.reconcile"):
         assert name in app.tasks  # registered (the worker imports the same tasks modules)
 
 

@@ -46,13 +46,13 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def _start_worker() -> subprocess.Popen:
+def _start_worker(include: str = "tests.bench.background_tasks") -> subprocess.Popen:
     """`portal worker` on the benchmark's database (its queue), returning once it is ready."""
     from django.db import connection
 
     env = {**os.environ, "PORTAL_DB_NAME": connection.settings_dict["NAME"], "PORTAL_QUIET": "1"}
     process = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "worker", "--no-beat",
-                                "--concurrency", "4", "--include", "tests.bench.background_tasks"],
+                                "--concurrency", "4", "--include", include],
                                env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue_module.Queue[str] = queue_module.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()

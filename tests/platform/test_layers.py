@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search", "notifications")
+          "agreements", "invoicing", "search", "payments", "notifications")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -46,6 +46,9 @@ LAYERS = (
          ("ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("invoicing", ("portal.marketplace.invoicing",),
          ("agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
+    # Payments answer invoicing's approval signal (invoicing.signals.invoice_approved) in its transaction.
+    Area("payments", ("portal.marketplace.payments",),
+         ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("search", ("portal.marketplace.search",), ("approvals", "ledger", "people", "catalogue", "outbox", *CORE)),
     # To-do lists read every area's data; notifications follow every area's outbox events.
     Area("notifications", ("portal.notifications",),

@@ -12,9 +12,11 @@ from portal.marketplace.invoicing import access, selectors
 from portal.frontend.forms import apply_domain_error
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
-from portal.marketplace.invoicing.invoices import invoice_approve, invoice_mark_paid, invoice_reject
+from portal.marketplace.invoicing.invoices import invoice_approve, invoice_reject
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
 from portal.marketplace.invoicing.sessions import session_confirm, session_dispute
+from portal.marketplace.payments.models import Payment
+from portal.marketplace.payments.services import funding_would_exceed, payment_mark_paid
 from portal.tenants.roles import Role
 
 from .common import pdf_response
@@ -91,7 +93,7 @@ def invoice(request, invoice_id):
                 messages.success(request, _("The invoice is approved and the amount is paid from the budget."))
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
             if action == "paid":
-                invoice_mark_paid(invoice=item, actor=request.user)
+                payment_mark_paid(invoice=item, actor=request.user)  # the payment and its entries follow
                 messages.success(request, _("The payment is recorded."))
                 return redirect("invoicing:finance-invoice", invoice_id=item.pk)
             if action == "reject" and form.is_valid():
@@ -109,7 +111,9 @@ def invoice(request, invoice_id):
     overdue = selectors.is_overdue(item, selectors.approval_target_days())
     return render(request, "invoicing/finance_invoice.html", {
         "invoice": item, "agreement": item.agreement, "lines": lines, "result": result, "form": form,
-        "error": error, "timeline": selectors.timeline(item), "overdue": overdue},
+        "error": error, "timeline": selectors.timeline(item), "overdue": overdue,
+        "payment": Payment.objects.filter(invoice=item).first(),
+        "funding_short": item.status == Invoice.Status.SUBMITTED and funding_would_exceed(item.budget_amount)},
         status=400 if (error or form.errors) else 200)
 
 

@@ -29,6 +29,7 @@ from .checks import budget_share
 from .index import sync_invoice
 from .models import Invoice, InvoiceLine, Session, SessionStatus
 from .selectors import invoice_check
+from .signals import invoice_approved
 
 
 def month_bounds(year: int, month: int) -> tuple[Date, Date]:
@@ -185,6 +186,7 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved",
           changes={"status": ["submitted", "approved"]})
     outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
+    invoice_approved.send(sender=Invoice, invoice=invoice, actor=actor)
     sync_invoice(invoice)
     return invoice
 
@@ -223,4 +225,22 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
           changes={"status": ["approved", "paid"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
+    return invoice
+
+
+@transaction.atomic
+def invoice_payment_settled(*, invoice: Invoice, paid: bool, actor=None, at=None) -> Invoice:
+    """The invoice's payment was paid (``paid``) or came back: approved ↔ paid. Called by the payments area,
+    which decides who may; a call that changes nothing is a no-op."""
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    before, after = (Invoice.Status.APPROVED, Invoice.Status.PAID) if paid else (Invoice.Status.PAID,
+                                                                                 Invoice.Status.APPROVED)
+    if invoice.status != before:
+        return invoice
+    invoice.status = after
+    invoice.paid_at = (at or timezone.now()) if paid else None
+    invoice.save(update_fields=["status", "paid_at", "modified_at"])
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
+          summary=f"invoice {invoice} {'paid' if paid else 'payment returned'}", changes={"status": [before, after]})
+    sync_invoice(invoice)
     return invoice

@@ -7,12 +7,17 @@ services to remember the index, the index follows each saved agreement on commit
 
 from django.db import connection
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from portal.marketplace.agreements.cancellation import delivered_not_invoiced
 from portal.marketplace.agreements.models import Agreement
 
 from .index import sync_agreement
 from .selectors import uninvoiced_amount
+
+# Sent inside ``invoice_approve``'s transaction (``invoice=``, ``actor=``): the payments area, which sits above
+# invoicing, answers by creating the invoice's payment in that same transaction.
+invoice_approved = Signal()
 
 
 def _agreement_saved(sender, instance, **kwargs):

@@ -55,6 +55,7 @@ class ProviderWorkItem(models.Model):
         AGREEMENT = "agreement", _("Agreement")
         SESSION = "session", _("Session")
         INVOICE = "invoice", _("Invoice")
+        PAYMENT = "payment", _("Payment")
 
     provider_id = models.BigIntegerField(_("provider"))
     municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="+",

@@ -54,6 +54,8 @@ def beat_schedule() -> dict:
         # Plan reviews due and budget alerts to the social worker (page and e-mail, by preference).
         "notifications-reminders": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                     "args": ["portal.notifications.reminders"]},
+        "payments-reconcile": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
+                               "args": ["portal.payments.reconcile"]},
     }
 
 

@@ -1,0 +1,33 @@
+"""Forms of the payments pages (the rules stay in the services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.frontend.forms import GovukFormMixin
+from portal.marketplace.payments.models import Rail
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BatchForm(GovukFormMixin, forms.Form):
+    execution_date = forms.DateField(label=_("Execution date (optional)"), required=False, widget=DateInput,
+                                     help_text=_("Empty: today."))
+
+
+class StatementForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(label=_("Bank statement (camt.053 XML)"))
+
+
+class TopUpForm(GovukFormMixin, forms.Form):
+    amount = forms.DecimalField(label=_("Amount in euro"), max_digits=14, decimal_places=2, min_value=0.01)
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+
+class SettingsForm(GovukFormMixin, forms.Form):
+    rail = forms.ChoiceField(label=_("How the municipality pays providers"), choices=Rail.choices)
+    debtor_name = forms.CharField(label=_("Account holder"), max_length=70, required=False)
+    debtor_iban = forms.CharField(label=_("IBAN the municipality pays from"), max_length=40, required=False,
+                                  help_text=_("Needed for bank files."))
+    debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)
