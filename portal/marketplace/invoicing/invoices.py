@@ -242,5 +242,7 @@ def invoice_payment_settled(*, invoice: Invoice, paid: bool, actor=None, at=None
     invoice.save(update_fields=["status", "paid_at", "modified_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
           summary=f"invoice {invoice} {'paid' if paid else 'payment returned'}", changes={"status": [before, after]})
+    if paid:  # the provider and the family are told (notifications)
+        outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     sync_invoice(invoice)
     return invoice
