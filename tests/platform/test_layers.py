@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search")
+          "agreements", "invoicing", "search", "payments", "stripe_connect")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -47,6 +47,12 @@ LAYERS = (
     Area("invoicing", ("portal.marketplace.invoicing",),
          ("agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("search", ("portal.marketplace.search",), ("approvals", "ledger", "people", "catalogue", "outbox", *CORE)),
+    # The payment core (payments, built on its own branch) and the Stripe rail above it: stripe_connect settles
+    # payments from webhooks; payments reaches the Stripe rail only through its rail registry.
+    Area("payments", ("portal.marketplace.payments",),
+         ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
+    Area("stripe_connect", ("portal.marketplace.stripe_connect",),
+         ("payments", "agreements", "catalogue", "outbox", *CORE)),
     # Delivery: the JSON API and the HTML pages use the domain, never each other.
     Area("api", ("portal.api",), DOMAIN),
     Area("frontend", ("portal.frontend",), DOMAIN),
