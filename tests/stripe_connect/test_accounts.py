@@ -48,7 +48,7 @@ def test_readiness_comes_from_account_updated_and_an_older_event_changes_nothing
     account = ConnectAccount.objects.get(provider=provider)
     assert account.is_ready and account.currently_due == [] and account.state_event_id == newer["id"]
     page = client_for(None, user=staff).get(f"/mans-sniedzejs/{provider.slug}/stripe/").content.decode()
-    assert "Ready: payouts are enabled." in page or "Gatavs" in page
+    assert "Gatavs: izmaksas ir ieslēgtas." in page  # Latvian by default
     assert WebhookEvent.objects.filter(event_id__in=[older["id"], newer["id"]]).count() == 2
 
 
@@ -106,3 +106,11 @@ def test_municipalities_see_the_readiness_on_the_provider_approval_page(standin,
         client = client_for(code, user=user_of(Role.MUNICIPALITY_ADMIN, code), language="en")
         page = client.get(f"/apstiprinasana/{provider.pk}/").content.decode()
         assert "Ready: payouts are enabled." in page
+
+
+def test_the_demo_has_ready_half_way_and_unconnected_providers(db):
+    from portal.marketplace.catalogue.models import Provider
+
+    accounts = list(ConnectAccount.objects.filter(account_id__startswith="acct_demo"))
+    assert any(a.is_ready for a in accounts) and any(not a.is_ready for a in accounts)
+    assert Provider.objects.filter(status="verified", stripe_account__isnull=True).exists()
