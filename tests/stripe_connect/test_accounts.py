@@ -114,3 +114,43 @@ def test_the_demo_has_ready_half_way_and_unconnected_providers(db):
     accounts = list(ConnectAccount.objects.filter(account_id__startswith="acct_demo"))
     assert any(a.is_ready for a in accounts) and any(not a.is_ready for a in accounts)
     assert Provider.objects.filter(status="verified", stripe_account__isnull=True).exists()
+
+
+def test_the_api_gives_the_readiness_and_an_onboarding_link_to_the_providers_staff_only(
+        standin, client_for, user_of, django_assert_max_num_queries):
+    provider = make_provider()
+    staff = own_staff_user(provider)
+    client = client_for(None, user=staff, language="en")
+    url = f"/api/v1/provider/{provider.slug}/stripe/"
+    before = client.get(url).json()
+    assert (before["connected"], before["ready"], before["readiness"]) == (False, False, "Not connected to Stripe.")
+    onboarding = client.post(url + "onboarding/")
+    assert onboarding.status_code == 200 and onboarding.json()["url"].startswith(f"{standin.base}/setup/s/acct_")
+    with django_assert_max_num_queries(10):
+        after = client.get(url).json()
+    assert after["connected"] and after["account_id"] == ConnectAccount.objects.get(provider=provider).account_id
+    other = client_for(None, user=own_staff_user(make_provider()))
+    assert other.get(url).status_code == 404 and other.post(url + "onboarding/").status_code == 404
+    assert client_for(None, user=user_of(Role.PERSON)).get(url).status_code == 403
+    assert client_for(MUNICIPALITY_A, user=staff).get(url).status_code == 404
+    assert "stripe_provider_account" in client_for(None).get("/api/schema/").content.decode()
+
+
+def test_the_api_refuses_onboarding_with_stripe_off_and_writes_nothing(client_for, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    provider = make_provider()
+    response = client_for(None, user=own_staff_user(provider)).post(
+        f"/api/v1/provider/{provider.slug}/stripe/onboarding/")
+    assert response.status_code == 409 and response.json()["code"] == "stripe_off"
+    assert not ConnectAccount.objects.filter(provider=provider).exists()
+
+
+def test_stripe_unreachable_while_connecting_says_so_and_writes_nothing(standin, client_for):
+    provider = make_provider()
+    client = client_for(None, user=own_staff_user(provider), language="en")
+    standin.stop()
+    response = client.post(f"/mans-sniedzejs/{provider.slug}/stripe/pieslegt/", follow=True)
+    assert "Stripe could not be reached" in response.content.decode()
+    assert not ConnectAccount.objects.filter(provider=provider).exists()
+    api = client.post(f"/api/v1/provider/{provider.slug}/stripe/onboarding/")
+    assert api.status_code == 502 and api.json()["code"] == "stripe_error"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from portal.marketplace.stripe_connect.models import ConnectAccount
 from portal.marketplace.stripe_connect.transfers import transfer_execute, transfer_reverse
@@ -14,17 +15,13 @@ from tests.factories import make_provider
 pytestmark = pytest.mark.django_db
 
 
-@dataclass(frozen=True)
-class Order:  # the shape of payments.rails.PaymentOrder
-    payment_id: int
-    idempotency_key: str
-    municipality_code: str
-    schema_name: str
-    provider_id: int
-    invoice_id: int
-    invoice_number: str
-    amount: Decimal
-    currency: str = "EUR"
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are translated (Latvian by default); the assertions read the English."""
+    with translation.override("en"):
+        yield
+
+
 
 
 def _ready_provider(standin, *, payouts_enabled=True):
@@ -37,9 +34,11 @@ def _ready_provider(standin, *, payouts_enabled=True):
     return provider, account["id"]
 
 
-def _order(provider, amount="125.50", key="jelgava-invoice-7-payment") -> Order:
-    return Order(payment_id=3, idempotency_key=key, municipality_code="jelgava", schema_name="jelgava",
-                 provider_id=provider.pk, invoice_id=7, invoice_number="ATL-2026-0007", amount=Decimal(amount))
+def _order(provider, amount="125.50", key="jelgava-invoice-7-payment", currency="EUR"):
+    """The shape of payments.rails.PaymentOrder (the rail is duck-typed: any object with its attributes)."""
+    return SimpleNamespace(payment_id=3, idempotency_key=key, municipality_code="jelgava", schema_name="jelgava",
+                 provider_id=provider.pk, invoice_id=7, invoice_number="ATL-2026-0007", amount=Decimal(amount),
+                           currency=currency)
 
 
 def test_a_payment_to_a_ready_account_is_one_transfer_naming_municipality_and_invoice(standin):
@@ -141,7 +140,47 @@ def test_a_reversal_returns_the_money_once_per_key(standin):
     assert too_much.status == "waiting" and "greater than unreversed" in too_much.reason
 
 
-def test_the_order_can_be_any_object_with_the_attributes(standin):
+def test_another_key_is_another_payment(standin):
     provider, _ = _ready_provider(standin)
-    order = replace(_order(provider), currency="EUR", idempotency_key="other-key")
-    assert transfer_execute(order).status == "sent"
+    first, other = transfer_execute(_order(provider)), transfer_execute(_order(provider, key="other-key"))
+    assert first.reference != other.reference and len(standin.transfers) == 2
+
+
+def test_the_platform_admin_sees_the_stripe_balance_and_no_one_else(standin, client_for, user_of,
+                                                                      django_assert_max_num_queries):
+    from portal.tenants.roles import Role
+    from tests.conftest import MUNICIPALITY_A
+
+    standin.balance["eur"] = 123_456
+    admin = client_for(None, user=user_of(Role.PLATFORM_ADMIN), language="en")
+    with django_assert_max_num_queries(10):
+        page = admin.get("/stripe/bilance/").content.decode()
+    assert "EUR" in page and "1234.56" in page
+    assert client_for(None, user=user_of(Role.PROVIDER_STAFF)).get("/stripe/bilance/").status_code == 403
+    finance = user_of(Role.FINANCE_OFFICER, MUNICIPALITY_A)
+    assert client_for(MUNICIPALITY_A, user=finance).get("/stripe/bilance/").status_code in (403, 404)
+    standin.stop()
+    assert "Stripe could not be reached" in admin.get("/stripe/bilance/").content.decode()
+
+
+def test_register_hands_the_rail_to_the_payment_core_when_it_is_installed(monkeypatch):
+    """The payment core is merged from its own branch; here a stand-in module records the registration."""
+    import importlib.util
+    import sys
+    import types
+
+    from portal.marketplace.stripe_connect.transfers import register
+
+    if importlib.util.find_spec("portal.marketplace.payments") is None:
+        register()  # without the payment core: nothing to register with, and no error
+        registered = {}
+        rails = types.ModuleType("portal.marketplace.payments.rails")
+        rails.register_rail = lambda name, execute: registered.update({name: execute})
+        monkeypatch.setitem(sys.modules, "portal.marketplace.payments", types.ModuleType("portal.marketplace.payments"))
+        monkeypatch.setitem(sys.modules, "portal.marketplace.payments.rails", rails)
+        register()
+        assert registered == {"stripe": transfer_execute}
+    else:  # merged: AppConfig.ready registered it already
+        from portal.marketplace.payments import rails
+
+        assert "stripe" in str(vars(rails))

@@ -59,8 +59,8 @@ def balance(request):
     if stripe_enabled():
         try:
             rows = [(currency.upper(), cents / 100) for currency, cents in platform_balance()]
-        except Exception as failure:  # noqa: BLE001 — Stripe unreachable: the page says so instead of failing
-            error = str(failure)
+        except DomainError as failure:  # Stripe unreachable: the page says so instead of failing
+            error = failure.message
     return render(request, "stripe_connect/balance.html", {"rows": rows, "error": error, "stripe_on": stripe_enabled()})
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent, audit
 
-from .client import stripe_client
+from .client import stripe_client, stripe_errors
 from .models import ConnectAccount
 
 
@@ -25,12 +25,13 @@ def account_connect(*, provider, actor, return_url: str, refresh_url: str, reque
     client = stripe_client()
     account = connect_account_for(provider)
     if account is None:
-        created = client.v1.accounts.create(params={
-            "type": "express", "country": "LV", "email": provider.email or None,
-            "capabilities": {"transfers": {"requested": True}},
-            "business_profile": {"name": provider.name},
-            "metadata": {"provider_id": str(provider.pk)},
-        }, options={"idempotency_key": f"sbs-connect-provider-{provider.pk}"})
+        with stripe_errors():
+            created = client.v1.accounts.create(params={
+                "type": "express", "country": "LV", "email": provider.email or None,
+                "capabilities": {"transfers": {"requested": True}},
+                "business_profile": {"name": provider.name},
+                "metadata": {"provider_id": str(provider.pk)},
+            }, options={"idempotency_key": f"sbs-connect-provider-{provider.pk}"})
         try:
             with transaction.atomic():
                 account = ConnectAccount.objects.create(
@@ -41,10 +42,11 @@ def account_connect(*, provider, actor, return_url: str, refresh_url: str, reque
                       summary=f"Stripe account {created.id} for {provider.name}", request=request)
         except IntegrityError:  # two staff members at once: the idempotency key gave both the same account
             account = ConnectAccount.objects.get(provider=provider)
-    link = client.v1.account_links.create(params={
-        "account": account.account_id, "type": "account_onboarding",
-        "return_url": return_url, "refresh_url": refresh_url,
-    })
+    with stripe_errors():
+        link = client.v1.account_links.create(params={
+            "account": account.account_id, "type": "account_onboarding",
+            "return_url": return_url, "refresh_url": refresh_url,
+        })
     return link.url
 
 

@@ -5,13 +5,31 @@ from __future__ import annotations
 import stripe
 from django.conf import settings
 
-from portal.platform.core.errors import DomainError
+from contextlib import contextmanager
+
 from django.utils.translation import gettext as _
+
+from portal.platform.core.errors import DomainError
 
 
 class StripeOff(DomainError):
     code = "stripe_off"
     status = 409
+
+
+class StripeFailed(DomainError):
+    code = "stripe_error"
+    status = 502
+
+
+@contextmanager
+def stripe_errors():
+    """Stripe's own exceptions (unreachable, refused) as a DomainError with Stripe's words."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        raise StripeFailed(_("Stripe could not be reached or answered with an error: %(message)s")
+                           % {"message": error.user_message or type(error).__name__}) from error
 
 
 def stripe_enabled() -> bool:
