@@ -18,7 +18,7 @@ from portal.tenants.models import Municipality
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
-from . import agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry, search
+from . import agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry, search, stripe_connect
 from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
                     municipal_email)
 
@@ -57,6 +57,7 @@ PUBLIC_DEMO_LOADERS = [
     catalogue.load_public,
     registry.load_public,
     search.load_public,
+    stripe_connect.load_public,
 ]
 DEMO_LOADERS = [
     approvals.load,

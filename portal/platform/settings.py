@@ -64,6 +64,8 @@ SHARED_APPS = [
     "portal.marketplace.registry",
     # Notifications of national users (provider staff) live in public; everyone else's in their municipality.
     "portal.notifications",
+    # Stripe Connect: providers' connected accounts and the webhook inbox (one per platform, not per municipality).
+    "portal.marketplace.stripe_connect",
 ]
 # Apps whose tables live in every municipality's own schema.
 TENANT_APPS = [
@@ -327,6 +329,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Outbox events not processed this many seconds after they were sent are sent again by the sweep.
 OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REDISPATCH_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "10"))
+# Stripe Connect (docs/subsystems/stripe.md). Without a secret key Stripe is off: payments use the bank-file rail.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_EVERY", "300"))
 # The budget period's daily jobs (budgets close, agreements complete, carry-over questions); shorter in tests.
 PERIOD_JOBS_EVERY_SECONDS = int(os.environ.get("PORTAL_PERIOD_JOBS_EVERY", str(24 * 60 * 60)))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.api import urls as api_urls
+from portal.api.stripe_connect.webhook import stripe_webhook
 from portal.frontend import area_urls
 from portal.frontend import urls as frontend_urls
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("api/", include((api_urls.public_urlpatterns, "api"))),
     path("admin/", admin.site.urls),
     path("healthz", include("portal.platform.health")),
+    # Stripe's events (Connect accounts, transfers, co-payment checkout): one endpoint, national site only.
+    path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]

@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search", "payments", "notifications")
+          "agreements", "invoicing", "search", "payments", "stripe_connect", "notifications")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -50,6 +50,8 @@ LAYERS = (
     Area("payments", ("portal.marketplace.payments",),
          ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("search", ("portal.marketplace.search",), ("approvals", "ledger", "people", "catalogue", "outbox", *CORE)),
+    Area("stripe_connect", ("portal.marketplace.stripe_connect",),
+         ("payments", "agreements", "catalogue", "outbox", *CORE)),
     # To-do lists read every area's data; notifications follow every area's outbox events.
     Area("notifications", ("portal.notifications",),
          ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),

@@ -16,6 +16,7 @@ from portal.marketplace.approvals import services as approval_services
 from portal.marketplace.approvals.models import ApprovalStatus, PriceCap
 from portal.marketplace.catalogue import services
 from portal.marketplace.catalogue.models import Provider, Service, Unit
+from portal.marketplace.stripe_connect.accounts import connect_account_for, readiness_text
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality
 from portal.tenants.roles import Role
@@ -111,7 +112,8 @@ def approval_provider(request, provider_id: int):
     return render(request, "catalogue/approval_provider.html", {
         "provider": provider, "form": form, "approval": approval_selectors.provider_approval(provider),
         "status_label": dict(ApprovalStatus.choices)[provider.approval_status],
-        "rows": _service_rows(provider)}, status=status)
+        "rows": _service_rows(provider), "account": (account := connect_account_for(provider)),
+        "readiness": readiness_text(account)}, status=status)
 
 
 @member_required(Role.MUNICIPALITY_ADMIN)

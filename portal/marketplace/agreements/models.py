@@ -245,3 +245,36 @@ class CarryOver(models.Model):
 personal_data(Agreement)
 personal_data(AgreementEvent, via="agreement")
 personal_data(CarryOver, via="agreement")
+
+
+class CoPayment(models.Model):
+    """The family's part above the cap, paid by card through a Stripe Checkout Session (docs/subsystems/stripe.md).
+
+    It lives here, beside its agreement in the municipality's schema; the Stripe side (public app
+    ``stripe_connect``) opens the session and marks the outcome through ``agreements.copayments``.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Not paid (the payment page expired)")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="copayments",
+                                  verbose_name=_("agreement"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                                  verbose_name=_("opened by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("co-payment")
+        verbose_name_plural = _("co-payments")
+        constraints = [models.CheckConstraint(name="copayment_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.amount} ({self.status})"
+personal_data(CoPayment, via="agreement")

@@ -1,0 +1,62 @@
+"""Co-payments: the part above the cap the family agreed to pay, paid through a Stripe Checkout Session.
+
+The session itself is opened by ``stripe_connect.checkout`` (it talks to Stripe); this module keeps the
+record in the municipality's schema and its outcome from the webhook, idempotently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.platform.core.errors import DomainError
+from portal.platform.core.models import AuditEvent, audit
+
+from .models import Agreement, AgreementStatus, CoPayment
+
+PAYABLE_STATUSES = (AgreementStatus.ACTIVE,)
+
+
+def copayment_due(agreement: Agreement) -> Decimal:
+    """What the family still has to pay: the co-payment total less what is paid or waiting on an open page."""
+    taken = sum((c.amount for c in agreement.copayments.all() if c.status != CoPayment.Status.EXPIRED), Decimal("0"))
+    return max(agreement.copayment_total - taken, Decimal("0.00"))
+
+
+def copayment_check(*, agreement: Agreement) -> Decimal:
+    """The amount to pay now; refuses when nothing is due or the agreement is not active."""
+    if agreement.status not in PAYABLE_STATUSES:
+        raise DomainError(_("Co-payments are paid once the agreement is active."), code="copayment_not_active")
+    due = copayment_due(agreement)
+    if due <= 0:
+        raise DomainError(_("There is no co-payment left to pay on this agreement."), code="copayment_nothing_due")
+    return due
+
+
+@transaction.atomic
+def copayment_open(*, agreement: Agreement, amount: Decimal, checkout_session_id: str, actor) -> CoPayment:
+    copayment = CoPayment.objects.create(agreement=agreement, amount=amount, checkout_session_id=checkout_session_id,
+                                         opened_by=actor)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=copayment,
+          summary=f"co-payment {amount} EUR by card, {checkout_session_id}")
+    return copayment
+
+
+@transaction.atomic
+def copayment_settle(*, checkout_session_id: str, paid: bool, at=None) -> CoPayment | None:
+    """Mark the session's outcome: paid wins over expired whatever the order (idempotent; None if unknown)."""
+    copayment = CoPayment.objects.select_for_update().filter(checkout_session_id=checkout_session_id).first()
+    if copayment is None or copayment.status == CoPayment.Status.PAID:
+        return copayment
+    status = CoPayment.Status.PAID if paid else CoPayment.Status.EXPIRED
+    if copayment.status == status:
+        return copayment
+    copayment.status = status
+    copayment.settled_at = at or timezone.now()
+    copayment.save(update_fields=["status", "settled_at"])
+    audit(actor=None, action=AuditEvent.Action.UPDATE, obj=copayment, changes={"status": status},
+          summary=f"co-payment {status} (Stripe {checkout_session_id})")
+    return copayment
