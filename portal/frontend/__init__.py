@@ -7,7 +7,7 @@ role's dashboard)."""
 
 from importlib import import_module
 
-AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing")
+AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "statistics")
 
 
 def area_urls(site: str):

@@ -56,6 +56,7 @@ SHARED_APPS = [
     # Marketplace, public schema: one provider registry and catalogue for every municipality.
     "portal.marketplace.catalogue",
     "portal.marketplace.search",
+    "portal.statistics",
     "portal.marketplace.registry",
 ]
 # Apps whose tables live in every municipality's own schema.
@@ -260,6 +261,9 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REDISPATCH_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "10"))
 AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_EVERY", "300"))
+# The ministry's statistics: rebuilt in full from every municipality's schema this often (and refreshed
+# per municipality after each relevant commit through the outbox).
+STATISTICS_REBUILD_EVERY_SECONDS = int(os.environ.get("PORTAL_STATISTICS_REBUILD_EVERY", str(6 * 60 * 60)))
 
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {

@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search")
+          "agreements", "invoicing", "search", "statistics")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -47,6 +47,9 @@ LAYERS = (
     Area("invoicing", ("portal.marketplace.invoicing",),
          ("agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     Area("search", ("portal.marketplace.search",), ("approvals", "ledger", "people", "catalogue", "outbox", *CORE)),
+    # The ministry's statistics read every tenant area's rows into the public cube.
+    Area("statistics", ("portal.statistics",),
+         ("invoicing", "agreements", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     # Delivery: the JSON API and the HTML pages use the domain, never each other.
     Area("api", ("portal.api",), DOMAIN),
     Area("frontend", ("portal.frontend",), DOMAIN),

@@ -18,6 +18,7 @@ from portal.budgets.ledger.services import budget_grant
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent
+from portal.platform.outbox.services import outbox_emit
 
 from . import access
 from .common import audit_person, require_writer
@@ -224,6 +225,7 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
                      what=f"support plan v{locked.version} approved",
                      changes={"superseded": [p.version for p in previous]}, request=request)
         budget_grant(plan=locked, actor=actor)
+        outbox_emit(kind="plan.approved", payload={"plan_id": locked.pk})
     plan.refresh_from_db()
     return plan
 
@@ -263,4 +265,5 @@ def plan_review(*, plan: SupportPlan, outcomes: dict, comment: str = "", actor, 
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=plan,
                      what=f"support plan v{plan.version} reviewed",
                      changes={"outcomes": {str(g.pk): g.outcome for g in goals}}, request=request)
+        outbox_emit(kind="plan.reviewed", payload={"plan_id": plan.pk})
     return plan

@@ -48,6 +48,9 @@ def beat_schedule() -> dict:
                               "args": ["portal.budgets.close_due"]},
         "agreements-period-end": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                   "args": ["portal.agreements.period_end"]},
+        # Not per municipality: one full rebuild of the public statistics from every schema, then one publication.
+        "statistics-rebuild": {"task": "portal.statistics.rebuild",
+                               "schedule": float(settings.STATISTICS_REBUILD_EVERY_SECONDS)},
     }
 
 
