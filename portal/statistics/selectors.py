@@ -344,9 +344,10 @@ def pilot_tables() -> list[Table]:
         Column("children", _("Children with a budget"), "persons"),
         Column("children_target", _("Target (children)"), "persons"),
         Column("children_percent", _("Of target"), "%")], rows, chart=(0, 3))
-    short = [r[0] for r in rows if isinstance(r[3], Decimal) and r[3] < 100]
-    participants.summary = (_("Regions short of the adults' target: %(regions)s.") % {"regions": ", ".join(short)}
-                            if short else _("Every region has reached the adults' target."))
+    short = {group: ", ".join(r[0] for r in rows if isinstance(r[column], Decimal) and r[column] < 100) or _("none")
+             for group, column in (("children", 6), ("adults", 3))}
+    participants.summary = _("Short of the children's target: %(children)s. Short of the adults' target: "
+                             "%(adults)s.") % short
 
     cost_rows = []
     for group, label in (("children", _("Child-year")), ("adults", _("Adult-year"))):

@@ -35,22 +35,22 @@ LEVEL, GEO, REGION, GROUP, TYPE, PERIOD = range(6)
 def relations(keys: Iterable[tuple]) -> list[tuple[tuple, list[tuple]]]:
     """Every (total, members) sum of the cube among ``keys`` (absent members are zeros and shown)."""
     keys = set(keys)
-    found: dict[tuple, list[tuple]] = defaultdict(list)
+    found: dict[tuple, list[tuple]] = defaultdict(list)  # (total, which sum) → members
     for key in keys:
         level, geo, region, group, service_type, period = key
         if group:
-            found[(level, geo, region, "", service_type, period)].append(key)
+            found[((level, geo, region, "", service_type, period), "group")].append(key)
         if service_type:
-            found[(level, geo, region, group, "", period)].append(key)
+            found[((level, geo, region, group, "", period), "type")].append(key)
         if len(period) == 4:
-            found[(level, geo, region, group, service_type, "")].append(key)
+            found[((level, geo, region, group, service_type, ""), "period")].append(key)
         elif len(period) == 7:
-            found[(level, geo, region, group, service_type, period[:4])].append(key)
+            found[((level, geo, region, group, service_type, period[:4]), "period")].append(key)
         if level == "municipality":
-            found[("region", region, region, group, service_type, period)].append(key)
+            found[(("region", region, region, group, service_type, period), "place")].append(key)
         elif level == "region":
-            found[("national", "lv", "", group, service_type, period)].append(key)
-    return [(total, sorted(members)) for total, members in found.items() if total in keys]
+            found[(("national", "lv", "", group, service_type, period), "place")].append(key)
+    return [(total, sorted(members)) for (total, _sum), members in found.items() if total in keys]
 
 
 def _needs_more(total, members, hidden, value) -> bool:
