@@ -159,6 +159,13 @@ class Table:
     summary: str = ""
     chart: tuple[int, int] | None = None  # (label column, value column) drawn as bars
     notes: list[str] = field(default_factory=list)
+    total_rows: int = 0  # when ``rows`` is one page of a longer table
+    page: int | None = None
+
+    def pages(self) -> list[int]:
+        if not self.page or self.total_rows <= len(self.rows) and self.page == 1:
+            return []
+        return list(range(1, (self.total_rows - 1) // RANKING_PAGE + 2))
 
     def chart_rows(self):
         """Bars for the chart (an SVG of 600 × 24 per row): label, value, y, bar width; hidden figures get no bar."""
@@ -238,20 +245,37 @@ def overview_table(filters: Filters, names: dict) -> Table:
     return Table("overview", _("Overview"), columns, rows, summary=summary)
 
 
-def municipalities_table(filters: Filters, names: dict) -> Table:
-    """Every municipality (of the chosen region), ranked by utilisation; hidden figures last."""
+RANKING_PAGE = 50
+
+
+def _utilisation(spent, granted):
+    return (Decimal(spent) * 100 / Decimal(granted)).quantize(PERCENT, ROUND_HALF_UP) if granted else None
+
+
+def municipalities_table(filters: Filters, names: dict, *, page: int | None = None) -> Table:
+    """Every municipality (of the chosen region), ranked by utilisation; hidden figures last. ``page``: one
+    page of ``RANKING_PAGE`` rows (the page shows a page; exports and the API every row)."""
     where = {"level": Level.MUNICIPALITY, "period": filters.period}
     if filters.region:
         where["region"] = filters.region
+    region_names = dict(PlanningRegion.choices)
     rows = []
-    for cell in _cells(filters, **where):
-        f = figures(cell)
-        rows.append([names.get(cell.geo, cell.geo), str(PlanningRegion(cell.region).label)
-                     if cell.region in PlanningRegion.values else cell.region, f["persons_with_budget"],
-                     f["granted"], f["spent"], f["utilisation_percent"], f["agreements_active"],
-                     f["persons_nothing_booked"]])
+    for geo, region, hidden, with_budget, granted, spent, active, booked in _cells(filters, **where).values_list(
+            "geo", "region", "hidden", "persons_with_budget", "granted", "spent", "agreements_active",
+            "persons_nothing_booked"):
+        def show(measure, value, hidden=hidden):
+            return shown(hidden, measure, value, counts=COUNT_MEASURES)
+
+        rows.append([names.get(geo, geo), str(region_names.get(region, region)),
+                     show("persons_with_budget", with_budget), show("granted", granted), show("spent", spent),
+                     show("utilisation", _utilisation(spent, granted)), show("agreements_active", active),
+                     show("persons_nothing_booked", booked)])
     rows.sort(key=lambda r: (not isinstance(r[5], Decimal), -(r[5] if isinstance(r[5], Decimal) else 0), r[0]))
     rows = [[rank, *row] for rank, row in enumerate(rows, start=1)]
+    summary = _summary(rows, 1, 6)
+    total = len(rows)
+    if page is not None:
+        rows = rows[(page - 1) * RANKING_PAGE: page * RANKING_PAGE]
     columns = [Column("rank", _("Rank")), Column("municipality", _("Municipality")),
                Column("region", _("Planning region")), Column("persons_with_budget", _("Persons with a budget"),
                                                                "persons"),
@@ -259,8 +283,11 @@ def municipalities_table(filters: Filters, names: dict) -> Table:
                Column("utilisation_percent", _("Utilisation"), "%"),
                Column("agreements_active", _("Active agreements"), "agreements"),
                Column("persons_nothing_booked", _("Nothing booked eight weeks in"), "plans")]
-    return Table("municipalities", _("Municipalities ranked by utilisation"), columns, rows,
-                 summary=_summary(rows, 1, 6), chart=(1, 6))
+    table = Table("municipalities", _("Municipalities ranked by utilisation"), columns, rows, summary=summary,
+                  chart=(1, 6))
+    table.total_rows = total
+    table.page = page
+    return table
 
 
 def regions_table(filters: Filters) -> Table:
@@ -315,11 +342,12 @@ def breakdown_tables(filters: Filters) -> list[Table]:
     ]
 
 
-def dashboard_tables(filters: Filters) -> list[Table]:
+def dashboard_tables(filters: Filters, *, page: int | None = None) -> list[Table]:
+    """Every table of the dashboard; ``page`` pages the ranked municipalities (the page), None: all rows."""
     names = municipality_names()
     tables = [overview_table(filters, names), *breakdown_tables(filters), months_table(filters)]
     if not filters.municipality:
-        tables += [regions_table(filters), municipalities_table(filters, names)]
+        tables += [regions_table(filters), municipalities_table(filters, names, page=page)]
     return tables
 
 

@@ -62,27 +62,40 @@ def _needs_more(total, members, hidden, value) -> bool:
     return len(hidden_members) == 1 or sum(value(m) for m in hidden_members) < THRESHOLD
 
 
+def _sums_of(sums: list) -> dict[tuple, list[int]]:
+    """key → the sums it is the total or a member of."""
+    found: dict[tuple, list[int]] = defaultdict(list)
+    for index, (total, members) in enumerate(sums):
+        found[total].append(index)
+        for member in members:
+            found[member].append(index)
+    return found
+
+
 def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[tuple, str] | None = None,
-                 sums: list | None = None) -> dict[tuple, str]:
+                 sums: list | None = None, sums_of: dict | None = None) -> dict[tuple, str]:
     """{key: "<5" | "x"} for one measure whose value per cell is ``value(key)``."""
     hidden = dict(start or {})
     for key in keys:
         if key not in hidden and 0 < value(key) < THRESHOLD:
             hidden[key] = PRIMARY
     sums = relations(keys) if sums is None else sums
-    changed = bool(hidden)
-    while changed:
-        changed = False
-        for total, members in sums:
-            while _needs_more(total, members, hidden, value):
-                candidates = [m for m in members if m not in hidden and value(m) > 0]
-                if candidates:
-                    hidden[min(candidates, key=lambda m: (value(m), m))] = SECONDARY
-                elif total not in hidden:
-                    hidden[total] = SECONDARY
-                else:
-                    break  # a hidden total over zeros: nothing left to give it away
-                changed = True
+    sums_of = _sums_of(sums) if sums_of is None else sums_of
+    # Work list: only sums that hold a hidden figure can give one away; hiding a figure re-checks its sums.
+    pending = {index for key in hidden for index in sums_of.get(key, ())}
+    while pending:
+        index = pending.pop()
+        total, members = sums[index]
+        while _needs_more(total, members, hidden, value):
+            candidates = [m for m in members if m not in hidden and value(m) > 0]
+            if candidates:
+                chosen = min(candidates, key=lambda m: (value(m), m))
+            elif total not in hidden:
+                chosen = total
+            else:
+                break  # a hidden total over zeros: nothing left to give it away
+            hidden[chosen] = SECONDARY
+            pending.update(sums_of[chosen])
     return hidden
 
 
@@ -91,12 +104,14 @@ def suppress(cells: dict[tuple, dict], measures: Iterable[str]) -> dict[tuple, d
     counts. The persons are decided first; a cell whose persons are hidden hides each count too."""
     keys = sorted(cells)
     sums = relations(keys)
-    persons = suppress_one(keys, lambda k: cells[k]["persons"], sums=sums)
+    sums_of = _sums_of(sums)
+    persons = suppress_one(keys, lambda k: cells[k]["persons"], sums=sums, sums_of=sums_of)
     result: dict[tuple, dict[str, str]] = defaultdict(dict)
     for key, marker in persons.items():
         result[key]["persons"] = marker
     for measure in measures:
-        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start=persons, sums=sums)
+        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start=persons, sums=sums,
+                              sums_of=sums_of)
         for key, marker in hidden.items():
             if key not in persons:
                 result[key][measure] = marker

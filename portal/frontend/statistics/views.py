@@ -45,7 +45,11 @@ def _dashboard(request):
     filters = _filters(request)
     municipality = current_municipality()
     names = selectors.municipality_names()
-    tables = selectors.dashboard_tables(filters)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    tables = selectors.dashboard_tables(filters, page=page)
     return render(request, "statistics/dashboard.html", {
         "filters": filters, "query": filters.as_query(), "tables": tables, "own": municipality,
         "regions": PlanningRegion.choices, "municipalities": sorted(names.items(), key=lambda kv: kv[1]),
