@@ -86,7 +86,8 @@ class StatCell(models.Model):
 
 
 class RefreshState(models.Model):
-    """When each municipality's rows were last rebuilt (the dashboard says how fresh its figures are)."""
+    """When each municipality's rows were last rebuilt — the moment its schema was read (the dashboard says how
+    fresh its figures are; a refresh asked for by an earlier commit is skipped)."""
 
     geo = models.CharField(max_length=30, unique=True)
     refreshed_at = models.DateTimeField()

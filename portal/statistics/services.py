@@ -34,19 +34,25 @@ def _row(municipality: Municipality, key: tuple, cell) -> StatCell:
         **{m: sorted(v) for m, v in cell.days.items()}, **{m: sorted(v) for m, v in cell.providers.items()})
 
 
-def statistics_refresh(*, municipality: Municipality, publish: bool = True, today: dt.date | None = None) -> int:
-    """Rebuild ``municipality``'s rows from its schema; then publish. Returns how many rows it has."""
-    started = time.perf_counter()
+def statistics_refresh(*, municipality: Municipality, publish: bool = True, today: dt.date | None = None,
+                       requested_at: dt.datetime | None = None) -> int:
+    """Rebuild ``municipality``'s rows from its schema; then publish. Returns how many rows it has, or -1
+    when a refresh that started after ``requested_at`` (the commit that asked) has already done it."""
+    if requested_at is not None:
+        with schema_context(settings.PUBLIC_SCHEMA_NAME):
+            if RefreshState.objects.filter(geo=municipality.code, refreshed_at__gte=requested_at).exists():
+                return -1  # a burst of commits: the first refresh after them read them all
+    started, snapshot = time.perf_counter(), timezone.now()
     with tenant_context(municipality):
         cells = municipality_rollup(today=today)
     rows = [_row(municipality, key, cell) for key, cell in cells.items()]
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
         StatCell.objects.filter(level=Level.MUNICIPALITY, geo=municipality.code).delete()
         StatCell.objects.bulk_create(rows, batch_size=2000)
-        RefreshState.objects.update_or_create(geo=municipality.code, defaults={
-            "refreshed_at": timezone.now(), "seconds": time.perf_counter() - started})
         if publish:
             statistics_publish()
+        RefreshState.objects.update_or_create(geo=municipality.code, defaults={
+            "refreshed_at": snapshot, "seconds": time.perf_counter() - started})
     return len(rows)
 
 
@@ -118,4 +124,6 @@ def statistics_publish() -> int:
             row.hidden = wanted
             changed.append(row)
     StatCell.objects.bulk_update(changed, ["hidden"], batch_size=2000)
+    with connection.cursor() as cursor:  # fresh planner statistics: pages read the cube by its indexes
+        cursor.execute("ANALYZE statistics_statcell")
     return len(cells)

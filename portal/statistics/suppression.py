@@ -73,8 +73,10 @@ def _sums_of(sums: list) -> dict[tuple, list[int]]:
 
 
 def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[tuple, str] | None = None,
-                 sums: list | None = None, sums_of: dict | None = None) -> dict[tuple, str]:
-    """{key: "<5" | "x"} for one measure whose value per cell is ``value(key)``."""
+                 sums: list | None = None, sums_of: dict | None = None, exact: bool = False) -> dict[tuple, str]:
+    """{key: "<5" | "x"} for one measure whose value per cell is ``value(key)``. ``exact``: only the sums that
+    hold for this measure count (a count of persons with a budget is not split by service type: the total
+    over service types is not the sum of its members, and nothing can be subtracted from it)."""
     hidden = dict(start or {})
     for key in keys:
         if key not in hidden and 0 < value(key) < THRESHOLD:
@@ -86,6 +88,8 @@ def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[t
     while pending:
         index = pending.pop()
         total, members = sums[index]
+        if exact and value(total) != sum(value(m) for m in members):
+            continue
         while _needs_more(total, members, hidden, value):
             candidates = [m for m in members if m not in hidden and value(m) > 0]
             if candidates:
@@ -101,7 +105,8 @@ def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[t
 
 def suppress(cells: dict[tuple, dict], measures: Iterable[str]) -> dict[tuple, dict[str, str]]:
     """{key: {"persons" or measure: marker}} for the whole cube. ``cells[key]`` holds ``persons`` and the
-    counts. The persons are decided first; a cell whose persons are hidden hides each count too."""
+    counts. The persons are decided first (they govern money, days and every figure not counted on its own);
+    a cell whose persons are fewer than five hides each count too, and each count then runs on its own."""
     keys = sorted(cells)
     sums = relations(keys)
     sums_of = _sums_of(sums)
@@ -109,11 +114,12 @@ def suppress(cells: dict[tuple, dict], measures: Iterable[str]) -> dict[tuple, d
     result: dict[tuple, dict[str, str]] = defaultdict(dict)
     for key, marker in persons.items():
         result[key]["persons"] = marker
+    primary = {key: marker for key, marker in persons.items() if marker == PRIMARY}
     for measure in measures:
-        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start=persons, sums=sums,
-                              sums_of=sums_of)
+        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start=primary, sums=sums,
+                              sums_of=sums_of, exact=True)
         for key, marker in hidden.items():
-            if key not in persons:
+            if key not in primary:
                 result[key][measure] = marker
     return dict(result)
 
@@ -123,5 +129,8 @@ def shown(hidden: dict, measure: str, value, *, counts: Iterable[str] = ()):
     Provider figures are about organisations and never hidden; everything else follows the cell's persons."""
     if measure.startswith("providers_"):
         return value
-    marker = hidden.get("persons") or (hidden.get(measure) if measure in counts else None)
+    if measure in counts:  # a count follows its own markers, and the persons' only when they are fewer than five
+        marker = hidden.get(measure) or (PRIMARY if hidden.get("persons") == PRIMARY else None)
+    else:
+        marker = hidden.get("persons")
     return marker or value

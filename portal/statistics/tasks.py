@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection, transaction
+from django.utils import timezone
 
 from portal.platform.background.app import app
 from portal.platform.background.tenancy import tenant_task
@@ -17,8 +20,9 @@ EVENTS = ("plan.approved", "plan.reviewed", "budget.superseded", "agreement.stat
 
 
 @tenant_task(REFRESH_TASK, ignore_result=True)
-def refresh() -> int:
-    return statistics_refresh(municipality=connection.tenant)
+def refresh(requested_at: str | None = None) -> int:
+    when = dt.datetime.fromisoformat(requested_at) if requested_at else None
+    return statistics_refresh(municipality=connection.tenant, requested_at=when)
 
 
 @app.task(name=REBUILD_TASK, ignore_result=True)
@@ -30,8 +34,12 @@ def _refresh_after_commit(event) -> None:
     """Ask for this municipality's refresh once the event's transaction commits — in a task of its own, so a
     failure here never holds back the event's other handlers."""
     schema_name = connection.schema_name
-    transaction.on_commit(lambda: app.send_task(REFRESH_TASK, kwargs={"schema_name": schema_name},
-                                                ignore_result=True))
+
+    def send():
+        app.send_task(REFRESH_TASK, kwargs={"schema_name": schema_name, "requested_at": timezone.now().isoformat()},
+                      ignore_result=True)
+
+    transaction.on_commit(send)
 
 
 for _kind in EVENTS:

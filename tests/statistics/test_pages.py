@@ -176,3 +176,15 @@ def test_query_counts(cube, client_for, user_of, django_assert_max_num_queries):
         assert api.get("/api/v1/stats/cells/?level=municipality").status_code == 200
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/stats/municipalities/").status_code == 200
+
+
+def test_the_pilot_report_sets_the_figures_beside_the_pilots(cube, client_for, user_of):
+    tables = {t["name"]: t for t in client_for(None).get("/api/v1/stats/pilot/").json()["tables"]}
+    costs = {row["unit"]: row for row in tables["pilot-costs"]["rows"]}
+    assert costs["Bērna gads"]["pilot"] == "7002.53" and costs["Pieaugušā gads"]["pilot"] == "8885.44"
+    regions = {row["region"]: row for row in tables["pilot-participants"]["rows"]}
+    assert regions["Zemgale"]["adults_target"] == 40 and regions["Zemgale"]["children_target"] == 20
+    assert regions["Zemgale"]["children"] == 8 and regions["Zemgale"]["children_percent"] == "40"  # Jelgava's 8
+    assert "Zemgale" in tables["pilot-participants"]["summary"]
+    page = client_for(None, user=user_of(Role.MINISTRY_ANALYST)).get("/statistika/pilots/").content.decode()
+    assert "7002.53" in page and "<svg" in page

@@ -39,18 +39,24 @@ def test_a_small_total_hides_its_only_member():
 
 
 def _attack(cells: dict) -> list:
-    """Every way to learn a hidden figure from published ones: for each sum of the cube, total minus the
-    visible members. Returns the disclosures (a single hidden member recovered, or hidden members that add
-    up to 1–4)."""
+    """Every way to learn a hidden figure from published ones: for each sum of the cube that holds for the
+    measure, total minus the visible members. Returns the disclosures (a single hidden member recovered, or
+    hidden members that add up to 1–4)."""
     found = []
+    truth = {c.key(): c for c in StatCell.objects.all()}
     for measure in ("persons", *COUNT_MEASURES):
         def shown(key, m=measure):
             value = cells[key][m] if key in cells else 0
             return value if not is_marker(value) else None
 
+        def true(key, m=measure):
+            return getattr(truth[key], m) if key in truth else 0
+
         for total, members in suppression.relations(cells):
             if shown(total) is None:
                 continue
+            if measure != "persons" and true(total) != sum(true(k) for k in members):
+                continue  # this sum does not hold for the measure: nothing to subtract
             hidden = [m for m in members if shown(m) is None]
             rest = shown(total) - sum(shown(m) for m in members if shown(m) is not None)
             if len(hidden) == 1 or (hidden and 0 < rest < suppression.THRESHOLD):

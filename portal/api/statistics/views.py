@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from portal.statistics import selectors
 from portal.statistics.models import Level, StatCell
 
-PAGE_SIZE = 500
+PAGE_SIZE = 200
 FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
     ("region", "Planning region: kurzeme, zemgale, vidzeme, latgale, riga"),
     ("municipality", "Municipality code, e.g. jelgava"),
