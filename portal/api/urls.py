@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from . import memberships, views
 
 # Each feature area adds its endpoints in portal/api/<area>/urls.py (names prefixed with the area).
-AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "payments", "stripe_connect", "notifications")
+AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "payments", "stripe_connect", "statistics", "notifications")
 _areas = [import_module(f"portal.api.{name}.urls") for name in AREA_NAMES]
 
 app_name = "api"

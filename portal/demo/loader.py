@@ -18,7 +18,8 @@ from portal.tenants.models import Municipality
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
-from . import agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry, search, stripe_connect
+from . import (agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry,
+               search, statistics, stripe_connect)
 from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
                     municipal_email)
 
@@ -108,6 +109,8 @@ def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipali
         for municipality in municipalities:
             with tenant_context(municipality):
                 loader(municipality, out)
+    connection.set_schema_to_public()
+    statistics.load_all(out)  # the ministry's figures, built from every municipality's schema at the end
     return municipalities
 
 

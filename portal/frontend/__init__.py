@@ -7,7 +7,7 @@ role's dashboard)."""
 
 from importlib import import_module
 
-AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "payments", "stripe_connect", "notifications")
+AREA_NAMES = ("catalogue", "search", "people", "budgets", "agreements", "invoicing", "payments", "stripe_connect", "statistics", "notifications")
 
 
 def area_urls(site: str):

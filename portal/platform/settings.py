@@ -61,6 +61,7 @@ SHARED_APPS = [
     # Marketplace, public schema: one provider registry and catalogue for every municipality.
     "portal.marketplace.catalogue",
     "portal.marketplace.search",
+    "portal.statistics",
     "portal.marketplace.registry",
     # Notifications of national users (provider staff) live in public; everyone else's in their municipality.
     "portal.notifications",
@@ -336,6 +337,9 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 AGREEMENTS_EXPIRE_EVERY_SECONDS = int(os.environ.get("PORTAL_AGREEMENTS_EXPIRE_EVERY", "300"))
 # The budget period's daily jobs (budgets close, agreements complete, carry-over questions); shorter in tests.
 PERIOD_JOBS_EVERY_SECONDS = int(os.environ.get("PORTAL_PERIOD_JOBS_EVERY", str(24 * 60 * 60)))
+# The ministry's statistics: rebuilt in full from every municipality's schema this often (and refreshed
+# per municipality after each relevant commit through the outbox).
+STATISTICS_REBUILD_EVERY_SECONDS = int(os.environ.get("PORTAL_STATISTICS_REBUILD_EVERY", str(6 * 60 * 60)))
 
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {

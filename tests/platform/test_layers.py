@@ -27,7 +27,7 @@ class Area:
 
 CORE = ("core", "tenants")
 DOMAIN = ("core", "tenants", "outbox", "catalogue", "registry", "approvals", "people", "ledger", "plans",
-          "agreements", "invoicing", "search", "payments", "stripe_connect", "notifications")
+          "agreements", "invoicing", "search", "payments", "stripe_connect", "statistics", "notifications")
 
 LAYERS = (
     Area("core", ("portal.platform.core", "portal.platform.accounts", "portal.platform.connections"), ()),
@@ -55,6 +55,9 @@ LAYERS = (
     # To-do lists read every area's data; notifications follow every area's outbox events.
     Area("notifications", ("portal.notifications",),
          ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
+    # The ministry's statistics read every tenant area's rows into the public cube.
+    Area("statistics", ("portal.statistics",),
+         ("invoicing", "agreements", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
     # Delivery: the JSON API and the HTML pages use the domain, never each other.
     Area("api", ("portal.api",), DOMAIN),
     Area("frontend", ("portal.frontend",), DOMAIN),

@@ -19,6 +19,7 @@ from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.outbox.services import outbox_emit
 from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent
+from portal.platform.outbox.services import outbox_emit
 
 from . import access
 from .common import audit_person, require_writer
@@ -265,4 +266,5 @@ def plan_review(*, plan: SupportPlan, outcomes: dict, comment: str = "", actor, 
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=plan,
                      what=f"support plan v{plan.version} reviewed",
                      changes={"outcomes": {str(g.pk): g.outcome for g in goals}}, request=request)
+        outbox_emit(kind="plan.reviewed", payload={"plan_id": plan.pk})
     return plan

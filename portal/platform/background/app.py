@@ -56,6 +56,9 @@ def beat_schedule() -> dict:
                                     "args": ["portal.notifications.reminders"]},
         "payments-reconcile": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                "args": ["portal.payments.reconcile"]},
+        # Not per municipality: one full rebuild of the public statistics from every schema, then one publication.
+        "statistics-rebuild": {"task": "portal.statistics.rebuild",
+                               "schedule": float(settings.STATISTICS_REBUILD_EVERY_SECONDS)},
     }
 
 

@@ -1,0 +1,136 @@
+"""Small-cell suppression — the one place that decides which figures are hidden, for every face
+(pages, CSV/XLSX exports, the open-data API).
+
+Every figure ever shown is a cell of one cube: (level, place, target group, service type, period), where a
+period is all time, a year or a month. The filters only pick cells; nothing is computed from arbitrary
+ranges. So a figure can only be worked out from others through the cube's sums:
+
+- a planning region = its municipalities, Latvia = its regions (place);
+- both target groups = children + adults;
+- all service types = the service types (+ money not tied to one);
+- all time = the years, a year = its months.
+
+**Primary**: a count of 1–4 is shown as ``<5``; when the cell's distinct persons number 1–4 every figure of
+the cell (money, days, counts) is ``<5`` too. **Secondary**: in every one of those sums, hidden figures are
+never alone, and what they add up to is never 1–4: while a sum has exactly one hidden member, or its hidden
+members (the total visible) add up to less than five, the smallest non-zero visible member is hidden as
+well (``x``), or the total if none is left. This runs until nothing changes, over every sum of the cube,
+for the persons and for each count on its own. An attacker who subtracts two filters or two periods
+subtracts two cells of one of those sums and gets a hidden figure's company, never the figure itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+THRESHOLD = 5
+PRIMARY = "<5"
+SECONDARY = "x"
+
+# A cell's key: (level, geo, region, target group, service type, period).
+LEVEL, GEO, REGION, GROUP, TYPE, PERIOD = range(6)
+
+
+def relations(keys: Iterable[tuple]) -> list[tuple[tuple, list[tuple]]]:
+    """Every (total, members) sum of the cube among ``keys`` (absent members are zeros and shown)."""
+    keys = set(keys)
+    found: dict[tuple, list[tuple]] = defaultdict(list)  # (total, which sum) → members
+    for key in keys:
+        level, geo, region, group, service_type, period = key
+        if group:
+            found[((level, geo, region, "", service_type, period), "group")].append(key)
+        if service_type:
+            found[((level, geo, region, group, "", period), "type")].append(key)
+        if len(period) == 4:
+            found[((level, geo, region, group, service_type, ""), "period")].append(key)
+        elif len(period) == 7:
+            found[((level, geo, region, group, service_type, period[:4]), "period")].append(key)
+        if level == "municipality":
+            found[(("region", region, region, group, service_type, period), "place")].append(key)
+        elif level == "region":
+            found[(("national", "lv", "", group, service_type, period), "place")].append(key)
+    return [(total, sorted(members)) for (total, _sum), members in found.items() if total in keys]
+
+
+def _needs_more(total, members, hidden, value) -> bool:
+    hidden_members = [m for m in members if m in hidden]
+    if total in hidden:
+        return not hidden_members  # the total alone hidden: the members' visible sum gives it away
+    if not hidden_members:
+        return False
+    return len(hidden_members) == 1 or sum(value(m) for m in hidden_members) < THRESHOLD
+
+
+def _sums_of(sums: list) -> dict[tuple, list[int]]:
+    """key → the sums it is the total or a member of."""
+    found: dict[tuple, list[int]] = defaultdict(list)
+    for index, (total, members) in enumerate(sums):
+        found[total].append(index)
+        for member in members:
+            found[member].append(index)
+    return found
+
+
+def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[tuple, str] | None = None,
+                 sums: list | None = None, sums_of: dict | None = None, exact: bool = False) -> dict[tuple, str]:
+    """{key: "<5" | "x"} for one measure whose value per cell is ``value(key)``. ``exact``: only the sums that
+    hold for this measure count (a count of persons with a budget is not split by service type: the total
+    over service types is not the sum of its members, and nothing can be subtracted from it)."""
+    hidden = dict(start or {})
+    for key in keys:
+        if key not in hidden and 0 < value(key) < THRESHOLD:
+            hidden[key] = PRIMARY
+    sums = relations(keys) if sums is None else sums
+    sums_of = _sums_of(sums) if sums_of is None else sums_of
+    # Work list: only sums that hold a hidden figure can give one away; hiding a figure re-checks its sums.
+    pending = {index for key in hidden for index in sums_of.get(key, ())}
+    while pending:
+        index = pending.pop()
+        total, members = sums[index]
+        if exact and value(total) != sum(value(m) for m in members):
+            continue
+        while _needs_more(total, members, hidden, value):
+            candidates = [m for m in members if m not in hidden and value(m) > 0]
+            if candidates:
+                chosen = min(candidates, key=lambda m: (value(m), m))
+            elif total not in hidden:
+                chosen = total
+            else:
+                break  # a hidden total over zeros: nothing left to give it away
+            hidden[chosen] = SECONDARY
+            pending.update(sums_of[chosen])
+    return hidden
+
+
+def suppress(cells: dict[tuple, dict], measures: Iterable[str]) -> dict[tuple, dict[str, str]]:
+    """{key: {"persons" or measure: marker}} for the whole cube. ``cells[key]`` holds ``persons`` and the
+    counts. The persons are decided first (they govern money, days and every figure not counted on its own);
+    a cell whose persons are fewer than five hides each count too, and each count then runs on its own."""
+    keys = sorted(cells)
+    sums = relations(keys)
+    sums_of = _sums_of(sums)
+    persons = suppress_one(keys, lambda k: cells[k]["persons"], sums=sums, sums_of=sums_of)
+    result: dict[tuple, dict[str, str]] = defaultdict(dict)
+    for key, marker in persons.items():
+        result[key]["persons"] = marker
+    primary = {key: marker for key, marker in persons.items() if marker == PRIMARY}
+    for measure in measures:
+        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start=primary, sums=sums,
+                              sums_of=sums_of, exact=True)
+        for key, marker in hidden.items():
+            if key not in primary:
+                result[key][measure] = marker
+    return dict(result)
+
+
+def shown(hidden: dict, measure: str, value, *, counts: Iterable[str] = ()):
+    """What a face shows for ``measure`` of a cell whose hidden markers are ``hidden``: the value or a marker.
+    Provider figures are about organisations and never hidden; everything else follows the cell's persons."""
+    if measure.startswith("providers_"):
+        return value
+    if measure in counts:  # a count follows its own markers, and the persons' only when they are fewer than five
+        marker = hidden.get(measure) or (PRIMARY if hidden.get("persons") == PRIMARY else None)
+    else:
+        marker = hidden.get("persons")
+    return marker or value
