@@ -36,6 +36,16 @@ def data_dir(tmp_path_factory):
     return directory
 
 
+def test_migrate_check_says_whether_migrations_are_pending(data_dir):
+    done = subprocess.run([*CLI, "migrate", "--check"], env=_env(data_dir), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stdout + done.stderr
+    fresh = data_dir.parent / "unmigrated"
+    pending = subprocess.run([*CLI, "migrate", "--check"], env=_env(fresh), capture_output=True, text=True,
+                             timeout=120)
+    assert pending.returncode == 1 and "pending" in pending.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
