@@ -80,6 +80,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
 # A host that names no municipality gets this page (django-tenants calls it from the tenant middleware).
 DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.frontend.views.unknown_host"
+# Citus schema-based sharding (docs/adr/0008): each new municipality's schema is created as a distributed
+# schema on a worker node. Needs PostgreSQL with Citus 12+ and the public tables in the ADR as reference tables.
+CITUS_DISTRIBUTE_SCHEMAS = env_bool("PORTAL_CITUS_SCHEMAS", False)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("PORTAL_MIGRATION_PROCESSES", "2"))
 TENANT_MULTIPROCESSING_CHUNKS = 2
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
