@@ -40,9 +40,8 @@ def test_migrate_check_says_whether_migrations_are_pending(data_dir):
     done = subprocess.run([*CLI, "migrate", "--check"], env=_env(data_dir), capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "up to date" in done.stdout, done.stdout + done.stderr
-    fresh = data_dir.parent / "unmigrated"
-    pending = subprocess.run([*CLI, "migrate", "--check"], env=_env(fresh), capture_output=True, text=True,
-                             timeout=120)
+    pending = subprocess.run([*CLI, "migrate", "--check"], env=_env(data_dir, PORTAL_DB_NAME="portal_unmigrated"),
+                             capture_output=True, text=True, timeout=120)  # a new, empty database beside it
     assert pending.returncode == 1 and "pending" in pending.stdout
 
 
@@ -133,6 +132,14 @@ def test_database_killed_answers_503_within_a_second_and_heals_without_a_restart
         status, _headers, body, _seconds = _get(port, "/healthz")
         assert json.loads(body)["database"] == "ok"
         assert _get(port, "/")[0] != 503
+
+        valkey = int((data_dir / "valkey" / "valkey.pid").read_text())  # now Valkey: /healthz names it
+        os.kill(valkey, signal.SIGKILL)
+        assert _wait(lambda: not _alive(valkey), 5)
+        status, _headers, body, seconds = _get(port, "/healthz")
+        assert status == 503 and seconds < 1.5
+        assert json.loads(body) == {"status": "unavailable", "database": "ok", "valkey": "down", "schema": "public"}
+        assert _get(port, "/")[0] == 200  # pages that need no Valkey keep serving
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=60)[0]
