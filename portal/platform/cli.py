@@ -45,6 +45,10 @@ def _step(message: str) -> float:
 
 def cmd_migrate(args) -> int:
     _setup()
+    if getattr(args, "check", False):  # a web pod's init container waits on this for the migration Job
+        migrated = _already_migrated()
+        print("• Database schemas are up to date" if migrated else "• Migrations pending")
+        return 0 if migrated else 1
     from portal.tenants.provisioning import migrate_all
 
     started = time.perf_counter()
@@ -148,7 +152,8 @@ def cmd_serve(args) -> int:
         _setup()
         return serve_worker_on_fd(args.fd)
     _setup()
-    ensure_migrated()
+    if os.environ.get("PORTAL_MIGRATE_ON_START", "1").lower() not in ("0", "false", "no", "off"):
+        ensure_migrated()  # one machine; several web replicas leave it to one migration Job
     return serve(args.host, args.port, workers=worker_count(args.workers), background=not args.no_worker)
 
 
@@ -247,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queue", default="", help="consume this queue instead of the database's (portal.<name>)")
     worker.set_defaults(func=cmd_worker)
 
-    sub.add_parser("migrate", help="migrate every schema and refresh the template").set_defaults(func=cmd_migrate)
+    migrate = sub.add_parser("migrate", help="migrate every schema and refresh the template")
+    migrate.add_argument("--check", action="store_true", help="exit 1 while migrations are pending (changes nothing)")
+    migrate.set_defaults(func=cmd_migrate)
 
     prov = sub.add_parser("provision", help="create a municipality (idempotent)")
     prov.add_argument("code", help="short code, e.g. jelgava (becomes the host jelgava.<base domain>)")

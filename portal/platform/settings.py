@@ -93,11 +93,16 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
 # A host that names no municipality gets this page (django-tenants calls it from the tenant middleware).
 DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.frontend.views.unknown_host"
+# Citus schema-based sharding (docs/adr/0014): each new municipality's schema is created as a distributed
+# schema on a worker node. Needs PostgreSQL with Citus 12+ and the public tables in the ADR as reference tables.
+CITUS_DISTRIBUTE_SCHEMAS = env_bool("PORTAL_CITUS_SCHEMAS", False)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("PORTAL_MIGRATION_PROCESSES", "2"))
 TENANT_MULTIPROCESSING_CHUNKS = 2
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [
+    # Outermost: 503 at once while the database is away (before the host look-up, which needs it).
+    "portal.platform.health.AvailabilityMiddleware",
     "portal.tenants.middleware.MunicipalityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,7 +179,9 @@ def _connection_reuse(db: dict) -> None:
             db.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": int(os.environ.get("PORTAL_DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("PORTAL_DB_POOL_MAX", "20")),
-                "timeout": float(os.environ.get("PORTAL_DB_POOL_TIMEOUT", "10")),
+                # How long a request waits for a connection: short, so a database that is away answers 503
+                # within a second instead of holding every request (the web's thread pool never needs 20).
+                "timeout": float(os.environ.get("PORTAL_DB_POOL_TIMEOUT", "1")),
             }
             return
     db["CONN_MAX_AGE"] = int(os.environ.get("PORTAL_DB_CONN_MAX_AGE", "0"))
@@ -182,6 +189,10 @@ def _connection_reuse(db: dict) -> None:
 
 
 _connection_reuse(DATABASES["default"])
+# While the database is away (portal/platform/core/availability.py): one request per interval probes it,
+# the others answer 503 with this Retry-After.
+DATABASE_PROBE_SECONDS = float(os.environ.get("PORTAL_DB_PROBE_SECONDS", "0.5"))
+RETRY_AFTER_SECONDS = int(os.environ.get("PORTAL_RETRY_AFTER_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- accounts

@@ -159,7 +159,11 @@ def municipality_provision(*, code: str, name: str, region: str, extra_hosts: tu
         municipality.auto_create_schema = False
         municipality.full_clean()
         municipality.save()
+        if settings.CITUS_DISTRIBUTE_SCHEMAS:
+            _distribute_new_schemas()
         _create_schema(code, method)
+        if settings.CITUS_DISTRIBUTE_SCHEMAS:
+            _check_distributed(code)
         _ensure_hosts(municipality, code, extra_hosts)
     connection.set_schema_to_public()
     return ProvisionResult(municipality, True, method, time.perf_counter() - started, warning)
@@ -172,6 +176,22 @@ def _create_schema(schema: str, method: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema}"')
         call_command("migrate_schemas", tenant=True, schema_name=schema, interactive=False, verbosity=0)
+
+
+def _distribute_new_schemas() -> None:
+    """Citus schema-based sharding (docs/adr/0014): a schema created in this transaction becomes a
+    distributed schema — its tables single-shard tables placed together on one worker node."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL citus.enable_schema_based_sharding TO on")
+
+
+def _check_distributed(schema: str) -> None:
+    """Refuse to create a municipality that was meant to be distributed and is not: on PostgreSQL without
+    Citus the catalogue ``pg_dist_schema`` does not exist, and the whole provisioning rolls back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_dist_schema WHERE schemaid = %s::regnamespace", [schema])
+        if cursor.fetchone()[0] != 1:
+            raise RuntimeError(f"schema {schema} was not distributed by Citus")
 
 
 def _ensure_hosts(municipality: Municipality, code: str, extra_hosts) -> None:

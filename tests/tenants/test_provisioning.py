@@ -89,3 +89,17 @@ def test_cli_provision_reports_a_bad_code_clearly(capsys):
 
     assert main(["provision", "Bad Code", "Nekas", "--region", "riga"]) == 2
     assert "mazos latīņu burtus" in capsys.readouterr().err  # Latvian by default
+
+
+def test_with_citus_schemas_on_the_new_schema_is_created_distributed_or_not_at_all(settings):
+    """Citus is not installed here: the hook asks for a distributed schema, finds it was not distributed
+    (no pg_dist_schema), and nothing is written — no municipality, host or schema."""
+    from django.db.utils import ProgrammingError
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CITUS_DISTRIBUTE_SCHEMAS = True
+    before = _counts()
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ProgrammingError, match="pg_dist_schema"):
+        municipality_provision(code="cesis", name="Cēsu novads", region="vidzeme")
+    assert any("citus.enable_schema_based_sharding TO on" in q["sql"] for q in queries.captured_queries)
+    assert _counts() == before and not schema_exists("cesis")

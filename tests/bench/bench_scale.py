@@ -1,0 +1,211 @@
+"""Scale benchmark: the inputs of docs/scale.md.
+
+`python tests/bench/bench_scale.py [--quick]` (or `./run bench scale`).
+
+1. Cost per request type, one at a time on an idle portal: portal CPU ms (this thread's CPU time: Python,
+   Django, psycopg client side) and database ms (wall time inside the database calls: round trip and the
+   server's work) and queries — for the catalogue search (API, in-memory index), a service page (HTML),
+   an agreement accept and an invoice submit (the domain services, which hold all of their database
+   work; the HTTP layer around them costs about what /healthz costs, also measured).
+2. Schemas: provisioning municipalities by template clone, and `portal migrate` (every schema, nothing
+   to change — what a release with no tenant migration still costs) at N1 and N2 municipalities.
+3. Storage: rows and bytes one budget holder's activity adds to a municipality's schema (a person with a
+   plan, a budget, a reservation, an agreement, a confirmed session and an invoice), from 100 of them.
+
+Runs on its own database (PORTAL_DB_NAME=portal_bench_scale) on the embedded server of PORTAL_DATA_DIR.
+No statistics or webhook request types exist in the portal yet: not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.bench.run import bench_municipalities, table  # noqa: E402  (one table format for every benchmark)
+
+os.environ.setdefault("PORTAL_DB_NAME", "portal_bench_scale")
+os.environ.setdefault("PORTAL_QUIET", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.platform.settings")
+
+CODE = "benchscale"
+
+
+class Meter:
+    """Portal CPU (thread CPU time) and database time (wall time inside execute) of a block."""
+
+    def __init__(self):
+        self.db = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.db += time.perf_counter() - started
+            self.queries += 1
+
+
+@contextmanager
+def metered(samples: list):
+    from django.db import connection
+
+    meter = Meter()
+    cpu, wall = time.thread_time(), time.perf_counter()
+    with connection.execute_wrapper(meter):
+        yield
+    samples.append((time.thread_time() - cpu, meter.db, meter.queries, time.perf_counter() - wall))
+
+
+def _row(what: str, samples: list) -> list:
+    def median(i):
+        return statistics.median(s[i] for s in samples)
+
+    return [what, f"{median(0) * 1000:.1f}", f"{median(1) * 1000:.1f}", f"{median(2):.0f}", f"{median(3) * 1000:.1f}",
+            len(samples)]
+
+
+def bench_requests(municipality, runs: int) -> list[list]:
+    from django.db import connection
+    from django.test import Client
+
+    from portal.marketplace.agreements import services as agreements
+    from portal.marketplace.agreements.models import Agreement
+    from portal.marketplace.invoicing.invoices import invoice_submit
+    from portal.marketplace.invoicing.models import Invoice
+    from tests.bench.bench_agreements import _budgets, _cast
+    from tests.bench.bench_invoicing import _drafts, _provider_and_staff
+
+    connection.set_tenant(municipality)
+    family, staff, service = _cast(municipality)
+    categories = _budgets(family, service, runs, Decimal("10000.00"))
+    pending = []
+    for category in categories:
+        agreement = agreements.agreement_draft_create(person=category.budget.person, service=service, actor=family,
+                                                      total_units=Decimal("8"))
+        agreements.agreement_confirm(agreement=agreement, actor=family)
+        pending.append(agreement.pk)
+    provider, inv_service, inv_staff = _provider_and_staff()
+    from portal.marketplace.approvals.models import ServiceApproval
+
+    connection.set_tenant(municipality)
+    ServiceApproval.objects.get_or_create(service=inv_service, defaults={"status": "approved"})
+    drafts = _drafts(municipality, provider, inv_service, runs)
+
+    host = f"{CODE}.localhost"
+    client = Client(HTTP_HOST=host)
+    rows = []
+    for what, path in (("/healthz (floor: host look-up, SELECT 1, Valkey PING)", "/healthz"),
+                       ("catalogue search, API (in-memory index)", "/api/v1/search/services/?q=bench"),
+                       ("service page, HTML", f"/pakalpojumi/{service.pk}/")):
+        client.get(path)  # warm: host cache, search index, templates
+        samples = []
+        for _ in range(runs):
+            with metered(samples):
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        rows.append(_row(what, samples))
+
+    samples = []
+    for pk in pending:
+        connection.set_tenant(municipality)
+        with metered(samples):
+            agreements.agreement_accept(agreement=Agreement(pk=pk), actor=staff)
+    rows.append(_row("agreement accept (service: reserve funds, outbox, audit)", samples))
+    samples = []
+    for pk in drafts:
+        connection.set_tenant(municipality)
+        with metered(samples):
+            invoice_submit(invoice=Invoice.objects.get(pk=pk), actor=inv_staff)
+    rows.append(_row("invoice submit (service: national number, outbox, audit)", samples))
+    return rows
+
+
+def _schema_size(schema: str) -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(
+            "SELECT coalesce(sum(c.reltuples)::bigint, 0), coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
+            [schema])
+        rows, size = cursor.fetchone()
+    return max(int(rows), 0), int(size)
+
+
+def bench_storage(municipality, count: int) -> list[list]:
+    from tests.bench.bench_invoicing import _drafts, _provider_and_staff
+
+    provider, service, _staff = _provider_and_staff()
+    from django.db import connection
+
+    from portal.marketplace.approvals.models import ServiceApproval
+
+    connection.set_tenant(municipality)
+    ServiceApproval.objects.get_or_create(service=service, defaults={"status": "approved"})
+    before = _schema_size(municipality.schema_name)
+    _drafts(municipality, provider, service, count)
+    after = _schema_size(municipality.schema_name)
+    rows, size = (after[0] - before[0]) / count, (after[1] - before[1]) / count
+    return [[count, f"{rows:.1f}", f"{size / 1024:.1f} KiB", f"{after[1] / 1024 / 1024:.1f} MiB"]]
+
+
+def bench_schemas(counts: list[int]) -> list[list]:
+    from django.db import connection
+
+    from portal.tenants.models import Municipality
+    from portal.tenants.provisioning import migrate_all, municipality_provision
+
+    rows = []
+    for target in counts:
+        connection.set_schema_to_public()
+        existing = Municipality.objects.exclude(schema_name="public").count()
+        clone = []
+        for i in range(existing, target):
+            started = time.perf_counter()
+            municipality_provision(code=f"benchs{i:05d}", name=f"Scale benchmark {i}", region="riga")
+            clone.append(time.perf_counter() - started)
+        connection.set_schema_to_public()
+        total = Municipality.objects.exclude(schema_name="public").count()
+        started = time.perf_counter()
+        migrate_all(out=io.StringIO())
+        migrate = time.perf_counter() - started
+        rows.append([total, f"{statistics.median(clone):.2f} s" if clone else "-", len(clone),
+                     f"{migrate:.1f} s", f"{migrate / total * 1000:.0f} ms"])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10 runs; 10 and 40 schemas; storage from 30")
+    args = parser.parse_args(argv)
+    import platform
+
+    municipality = bench_municipalities((CODE, "Scale benchmark"))[0]
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_implementation()} " \
+              f"{platform.python_version()}"
+    runs = 10 if args.quick else 30
+    table(f"Scale: cost per request, medians, one at a time ({machine})",
+          ["request", "portal CPU ms", "database ms", "queries", "wall ms", "runs"],
+          bench_requests(municipality, runs))
+    table("Scale: what one budget holder's activity adds to the municipality's schema",
+          ["budget holders", "rows each", "bytes each", "schema now"], bench_storage(municipality, 30 if args.quick
+                                                                                       else 100))
+    table("Scale: schemas — provisioning by clone and `portal migrate` over every schema (nothing to change)",
+          ["municipalities", "clone, median", "clones", "migrate all", "per schema"],
+          bench_schemas([10, 40] if args.quick else [50, 200]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
