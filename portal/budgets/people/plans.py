@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from portal.budgets.ledger.services import budget_grant
 from portal.marketplace.catalogue.models import ServiceType
-from portal.platform.outbox.services import outbox_emit
 from portal.platform.core.dates import add_months
 from portal.platform.core.models import AuditEvent
 from portal.platform.outbox.services import outbox_emit
