@@ -92,7 +92,12 @@ def test_a_tenant_task_refuses_to_run_without_a_municipality(worker):
 @pytest.mark.django_db
 def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_municipality(settings):
     schedule = beat_schedule()
-    assert {entry["args"][0]: entry["schedule"] for entry in schedule.values()} == {
+    national = {key: entry for key, entry in schedule.items() if entry["task"] != "portal.background.each_municipality"}
+    # One job is national, not per municipality: the statistics rebuild reads every schema into the public one.
+    assert {entry["task"]: entry["schedule"] for entry in national.values()} == {
+        "portal.statistics.rebuild": float(settings.STATISTICS_REBUILD_EVERY_SECONDS)}
+    per_municipality = {key: entry for key, entry in schedule.items() if key not in national}
+    assert {entry["args"][0]: entry["schedule"] for entry in per_municipality.values()} == {
         "portal.outbox.sweep": 60.0,
         "portal.agreements.expire": float(settings.AGREEMENTS_EXPIRE_EVERY_SECONDS),
         "portal.budgets.close_due": float(settings.PERIOD_JOBS_EVERY_SECONDS),
@@ -101,12 +106,11 @@ def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_mun
         "portal.notifications.reminders": 86400.0,
         "portal.payments.reconcile": 86400.0,
     }
-    assert {entry["task"] for entry in schedule.values()} == {"portal.background.each_municipality"}
     assert set(app.conf.beat_schedule) == set(schedule)
     app.loader.import_default_modules()  # what the worker does at start: every app's tasks module
     for name in ("portal.outbox.sweep", "portal.agreements.expire", "portal.budgets.close_due",
                  "portal.agreements.period_end", "portal.people.retention", "portal.notifications.reminders",
-                 "portal.payments.reconcile"):
+                 "portal.payments.reconcile", "portal.statistics.rebuild"):
         assert name in app.tasks  # registered (the worker imports the same tasks modules)
 
 

@@ -4,13 +4,8 @@ update. The notification centre passes axe."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import random
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,38 +18,41 @@ PERSON = "persona@jelgava.localhost"
 PROVIDER = "sniedzejs@sbs.localhost"
 
 
-def _api(url, email, body=None):
-    """The API as a client would call it; *.localhost dialled as 127.0.0.1 with the Host header (urllib does
-    not resolve *.localhost the way browsers do)."""
-    parts = urlsplit(url)
-    token = base64.b64encode(f"{email}:{DEMO_PASSWORD}".encode()).decode()
-    request = urllib.request.Request(parts._replace(netloc=f"127.0.0.1:{parts.port}").geturl(),
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Basic {token}", "Content-Type": "application/json",
-                                              "Accept": "application/json", "Host": parts.netloc},
-                                     method="POST" if body else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()[:500]
+def _api(page, url, body=None):
+    """The API as the signed-in browser calls it: its session cookie, and the CSRF token for a POST (HTTP Basic
+    is off). ``page`` must be on ``url``'s site."""
+    token = next((c["value"] for c in page.context.cookies(url) if "csrf" in c["name"].lower()), "")
+    return page.evaluate("""async ([url, body, token]) => {
+        const response = await fetch(url, {method: body ? "POST" : "GET", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token},
+            body: body ? JSON.stringify(body) : undefined});
+        const text = await response.text();
+        let data = text;
+        try { data = JSON.parse(text); } catch (error) { /* an HTML error page */ }
+        return [response.status, data];
+    }""", [url, body, token])
 
 
-def _record_for_the_person(site) -> str:
+def _record_for_the_person(browser, site, person_page) -> str:
     """Record one session on the first of the person's active agreements with the demo provider; its time."""
-    status, listing = _api(site("jelgava", "/api/v1/agreements/?status=active"), PERSON)
+    status, listing = _api(person_page, site("jelgava", "/api/v1/agreements/?status=active"))
     assert status == 200, listing
+    provider = browser.new_context(locale="lv-LV").new_page()
+    sign_in(provider, site(None, "/konts/ieiet/"), PROVIDER, DEMO_PASSWORD)
     today = dt.date.today()
     start = f"{random.randint(5, 21):02d}:{random.randint(0, 59):02d}"
-    for agreement in listing["results"]:
-        day = min(today, dt.date.fromisoformat(agreement["period_end"]))
-        if day < dt.date.fromisoformat(agreement["period_start"]):
-            continue
-        status, created = _api(site(None, f"/api/v1/provider/jelgava/agreements/{agreement['id']}/sessions/"),
-                               PROVIDER, {"sessions": [{"date": day.isoformat(), "start_time": start, "units": "1",
-                                                        "staff_name": "Live Test"}]})
-        if status == 201:
-            return start
+    try:
+        for agreement in listing["results"]:
+            day = min(today, dt.date.fromisoformat(agreement["period_end"]))
+            if day < dt.date.fromisoformat(agreement["period_start"]):
+                continue
+            url = site(None, f"/api/v1/provider/jelgava/agreements/{agreement['id']}/sessions/")
+            session = {"date": day.isoformat(), "start_time": start, "units": "1", "staff_name": "Live Test"}
+            status, _created = _api(provider, url, {"sessions": [session]})
+            if status == 201:
+                return start
+    finally:
+        provider.context.close()
     pytest.fail("no active agreement of the demo person accepted a session from the demo provider")
 
 
@@ -64,7 +62,7 @@ def test_a_recorded_session_appears_on_the_open_page(browser, site):
     sign_in(page, site("jelgava", "/konts/ieiet/"), PERSON, DEMO_PASSWORD)
     page.goto(site("jelgava", "/nodarbibas/"))
     page.wait_for_selector("body[data-live=open]", timeout=10_000)
-    start = _record_for_the_person(site)
+    start = _record_for_the_person(browser, site, page)
     page.wait_for_selector(f"#live-sessions >> text={start}", timeout=15_000)  # no reload
     assert page.locator("[data-live-region]").text_content().strip()
     assert page.locator("[data-unread-count]").first.is_visible()

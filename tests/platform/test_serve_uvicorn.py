@@ -56,7 +56,9 @@ def _websocket(port: int, cookie: str | None = None):
 
 
 def test_uvicorn_serves_http_and_websockets_and_ctrl_c_stops_it_and_the_database(tmp_path):
-    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_QUIET": "1"}
+    # PORTAL_DEMO: two-factor offered, not required, so the forced sign-in below is complete (tests/platform/
+    # test_two_factor.py covers a socket refused while the second step is owed).
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_QUIET": "1", "PORTAL_DEMO": "1"}
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "portal.platform.cli", "serve", "--port", str(port),
                                "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
