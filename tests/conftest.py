@@ -128,3 +128,10 @@ def client_for(db):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last (a stable sort keeps every other order). Playwright's sync API keeps an event loop in
+    the main thread from its session fixture on, and Django then refuses synchronous database calls made
+    outside a test transaction (the worker tests' committed data) as "from an async context"."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
