@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from portal.notifications.models import Kind, Notification
 from portal.notifications.services import notify
+from portal.platform.core.models import AuditEvent
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
@@ -36,7 +37,15 @@ async def _connect(hostname, session_key=None, origin=None):
 
 
 def _session_for(client_for, user, code):
-    return client_for(code, user=user).cookies["sbs_session"].value
+    """A signed-in session. This runs in its own database thread, outside the test's transaction: the sign-in
+    row ``force_login`` writes (in the public schema, where this thread is) is committed, so it is removed
+    here, or it would stay in the shared test database for later tests (tests/platform/test_accounts.py)."""
+    connection.set_schema_to_public()
+    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    key = client_for(code, user=user).cookies["sbs_session"].value
+    connection.set_schema_to_public()
+    AuditEvent.objects.filter(pk__gt=last, actor_id=user.pk, action=AuditEvent.Action.LOGIN).delete()
+    return key
 
 
 def _commit_notification(code, user_id, marker):

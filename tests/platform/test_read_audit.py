@@ -8,17 +8,24 @@ is in no class fails the test, so a new endpoint cannot skip the audit unnoticed
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from portal.marketplace.invoicing.invoices import invoice_create, invoice_submit
+from portal.budgets.ledger.services import budget_grant
+from portal.budgets.people.models import SupportPlan
+from portal.marketplace.invoicing.invoices import invoice_approve, invoice_create, invoice_submit
+from portal.marketplace.invoicing.models import Invoice
+from portal.marketplace.invoicing.period import carry_overs_ask_due
+from portal.marketplace.payments.models import Payment, PaymentSettings
 from portal.marketplace.invoicing.sessions import session_confirm
 from portal.platform.core.models import AuditEvent
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B, demo_user
 from tests.invoicing.conftest import _ids_beyond_the_demo, _own_staff, active_agreement, record, today
-from tests.factories import build_world
+from tests.factories import build_world, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +70,7 @@ PERSONAL_TENANT = {
     "api:invoicing-sessions": ("supporter", "/api/v1/sessions/", "adult"),
     "api:invoicing-invoices": (FO, "/api/v1/invoices/", "adult"),
     "api:invoicing-invoice": (FO, "/api/v1/invoices/{invoice}/", "adult"),
+    "notifications:thread": (SW, "/vienosanas/{agreement}/zinas/", "adult"),
 }
 # Provider staff on the national site read a municipality's records: the row lands in that municipality.
 PERSONAL_PUBLIC = {
@@ -75,6 +83,19 @@ PERSONAL_PUBLIC = {
     "api:invoicing-provider-sessions": (
         "staff", "/api/v1/provider/{code}/agreements/{agreement}/sessions/", "adult"),
     "api:invoicing-provider-invoice": ("staff", "/api/v1/provider/{code}/invoices/{invoice}/", "adult"),
+    "notifications:provider-thread": ("staff", "/sniedzejs/{code}/vienosanas/{agreement}/zinas/", "adult"),
+}
+# Walked in scenes of their own: payments exist once the invoice is approved; a carry-over question once a new
+# plan version replaces the budget (either would change what the pages above show).
+PERSONAL_PAYMENTS = {
+    "payments:list": (FO, "/maksajumi/", "adult"),
+    "payments:family": ("supporter", "/budzets/samaksats/", "adult"),
+    "api:payments-list": (FO, "/api/v1/payments/", "adult"),
+    "api:payments-detail": (FO, "/api/v1/payments/{payment}/", "adult"),
+    "api:payments-family": ("supporter", "/api/v1/payments/mine/", "adult"),
+}
+PERSONAL_CARRY_OVERS = {
+    "api:agreements-carry-overs": (SW, "/api/v1/agreements/carry-overs/", "adult"),
 }
 # Personal, but not walked here, and why.
 NOT_WALKED = {
@@ -93,6 +114,21 @@ NOT_WALKED = {
     "catalogue:my-providers": "the provider's own organisation",
     "people:plan-edit": "an approved plan's edit page redirects to the plan (walked above)",
     "budgets:person-budget": "redirects to the person's current budget (walked above)",
+    "notifications:list": "the signed-in user's own notifications (ids and short labels; the records they link "
+                          "to are audited when opened)",
+    "notifications:open": "the user's own notification: marks it read and redirects to its record (audited there)",
+    "api:notifications-list": "the signed-in user's own notifications (ids and short labels)",
+    "api:notifications-todo": "the signed-in user's own to-do list: counts and links; any personal record it "
+                              "loads is noticed by the same mechanism",
+    "payments:batches": "bank batches: provider payees and totals; the Payment rows a batch loads are "
+                        "registered, so the same mechanism audits them",
+    "payments:batch": "a bank batch: provider payees; its Payment rows are audited by the same mechanism",
+    "payments:batch-file": "the pain.001 file of a batch (provider payees); same mechanism",
+    "api:payments-batches": "bank batches: provider payees and totals; same mechanism",
+    "api:payments-batch": "a bank batch: provider payees; same mechanism",
+    "api:payments-batch-pain001": "the pain.001 file of a batch (provider payees); same mechanism",
+    "payments:provider": "the provider's payments from the public work index: references and amounts, no person",
+    "api:payments-provider": "the provider's payments from the public work index: references and amounts, no person",
 }
 # Writes only (POST): reads during a write are not audited as reads; the write audits itself.
 ACTIONS = {
@@ -107,6 +143,10 @@ ACTIONS = {
     "api:agreements-cancel", "api:invoicing-session-confirm", "api:invoicing-session-dispute",
     "api:invoicing-invoice-approve", "api:invoicing-invoice-reject", "api:invoicing-provider-invoice-create",
     "api:invoicing-provider-invoice-submit", "api:people-person-erasure", "invoicing:provider-invoice-create", "accounts:logout", "set_language", "catalogue:approval-services-all",
+    "agreements:carry-over", "api:agreements-carry-over-answer", "api:notifications-read", "notifications:read-all",
+    "notifications:report", "notifications:provider-report", "payments:retry", "api:payments-retry",
+    "api:payments-batch-confirm", "api:payments-batch-cancel", "stripe_connect:connect",
+    "stripe_connect:copayment-pay",
 }
 # No person's data: the catalogue, search, accounts, schema, the municipality's settings.
 NOT_PERSONAL_PREFIXES = ("catalogue:", "search:", "accounts:", "api:search-", "api:catalogue-")
@@ -115,6 +155,17 @@ NOT_PERSONAL = {
     "budgets:methodology", "agreements:rules", "agreements:provider-home", "api:schema", "api:docs",
     "api:redoc", "api:municipality-list", "api:membership-list", "api:membership-detail", "api:membership-confirm",
     "api:budgets-methodology", "healthz",
+    # statistics: aggregates only, small cells suppressed
+    "statistics:dashboard", "statistics:export", "statistics:pilot", "statistics:pilot-export", "api:stats-root",
+    "api:stats-cells", "api:stats-municipalities", "api:stats-pilot",
+    # the municipality's money side: accounts, statements, alerts, funding, settings (no person)
+    "payments:statement", "payments:reconciliation", "payments:funding", "payments:settings",
+    "api:payments-statements", "api:payments-funding",
+    # Stripe: signed events from Stripe (POST), the provider's own organisation, the platform's balance
+    "stripe-webhook", "stripe_connect:account", "stripe_connect:balance", "api:stripe-provider-account",
+    "api:stripe-provider-onboarding",
+    "notifications:preferences",  # the user's own notification settings
+    "frontend:api-reference",
 }
 
 
@@ -132,7 +183,8 @@ def url_names(urlconf: str) -> set[str]:
 
 def test_every_url_pattern_is_classified():
     """A new endpoint must say whether it returns personal data (and then be walked below)."""
-    known = (set(PERSONAL_TENANT) | set(PERSONAL_PUBLIC) | set(NOT_WALKED) | ACTIONS | NOT_PERSONAL)
+    known = (set(PERSONAL_TENANT) | set(PERSONAL_PUBLIC) | set(PERSONAL_PAYMENTS) | set(PERSONAL_CARRY_OVERS)
+             | set(NOT_WALKED) | ACTIONS | NOT_PERSONAL)
     names = url_names("portal.platform.urls_tenant") | url_names("portal.platform.urls_public")
     unclassified = sorted(n for n in names if n not in known and not n.startswith(NOT_PERSONAL_PREFIXES))
     assert unclassified == [], f"classify these URL names in {__file__}: {unclassified}"
@@ -163,10 +215,9 @@ def _rows_naming(person_id, since_id):
     return list(AuditEvent.objects.filter(pk__gt=since_id, action="view", changes__persons__contains=[person_id]))
 
 
-@pytest.mark.parametrize("site", ["tenant", "public"])
-def test_every_personal_read_lands_in_the_municipalitys_audit_log(scene, client_for, site):
-    world, places = scene
-    table = PERSONAL_TENANT if site == "tenant" else PERSONAL_PUBLIC
+def _walk(world, places, table, client_for, site="tenant"):
+    """Request each address as its reader; the names whose read did not write exactly one row naming the
+    person (by that reader)."""
     missing = []
     for name, (who, address, whose) in table.items():
         reader = _reader(world, who)
@@ -179,7 +230,36 @@ def test_every_personal_read_lands_in_the_municipalitys_audit_log(scene, client_
         rows = _rows_naming(places[whose], last)
         if len(rows) != 1 or rows[0].actor_id != reader.pk:
             missing.append((name, len(rows)))
-    assert missing == []
+    return missing
+
+
+@pytest.mark.parametrize("site", ["tenant", "public"])
+def test_every_personal_read_lands_in_the_municipalitys_audit_log(scene, client_for, site):
+    world, places = scene
+    table = PERSONAL_TENANT if site == "tenant" else PERSONAL_PUBLIC
+    assert _walk(world, places, table, client_for, site) == []
+
+
+def test_payment_reads_land_in_the_municipalitys_audit_log(scene, client_for):
+    world, places = scene
+    rules = PaymentSettings.current()
+    rules.rail, rules.debtor_iban, rules.debtor_name = "bank_file", "LV34TREL9999999999999", "Jelgava"
+    rules.save()
+    invoice = invoice_approve(invoice=Invoice.objects.get(pk=places["invoice"]), actor=demo_user(FO, MUNICIPALITY_A))
+    connection.set_tenant(world.municipality)
+    places["payment"] = Payment.objects.get(invoice=invoice).pk
+    assert _walk(world, places, PERSONAL_PAYMENTS, client_for) == []
+
+
+def test_carry_over_reads_land_in_the_municipalitys_audit_log(scene, client_for):
+    world, places = scene
+    SupportPlan.objects.filter(pk=world.budget.plan_id).update(status="superseded")
+    start = dt.date.today() + dt.timedelta(days=30)
+    plan = make_plan(world.adult, start=start, end=start.replace(year=start.year + 1) - dt.timedelta(days=1))
+    budget_grant(plan=plan, actor=None, level=2)
+    assert carry_overs_ask_due()
+    connection.set_tenant(world.municipality)
+    assert _walk(world, places, PERSONAL_CARRY_OVERS, client_for) == []
 
 
 def test_the_row_says_who_in_plain_words_and_a_list_is_one_row(scene, client_for, django_assert_max_num_queries):

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class Rail(models.TextChoices):
     BANK_FILE = "bank_file", _("Bank file (SEPA credit transfer)")
@@ -113,6 +115,9 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.idempotency_key} {self.status}"
+
+
+personal_data(Payment, via="invoice")  # the payment of a person's invoice: reading it is audited
 
 
 class Account(models.TextChoices):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.platform.core.reads import personal_data
+
 
 class Message(models.Model):
     agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="messages",
@@ -39,3 +41,6 @@ class ThreadRead(models.Model):
         verbose_name = _("message read state")
         verbose_name_plural = _("message read states")
         constraints = [models.UniqueConstraint(fields=["agreement", "user"], name="thread_read_unique")]
+
+
+personal_data(Message, via="agreement")  # a conversation about a person's agreement: reading it is audited
