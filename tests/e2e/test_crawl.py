@@ -13,7 +13,7 @@ from tests.e2e.conftest import axe_violations, sign_in
 pytestmark = pytest.mark.browser
 
 MAX_PAGES = 20  # per account: bounded, and one page per URL shape (ids collapsed)
-SKIP = re.compile(r"/(konts/iziet|konts/parole|konts/pariet|admin|api|static|i18n)/|[?&]lang=|\.(pdf|csv|json|xlsx)$|/ws/")
+SKIP = re.compile(r"/(konts/iziet|konts/parole|konts/pariet|admin|api|static|i18n)/|[?&]lang=|[?&]format=(pdf|json|csv|xlsx)\b|\.(pdf|csv|json|xlsx)(\?|$)|/ws/")
 
 
 def shape(url: str) -> str:
