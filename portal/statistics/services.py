@@ -47,6 +47,10 @@ def statistics_refresh(*, municipality: Municipality, publish: bool = True, toda
         cells = municipality_rollup(today=today)
     rows = [_row(municipality, key, cell) for key, cell in cells.items()]
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
+        with connection.cursor() as cursor:  # one refresh of a municipality at a time: two commits' refreshes
+            # would each delete the old rows and insert, the second clashing with the first's new rows
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                           [f"portal.statistics.refresh.{municipality.code}"])
         StatCell.objects.filter(level=Level.MUNICIPALITY, geo=municipality.code).delete()
         StatCell.objects.bulk_create(rows, batch_size=2000)
         if publish:
