@@ -4,7 +4,6 @@ municipality's host only; sockets open only for signed-in users, from the host's
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
 
 from portal.notifications.models import Kind, Notification
@@ -13,6 +12,7 @@ from portal.platform.core.models import AuditEvent
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
+from tests.websockets import ws_connect
 
 pytestmark = [pytest.mark.django_db(transaction=False)]
 
@@ -23,17 +23,6 @@ async def _close_thread_connections():
     from django.db import connections
 
     await sync_to_async(connections.close_all)()
-
-
-async def _connect(hostname, session_key=None, origin=None):
-    from portal.platform.asgi import application
-
-    headers = [(b"host", hostname.encode()), (b"origin", (origin or f"http://{hostname}").encode())]
-    if session_key:
-        headers.append((b"cookie", f"sbs_session={session_key}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
 
 
 def _session_for(client_for, user, code):
@@ -71,7 +60,7 @@ def _cleanup(code, user_id):
 async def test_a_committed_notification_reaches_the_users_socket_and_no_other_municipality(client_for, user_of):
     user = await sync_to_async(user_of)(Role.PERSON)
     key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
-    communicator, connected, _ = await _connect(f"{MUNICIPALITY_A}.localhost", key)
+    communicator, connected, _ = await ws_connect(f"{MUNICIPALITY_A}.localhost", key)
     assert connected
     hello = await communicator.receive_json_from()
     assert hello["type"] == "hello" and isinstance(hello["unread"], int) and isinstance(hello["todo"], int)
@@ -92,14 +81,14 @@ async def test_a_committed_notification_reaches_the_users_socket_and_no_other_mu
 async def test_a_foreign_origin_is_refused(client_for, user_of):
     user = await sync_to_async(user_of)(Role.PERSON)
     key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
-    _, connected, code = await _connect(f"{MUNICIPALITY_A}.localhost", key,
+    _, connected, code = await ws_connect(f"{MUNICIPALITY_A}.localhost", key,
                                         origin=f"http://{MUNICIPALITY_B}.localhost")
     assert not connected and code in (4403, 1000)
-    _, connected, _ = await _connect(f"{MUNICIPALITY_A}.localhost", key, origin="https://evil.example")
+    _, connected, _ = await ws_connect(f"{MUNICIPALITY_A}.localhost", key, origin="https://evil.example")
     assert not connected
 
 
 @pytest.mark.asyncio
 async def test_anonymous_socket_is_refused():
-    _, connected, code = await _connect(f"{MUNICIPALITY_A}.localhost")
+    _, connected, code = await ws_connect(f"{MUNICIPALITY_A}.localhost")
     assert not connected and code == 4401

@@ -4,11 +4,11 @@ import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
 from portal.frontend.consumers import group_name
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
+from tests.websockets import ws_connect
 
 pytestmark = [pytest.mark.django_db(transaction=False)]
 
@@ -22,17 +22,6 @@ async def _close_thread_connections():
     await sync_to_async(connections.close_all)()
 
 
-async def _connect(hostname, session_key=None, origin=None):
-    from portal.platform.asgi import application
-
-    headers = [(b"host", hostname.encode()), (b"origin", (origin or f"http://{hostname}").encode())]
-    if session_key:
-        headers.append((b"cookie", f"sbs_session={session_key}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
-
-
 def _session_for(client_for, user, code):
     client = client_for(code, user=user)
     return client.cookies["sbs_session"].value
@@ -42,7 +31,7 @@ def _session_for(client_for, user, code):
 async def test_member_joins_their_municipality_group_and_receives_its_messages(client_for, user_of):
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
     key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
-    communicator, connected, _ = await _connect("jelgava.localhost", key)
+    communicator, connected, _ = await ws_connect("jelgava.localhost", key)
     assert connected
     hello = await communicator.receive_json_from()
     assert (hello["type"], hello["municipality"]) == ("hello", MUNICIPALITY_A)
@@ -56,10 +45,10 @@ async def test_member_joins_their_municipality_group_and_receives_its_messages(c
 async def test_unknown_host_and_other_municipality_are_refused(client_for, user_of):
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
     key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
-    _, connected, code = await _connect("nowhere.localhost", key)
+    _, connected, code = await ws_connect("nowhere.localhost", key)
     assert not connected and code == 4404
     # a Jelgava session cookie replayed against Liepāja's host: no session there, refused
-    _, connected, code = await _connect(f"{MUNICIPALITY_B}.localhost", key)
+    _, connected, code = await ws_connect(f"{MUNICIPALITY_B}.localhost", key)
     assert not connected and code in (4401, 4403)
 
 
@@ -71,11 +60,11 @@ async def test_only_the_hosts_own_origin_is_accepted(client_for, user_of):
     tried = 0
     for origin in (f"http://{MUNICIPALITY_B}.localhost", "http://localhost", "https://evil.example",
                    "http://jelgava.localhost.evil.example", "null", ""):
-        _, connected, code = await _connect("jelgava.localhost", key, origin=origin or " ")
+        _, connected, code = await ws_connect("jelgava.localhost", key, origin=origin or " ")
         assert not connected and code == 4403, origin
         tried += 1
     assert tried == 6
-    communicator, connected, _ = await _connect("jelgava.localhost", key, origin="https://jelgava.localhost")
+    communicator, connected, _ = await ws_connect("jelgava.localhost", key, origin="https://jelgava.localhost")
     assert connected
     await communicator.disconnect()
 
@@ -93,13 +82,13 @@ def _password_session(user):
 async def test_a_staff_session_owing_the_second_step_is_refused(user_of):
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
     key = await sync_to_async(_password_session)(user)
-    _, connected, code = await _connect("jelgava.localhost", key)
+    _, connected, code = await ws_connect("jelgava.localhost", key)
     assert not connected and code == 4403
 
 
 @pytest.mark.asyncio
 async def test_anonymous_socket_is_refused():
-    _, connected, code = await _connect("jelgava.localhost")
+    _, connected, code = await ws_connect("jelgava.localhost")
     assert not connected and code == 4401
 
 
@@ -117,7 +106,7 @@ async def test_notifications_cross_processes_through_a_real_valkey_channel_layer
         channel_layers.backends.clear()
         user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
         key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
-        communicator, connected, _ = await _connect("jelgava.localhost", key)
+        communicator, connected, _ = await ws_connect("jelgava.localhost", key)
         assert connected
         await communicator.receive_json_from()
         layer = get_channel_layer()
