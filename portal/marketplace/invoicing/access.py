@@ -11,8 +11,7 @@ from django.http import Http404
 
 from portal.budgets.people.access import acting_capacity, persons_for_user
 from portal.budgets.people.models import Relation
-from portal.marketplace.agreements.access import sent_to_providers
-from portal.marketplace.catalogue.selectors import providers_for_user
+from portal.marketplace.agreements.access import provider_ids_for, sent_to_providers
 from portal.tenants.access import current_municipality, has_role, roles_for
 from portal.tenants.roles import Role
 
@@ -27,15 +26,6 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-def provider_ids_for(user) -> list[int]:
-    """The providers ``user`` works for as provider staff (empty for everyone else)."""
-    cache = getattr(user, "_invoicing_provider_ids", None)
-    if cache is None:
-        cache = list(providers_for_user(user).values_list("pk", flat=True))
-        user._invoicing_provider_ids = cache
-    return cache
 
 
 def agreement_for_provider(user, agreement_id):
