@@ -71,6 +71,7 @@ PERSONAL_TENANT = {
     "api:invoicing-invoices": (FO, "/api/v1/invoices/", "adult"),
     "api:invoicing-invoice": (FO, "/api/v1/invoices/{invoice}/", "adult"),
     "notifications:thread": (SW, "/vienosanas/{agreement}/zinas/", "adult"),
+    "api:messages-list": (SW, "/api/v1/agreements/{agreement}/messages/", "adult"),
 }
 # Provider staff on the national site read a municipality's records: the row lands in that municipality.
 PERSONAL_PUBLIC = {
@@ -102,6 +103,9 @@ NOT_WALKED = {
     "people:document": "an uploaded file: read through the same checkpoint and audited by the mechanism",
     "api:people-documents": "needs an uploaded file; same mechanism",
     "api:people-document": "needs an uploaded file; same mechanism",
+    "notifications:attachment": "a message's attachment: same mechanism (tests/notifications/test_attachments.py)",
+    "notifications:provider-attachment": "a message's attachment: same mechanism (test_attachments.py)",
+    "api:messages-attachment": "a message's attachment: same mechanism (test_attachments.py)",
     "people:my-support-person": "the person's own page (own reads write no row)",
     "people:my-data-views": "the person's own page (own reads write no row); tested below",
     "people:my-data-export": "the person's own download (tests/people/test_data_export.py)",

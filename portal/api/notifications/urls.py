@@ -10,4 +10,9 @@ _BOTH = [
     path("v1/todo/", views.TodoView.as_view(), name="notifications-todo"),
 ]
 public_urlpatterns: list = list(_BOTH)
-tenant_urlpatterns: list = list(_BOTH)
+tenant_urlpatterns: list = [
+    *_BOTH,
+    path("v1/agreements/<int:agreement_id>/messages/", views.MessagesView.as_view(), name="messages-list"),
+    path("v1/agreements/<int:agreement_id>/messages/attachments/<int:attachment_id>/",
+         views.AttachmentView.as_view(), name="messages-attachment"),
+]
