@@ -16,13 +16,14 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from portal.budgets.ledger.selectors import plans_review_due
-from portal.budgets.people.models import Person, Relation, SupportPlan
+from portal.budgets.people.access import deciding_persons
+from portal.budgets.people.models import SupportPlan
 from portal.marketplace.agreements.models import Agreement, AgreementStatus
 from portal.marketplace.approvals.models import ApprovalStatus, ProviderApproval, ServiceApproval
 from portal.marketplace.catalogue.selectors import providers_for_user
-from portal.marketplace.invoicing.models import Invoice, Session, SessionStatus
+from portal.marketplace.invoicing.models import Invoice
 from portal.marketplace.invoicing.oversight import budget_alerts
-from portal.marketplace.invoicing.selectors import approval_target_days, working_days_between
+from portal.marketplace.invoicing.selectors import approval_target_days, months_to_confirm, working_days_between
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.tenants.access import roles_for
 from portal.tenants.roles import Role
@@ -37,23 +38,14 @@ class Todo:
     items: tuple = ()  # the waiting things themselves, where the dashboard lists them (reviews, alerts)
 
 
-def deciding_persons(user):
-    """Persons ``user`` decides for here: their own record and those they legally represent (today)."""
-    today = timezone.localdate()
-    represented = Relation.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today), user=user,
-        kind=Relation.Kind.LEGAL_REPRESENTATIVE, valid_from__lte=today).values("person_id")
-    return Person.objects.filter(Q(user=user) | Q(pk__in=represented))
-
-
 def _family(user) -> list[Todo]:
     persons = deciding_persons(user).values("pk")
-    sessions = Session.objects.filter(status=SessionStatus.RECORDED, agreement__person__in=persons).count()
+    months = tuple(months_to_confirm(persons))  # per month, for the "confirm all" buttons
     agreements = Agreement.objects.filter(person__in=persons).aggregate(
         to_sign=Count("pk", filter=Q(status=AgreementStatus.AWAITING_PERSON)),
         drafts=Count("pk", filter=Q(status=AgreementStatus.DRAFT, prepared_by__isnull=False)
                      & ~Q(prepared_by=user)))
-    return [Todo("sessions.confirm", sessions), Todo("agreements.sign", agreements["to_sign"]),
+    return [Todo("sessions.confirm", sum(n for _month, n in months), items=months), Todo("agreements.sign", agreements["to_sign"]),
             Todo("agreements.drafts", agreements["drafts"])]
 
 

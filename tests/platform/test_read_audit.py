@@ -145,6 +145,7 @@ ACTIONS = {
     "api:people-plan-review", "api:agreements-quote", "api:agreements-confirm", "api:agreements-send",
     "api:agreements-accept", "api:agreements-decline", "api:agreements-approve", "api:agreements-reject",
     "api:agreements-cancel", "api:invoicing-session-confirm", "api:invoicing-session-dispute",
+    "api:invoicing-sessions-confirm-month", "invoicing:family-sessions-confirm-month",
     "api:invoicing-invoice-approve", "api:invoicing-invoice-reject", "api:invoicing-provider-invoice-create",
     "api:invoicing-provider-invoice-submit", "api:people-person-erasure", "invoicing:provider-invoice-create", "accounts:logout", "set_language", "catalogue:approval-services-all",
     "agreements:carry-over", "api:agreements-carry-over-answer", "api:notifications-read", "notifications:read-all",

@@ -19,7 +19,8 @@ from portal.api.permissions import IsMemberHere
 from portal.marketplace.invoicing import access, selectors
 from portal.marketplace.invoicing.invoices import invoice_approve, invoice_create, invoice_reject, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
-from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, sessions_bulk_record
+from portal.marketplace.invoicing.sessions import (session_confirm, session_dispute, sessions_bulk_record,
+                                                   sessions_confirm_month)
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.access import current_municipality
@@ -158,6 +159,24 @@ class SessionConfirmView(GenericAPIView):
         session = session_confirm(session=access.session_for_family(request.user, session_id),
                                   actor=request.user)
         return Response(s.FamilySessionOut(session).data)
+
+
+class SessionsConfirmMonthView(GenericAPIView):
+    """Confirm every recorded session of one month at once (the person or legal representative; disputed
+    sessions are left alone). All or nothing."""
+
+    permission_classes = [IsMemberHere]
+    required_roles = FAMILY
+    serializer_class = s.ConfirmMonthOut
+
+    @extend_schema(operation_id="invoicing_sessions_confirm_month", request=s.ConfirmMonthIn,
+                   responses=s.ConfirmMonthOut)
+    def post(self, request):
+        body = s.ConfirmMonthIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = sessions_confirm_month(actor=request.user, month=body.validated_data["month"],
+                                      agreement_id=body.validated_data.get("agreement"))
+        return Response({"confirmed": len(done), "sessions": [session.pk for session in done]})
 
 
 class SessionDisputeView(GenericAPIView):

@@ -49,5 +49,6 @@ def todo_rows(items: list[Todo]) -> list[dict]:
         except NoReverseMatch:
             url = ""
         rows.append({"code": item.code, "text": ngettext(singular, plural, item.count) % {"count": item.count},
-                     "url": url, "overdue": item.overdue, "since": item.since})
+                     "url": url, "overdue": item.overdue, "since": item.since,
+                     "months": item.items if item.code == "sessions.confirm" else ()})
     return rows
