@@ -17,6 +17,7 @@ from portal.budgets.people.models import SupportPlan
 from portal.marketplace.agreements.models import Agreement, AgreementStatus
 from portal.marketplace.invoicing.models import Invoice, Session
 from portal.marketplace.invoicing.oversight import budget_alerts
+from portal.marketplace.payments.models import Payment
 from portal.platform.background.tenancy import tenant_task
 from portal.platform.outbox.services import outbox_handler
 
@@ -110,6 +111,20 @@ def _invoice_handler(kind: str):
 
 for _kind in (Kind.INVOICE_SUBMITTED, Kind.INVOICE_APPROVED, Kind.INVOICE_REJECTED, Kind.INVOICE_PAID):
     outbox_handler(str(_kind))(_invoice_handler(_kind))
+
+
+@outbox_handler("payment.failed")
+def payment_failed(event) -> None:
+    """``{"payment": id, "invoice": id}`` (emitted by the payments area): the municipality's finance officers
+    look at it. The text follows the payment's state when the handler runs (failed, returned, waiting)."""
+    payment = (Payment.objects.select_related("invoice").filter(pk=event.payload.get("payment"))
+               .only("pk", "status", "invoice__id", "invoice__number", "invoice__provider_id").first())
+    if payment is None:
+        return
+    notify(recipients=finance_officers(), kind=Kind.PAYMENT_FAILED, event=event,
+           params={"invoice": payment.invoice.display_number, "status": payment.status,
+                   "payment": payment.pk},
+           link=_url("payments:list", TENANT_URLS) + f"?status={payment.status}")
 
 
 @outbox_handler("plan.approved")
