@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from portal.platform.accounts.models import User
+from portal.tenants.links import absolute_url
 
 from .models import Channel, Kind, Notification, Preference
 
@@ -145,7 +146,8 @@ def _mail_on_commit(schema: str, notification: Notification) -> None:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         text = notification_text(notification)
         subject = str(_("SBS portal: %(text)s")) % {"text": text[:120]}
-        body = text + (f"\n\n{notification.link}" if notification.link else "")
+        link = absolute_url(notification.link, schema_name=schema)  # the site where the recipient reads
+        body = text + (f"\n\n{link}" if link else "")
     pk = notification.pk
 
     def send():
