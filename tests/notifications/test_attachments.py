@@ -11,6 +11,7 @@ from portal.platform.core.models import AuditEvent
 from portal.platform.core.uploads import MAX_SIZE, safe_file_name
 from portal.tenants.roles import Role
 from tests.conftest import demo_user
+from tests.factories import make_provider, own_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,27 @@ def test_one_check_for_every_upload_file_names():
     assert safe_file_name("C:\\Users\\x\\ziņa.pdf") == "ziņa.pdf"
     assert safe_file_name('a"b;c\r\n.pdf') == "a_b_c_.pdf"
     assert safe_file_name("...") == "document"
+
+
+def test_the_provider_api_writes_with_a_file_and_downloads_it(world, agreement, client_for):
+    api = f"/api/v1/provider/{world.municipality.code}/agreements/{agreement.pk}/messages/"
+    provider = client_for(None, user=world.staff)
+    bad = provider.post(api, {"body": "x", "attachment": _file(b"GIF89a....", name="a.png")})
+    assert bad.status_code == 400 and bad.json()["code"] == "message.attachment_rejected"
+    connection.set_tenant(world.municipality)
+    assert not Message.objects.filter(agreement=agreement).exists()
+    created = provider.post(api, {"body": "Atskaite", "attachment": _file(PDF, name="atskaite.pdf")})
+    assert created.status_code == 201, created.content
+    assert created.json()["author"] == world.provider.name
+    [item] = created.json()["attachments"]
+    download = provider.get(f"{api}attachments/{item['id']}/")
+    assert download.status_code == 200 and download.content == PDF
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert provider.get(api).json()["results"][0]["id"] == created.json()["id"]
+    # the person reads it on the municipality's site; the provider's address on a municipality's host is nothing
+    listed = client_for(user=world.person_user).get(f"/api/v1/agreements/{agreement.pk}/messages/").json()
+    assert listed["results"][0]["attachments"][0]["id"] == item["id"]
+    assert client_for(user=world.staff).get(api).status_code in (403, 404)
+    outsider = client_for(None, user=own_staff_user(make_provider()))  # staff of another provider
+    assert outsider.get(api).status_code == 404
+    assert outsider.get(f"{api}attachments/{item['id']}/").status_code == 404

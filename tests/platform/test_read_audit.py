@@ -85,6 +85,7 @@ PERSONAL_PUBLIC = {
         "staff", "/api/v1/provider/{code}/agreements/{agreement}/sessions/", "adult"),
     "api:invoicing-provider-invoice": ("staff", "/api/v1/provider/{code}/invoices/{invoice}/", "adult"),
     "notifications:provider-thread": ("staff", "/sniedzejs/{code}/vienosanas/{agreement}/zinas/", "adult"),
+    "api:provider-messages-list": ("staff", "/api/v1/provider/{code}/agreements/{agreement}/messages/", "adult"),
 }
 # Walked in scenes of their own: payments exist once the invoice is approved; a carry-over question once a new
 # plan version replaces the budget (either would change what the pages above show).
@@ -106,6 +107,7 @@ NOT_WALKED = {
     "notifications:attachment": "a message's attachment: same mechanism (tests/notifications/test_attachments.py)",
     "notifications:provider-attachment": "a message's attachment: same mechanism (test_attachments.py)",
     "api:messages-attachment": "a message's attachment: same mechanism (test_attachments.py)",
+    "api:provider-messages-attachment": "a message's attachment: same mechanism (test_attachments.py)",
     "people:my-support-person": "the person's own page (own reads write no row)",
     "people:my-data-views": "the person's own page (own reads write no row); tested below",
     "people:my-data-export": "the person's own download (tests/people/test_data_export.py)",

@@ -32,7 +32,8 @@ from . import serializers as s
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 
 
-def _municipality(code: str) -> Municipality:
+def provider_municipality(code: str) -> Municipality:
+    """The municipality a provider's national-site endpoint names (404 on a municipality's host or unknown)."""
     if current_municipality() is not None:
         raise Http404
     municipality = Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(code=code).first()
@@ -70,7 +71,7 @@ class ProviderSessionsView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_sessions_list", responses=s.SessionOut(many=True))
     def get(self, request, code, agreement_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             page = self.paginate_queryset(selectors.sessions_of_agreement(agreement))
             data = s.SessionOut(page, many=True).data
@@ -81,7 +82,7 @@ class ProviderSessionsView(ProviderView):
     def post(self, request, code, agreement_id):
         body = s.SessionsBulkIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             created = sessions_bulk_record(agreement=agreement, rows=body.validated_data["sessions"],
                                            actor=request.user)
@@ -98,7 +99,7 @@ class ProviderInvoiceCreateView(ProviderView):
         body = s.MonthIn(data=request.data)
         body.is_valid(raise_exception=True)
         year, month = (int(x) for x in body.validated_data["month"].split("-"))
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             invoice = invoice_create(agreement=agreement, year=year, month=month, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
@@ -110,7 +111,7 @@ class ProviderInvoiceView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_invoice_retrieve")
     def get(self, request, code, invoice_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             invoice = access.invoice_for_provider(request.user, invoice_id)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
         return Response(data)
@@ -123,7 +124,7 @@ class ProviderInvoiceSubmitView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_invoice_submit", request=None)
     def post(self, request, code, invoice_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             invoice = access.invoice_for_provider(request.user, invoice_id)
             invoice = invoice_submit(invoice=invoice, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
