@@ -81,7 +81,8 @@ def test_bad_input_on_the_page_changes_nothing(world, month_world, client_for):
         RECORDED, RECORDED, DISPUTED, RECORDED]
 
 
-def test_the_api_confirms_one_agreements_month_and_refuses_bad_input(world, month_world, client_for):
+def test_the_api_confirms_one_agreements_month_and_refuses_bad_input(world, month_world, client_for,
+                                                                     django_assert_max_num_queries):
     agreement, this_month, disputed, earlier = month_world
     api = "/api/v1/sessions/confirm-month/"
     person = client_for(user=world.person_user)
@@ -101,8 +102,11 @@ def test_the_api_confirms_one_agreements_month_and_refuses_bad_input(world, mont
     assert [Session.objects.get(pk=s.pk).status for s in (*this_month, disputed, earlier)] == [
         RECORDED, RECORDED, DISPUTED, RECORDED]
 
-    done = person.post(api, {"month": _month(earlier.date), "agreement": agreement.pk},
-                       content_type="application/json")
+    # session, roles, deciding persons (exists), the agreement checked, the sessions locked, one update; per
+    # session one audit row (the work index is written on commit)
+    with django_assert_max_num_queries(10):
+        done = person.post(api, {"month": _month(earlier.date), "agreement": agreement.pk},
+                           content_type="application/json")
     assert done.status_code == 200 and done.json() == {"confirmed": 1, "sessions": [earlier.pk]}
     connection.set_tenant(world.municipality)
     assert [Session.objects.get(pk=s.pk).status for s in (*this_month, disputed, earlier)] == [
