@@ -30,6 +30,9 @@ class Kind(models.TextChoices):
     PLAN_REVIEW_DUE = "plan.review_due", _("A plan review is due")
     BUDGET_ALERT = "budget.alert", _("A budget alert")
     PROVIDER_APPROVED = "provider.approved", _("A municipality decided on your provider")
+    PROVIDER_VERIFIED = "provider.verified", _("The platform verified your provider")
+    SERVICE_APPROVED = "service.approved", _("A municipality decided on your services")
+    PAYMENT_FAILED = "payment.failed", _("A payment failed")
     MESSAGE_RECEIVED = "message.received", _("A new message about an agreement")
     MESSAGE_REPORTED = "message.reported", _("A message was reported to the municipality")
 

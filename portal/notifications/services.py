@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from portal.platform.accounts.models import User
+from portal.tenants.links import absolute_url
 
 from .models import Channel, Kind, Notification, Preference
 
@@ -44,13 +45,25 @@ TEXTS = {
     Kind.PLAN_REVIEW_DUE: _("The support plan of %(person)s is due for review."),
     Kind.BUDGET_ALERT: _("Budget alert for %(person)s: %(alert)s"),
     Kind.PROVIDER_APPROVED: _("%(municipality)s decided on your provider %(provider)s."),
+    (Kind.PROVIDER_APPROVED, "approved"): _("%(municipality)s approved your provider %(provider)s."),
+    (Kind.PROVIDER_APPROVED, "refused"): _("%(municipality)s refused your provider %(provider)s."),
+    (Kind.PROVIDER_APPROVED, "suspended"): _("%(municipality)s suspended your provider %(provider)s."),
+    Kind.PROVIDER_VERIFIED: _("The platform verified your provider %(provider)s: municipalities can now approve it."),
+    Kind.SERVICE_APPROVED: _("%(municipality)s decided on services of %(provider)s (%(count)s)."),
+    (Kind.SERVICE_APPROVED, "approved"): _("%(municipality)s approved services of %(provider)s (%(count)s)."),
+    (Kind.SERVICE_APPROVED, "refused"): _("%(municipality)s refused services of %(provider)s (%(count)s)."),
+    Kind.PAYMENT_FAILED: _("The payment of invoice %(invoice)s did not go through."),
+    (Kind.PAYMENT_FAILED, "returned"): _("The payment of invoice %(invoice)s came back from the bank."),
+    (Kind.PAYMENT_FAILED, "waiting"): _("The payment of invoice %(invoice)s is waiting: look at the reason."),
     Kind.MESSAGE_RECEIVED: _("New message about agreement %(agreement)s for %(service)s."),
     Kind.MESSAGE_REPORTED: _("A message about agreement %(agreement)s for %(service)s was reported."),
 }
 
 
 def notification_text(notification: Notification) -> str:
-    template = TEXTS.get(notification.kind)
+    """The text in the active language; a kind may have a text per decision (``params["status"]``)."""
+    params = notification.params if isinstance(notification.params, dict) else {}
+    template = TEXTS.get((notification.kind, params.get("status"))) or TEXTS.get(notification.kind)
     if template is None:
         return str(notification.kind)
     try:
@@ -133,7 +146,8 @@ def _mail_on_commit(schema: str, notification: Notification) -> None:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         text = notification_text(notification)
         subject = str(_("SBS portal: %(text)s")) % {"text": text[:120]}
-        body = text + (f"\n\n{notification.link}" if notification.link else "")
+        link = absolute_url(notification.link, schema_name=schema)  # the site where the recipient reads
+        body = text + (f"\n\n{link}" if link else "")
     pk = notification.pk
 
     def send():

@@ -10,49 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.budgets.ledger.selectors import plans_review_due
-from portal.budgets.people.models import Relation, SupportPlan
+from portal.budgets.people.models import SupportPlan
 from portal.marketplace.agreements.models import Agreement, AgreementStatus
-from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.invoicing.models import Invoice, Session
 from portal.marketplace.invoicing.oversight import budget_alerts
+from portal.marketplace.payments.models import Payment
 from portal.platform.background.tenancy import tenant_task
 from portal.platform.outbox.services import outbox_handler
-from portal.tenants.models import Membership
-from portal.tenants.roles import Role
 
 from .models import Kind, Notification
+from .recipients import PUBLIC_URLS, TENANT_URLS, _provider, _url, deciders, finance_officers, provider_staff
 from .services import notify
-
-TENANT_URLS = "portal.platform.urls_tenant"
-PUBLIC_URLS = "portal.platform.urls_public"
-
-
-def _url(name: str, urlconf: str, **kwargs) -> str:
-    try:
-        return reverse(name, urlconf=urlconf, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-def deciders(person) -> list[int]:
-    """The person's own account and their legal representatives today."""
-    today = timezone.localdate()
-    reps = Relation.objects.filter(person=person, kind=Relation.Kind.LEGAL_REPRESENTATIVE,
-                                   valid_from__lte=today).exclude(valid_until__lt=today)
-    return [person.user_id, *reps.values_list("user_id", flat=True)]
-
-
-def provider_staff(provider_id) -> list[int]:
-    return list(ProviderStaff.objects.filter(provider_id=provider_id).values_list("user_id", flat=True))
-
-
-def finance_officers() -> list[int]:
-    return list(Membership.objects.filter(municipality=connection.tenant, role=Role.FINANCE_OFFICER)
-                .values_list("user_id", flat=True))
 
 
 def _agreement_params(agreement) -> dict:
@@ -142,6 +113,20 @@ for _kind in (Kind.INVOICE_SUBMITTED, Kind.INVOICE_APPROVED, Kind.INVOICE_REJECT
     outbox_handler(str(_kind))(_invoice_handler(_kind))
 
 
+@outbox_handler("payment.failed")
+def payment_failed(event) -> None:
+    """``{"payment": id, "invoice": id}`` (emitted by the payments area): the municipality's finance officers
+    look at it. The text follows the payment's state when the handler runs (failed, returned, waiting)."""
+    payment = (Payment.objects.select_related("invoice").filter(pk=event.payload.get("payment"))
+               .only("pk", "status", "invoice__id", "invoice__number", "invoice__provider_id").first())
+    if payment is None:
+        return
+    notify(recipients=finance_officers(), kind=Kind.PAYMENT_FAILED, event=event,
+           params={"invoice": payment.invoice.display_number, "status": payment.status,
+                   "payment": payment.pk},
+           link=_url("payments:list", TENANT_URLS) + f"?status={payment.status}")
+
+
 @outbox_handler("plan.approved")
 def plan_approved(event) -> None:
     plan = SupportPlan.objects.select_related("person").filter(pk=event.payload["plan_id"]).first()
@@ -149,6 +134,30 @@ def plan_approved(event) -> None:
         return
     notify(recipients=deciders(plan.person), kind=Kind.PLAN_APPROVED, params={"version": plan.version},
            link=_url("people:my-plan", TENANT_URLS), event=event)
+
+
+# ---- providers: verified by the platform, decided on by a municipality (provider staff read in public)
+
+@outbox_handler("provider.approval_decided")
+def provider_approval_decided(event) -> None:
+    provider = _provider(event.payload["provider_id"])
+    if provider is None:
+        return
+    notify(recipients=provider_staff(provider.pk), kind=Kind.PROVIDER_APPROVED, event=event, national=True,
+           params={"provider": provider.name, "municipality": connection.tenant.name,
+                   "status": event.payload.get("status", "")},
+           link=_url("catalogue:my-provider", PUBLIC_URLS, slug=provider.slug))
+
+
+@outbox_handler("service.approval_decided")
+def service_approval_decided(event) -> None:
+    provider = _provider(event.payload["provider_id"])
+    if provider is None:
+        return
+    notify(recipients=provider_staff(provider.pk), kind=Kind.SERVICE_APPROVED, event=event, national=True,
+           params={"provider": provider.name, "municipality": connection.tenant.name,
+                   "count": len(event.payload.get("service_ids") or []), "status": event.payload.get("status", "")},
+           link=_url("catalogue:my-services", PUBLIC_URLS, slug=provider.slug))
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:

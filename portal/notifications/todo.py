@@ -3,26 +3,30 @@
 ``todo_for(user, municipality)`` returns the items of every role the user holds on this site, each with a
 stable ``code``, how many things wait, and (where it matters) how many are overdue. The frontend turns a
 code into words and a link. Query budget, per role, on a municipality's site (the tests assert them):
-person / legal representative 2, support person 1, social worker 3, finance officer 2, municipality
+person / legal representative 2, support person 1, social worker 3, finance officer 3, municipality
 administrator 1; on the national site provider staff 2. Up to two more for the roles (cached per request).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from portal.budgets.ledger.selectors import plans_review_due
-from portal.budgets.people.models import Person, Relation, SupportPlan
-from portal.marketplace.agreements.models import Agreement, AgreementStatus
+from portal.budgets.people.access import deciding_persons
+from portal.budgets.people.models import SupportPlan
+from portal.marketplace.agreements.models import Agreement, AgreementStatus, CoPayment
 from portal.marketplace.approvals.models import ApprovalStatus, ProviderApproval, ServiceApproval
 from portal.marketplace.catalogue.selectors import providers_for_user
-from portal.marketplace.invoicing.models import Invoice, Session, SessionStatus
+from portal.marketplace.invoicing.models import Invoice
 from portal.marketplace.invoicing.oversight import budget_alerts
-from portal.marketplace.invoicing.selectors import approval_target_days, working_days_between
+from portal.marketplace.invoicing.selectors import approval_target_days, months_to_confirm, working_days_between
+from portal.marketplace.payments.models import Payment, PaymentStatus
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.tenants.access import roles_for
 from portal.tenants.roles import Role
@@ -37,23 +41,22 @@ class Todo:
     items: tuple = ()  # the waiting things themselves, where the dashboard lists them (reviews, alerts)
 
 
-def deciding_persons(user):
-    """Persons ``user`` decides for here: their own record and those they legally represent (today)."""
-    today = timezone.localdate()
-    represented = Relation.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today), user=user,
-        kind=Relation.Kind.LEGAL_REPRESENTATIVE, valid_from__lte=today).values("person_id")
-    return Person.objects.filter(Q(user=user) | Q(pk__in=represented))
-
-
 def _family(user) -> list[Todo]:
     persons = deciding_persons(user).values("pk")
-    sessions = Session.objects.filter(status=SessionStatus.RECORDED, agreement__person__in=persons).count()
-    agreements = Agreement.objects.filter(person__in=persons).aggregate(
-        to_sign=Count("pk", filter=Q(status=AgreementStatus.AWAITING_PERSON)),
-        drafts=Count("pk", filter=Q(status=AgreementStatus.DRAFT, prepared_by__isnull=False)
-                     & ~Q(prepared_by=user)))
-    return [Todo("sessions.confirm", sessions), Todo("agreements.sign", agreements["to_sign"]),
+    months = tuple(months_to_confirm(persons))  # per month, for the "confirm all" buttons
+    paid = (CoPayment.objects.filter(agreement=OuterRef("pk"), status=CoPayment.Status.PAID)
+            .values("agreement").annotate(total=Sum("amount")).values("total"))
+    agreements = (Agreement.objects.filter(person__in=persons)
+                  .alias(paid=Coalesce(Subquery(paid), Value(Decimal("0")), output_field=DecimalField()))
+                  .aggregate(
+                      to_sign=Count("pk", filter=Q(status=AgreementStatus.AWAITING_PERSON)),
+                      drafts=Count("pk", filter=Q(status=AgreementStatus.DRAFT, prepared_by__isnull=False)
+                                   & ~Q(prepared_by=user)),
+                      # the family's part above the cap not yet paid (Agreement.copayment_total, in SQL)
+                      copayments=Count("pk", filter=Q(status=AgreementStatus.ACTIVE, copayment_per_unit__gt=0,
+                                                      paid__lt=Round(F("copayment_per_unit") * F("total_units"), 2)))))
+    return [Todo("sessions.confirm", sum(n for _month, n in months), items=months),
+            Todo("copayments.due", agreements["copayments"]), Todo("agreements.sign", agreements["to_sign"]),
             Todo("agreements.drafts", agreements["drafts"])]
 
 
@@ -70,13 +73,20 @@ def _social_worker(user, today) -> list[Todo]:
             Todo("budgets.alerts", len(alerts), items=alerts)]
 
 
+# Payments the finance officer has to look at: failed, returned by the bank, or waiting with a reason.
+PAYMENT_PROBLEMS = (PaymentStatus.FAILED, PaymentStatus.RETURNED, PaymentStatus.WAITING)
+
+
 def _finance(today) -> list[Todo]:
     target = approval_target_days()
     submitted = list(Invoice.objects.filter(status=Invoice.Status.SUBMITTED, submitted_at__isnull=False)
                      .order_by("submitted_at").values_list("submitted_at", flat=True))
     days = [timezone.localtime(when).date() for when in submitted]
     overdue = sum(1 for day in days if working_days_between(day, today) > target)
-    return [Todo("invoices.approve", len(days), overdue=overdue, since=days[0] if days else None)]
+    failed = Payment.objects.filter(status__in=PAYMENT_PROBLEMS).aggregate(n=Count("pk"), since=Min("modified_at"))
+    since = timezone.localtime(failed["since"]).date() if failed["since"] else None
+    return [Todo("invoices.approve", len(days), overdue=overdue, since=days[0] if days else None),
+            Todo("payments.failed", failed["n"], since=since)]
 
 
 def _administrator() -> list[Todo]:

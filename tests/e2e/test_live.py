@@ -1,6 +1,7 @@
 """Live: the person keeps the sessions page open while the provider records a session through the API; the
 new session appears without a reload (websocket → htmx refresh), the header count and the aria-live region
-update. The notification centre passes axe."""
+update. The notification centre, the sessions page with its "confirm all" buttons and the messages page with
+an attachment pass axe."""
 
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ def test_a_recorded_session_appears_on_the_open_page(browser, site):
     page.wait_for_selector(f"#live-sessions >> text={start}", timeout=15_000)  # no reload
     assert page.locator("[data-live-region]").text_content().strip()
     assert page.locator("[data-unread-count]").first.is_visible()
+    assert page.locator("[data-confirm-months] button[name=month]").count() >= 1  # "confirm all" per month
+    assert_accessible(page)
     page.goto(site("jelgava", "/pazinojumi/"))
     assert page.locator("[data-notification][data-unread]").count() >= 1
     assert_accessible(page)
@@ -78,5 +81,9 @@ def test_a_recorded_session_appears_on_the_open_page(browser, site):
     page.fill("textarea[name=body]", "Paldies!")
     page.click("form[method=post] button.govuk-button")
     page.wait_for_selector("#live-messages >> text=Paldies!")
+    page.set_input_files("input[name=attachment]", files=[
+        {"name": "kvits.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}])
+    page.click("form[method=post] button.govuk-button")
+    page.wait_for_selector("#live-messages >> text=kvits.png")
     assert_accessible(page)
     context.close()

@@ -27,9 +27,9 @@ def test_the_person_writes_and_the_provider_reads_and_is_notified(world, agreeme
     provider = client_for(None, user=world.staff)
     there = f"/sniedzejs/{world.municipality.code}/vienosanas/{agreement.pk}/zinas/"
     provider.get(there)
-    # 13 for the page; 8 for its read-audit row (the category's budget and the goal's plan resolved to their
-    # person, the municipality and the provider named, the row written, search_path switches)
-    with django_assert_max_num_queries(21):
+    # 14 for the page (one for the messages' attachments); 8 for its read-audit row (the category's budget and
+    # the goal's plan resolved to their person, the municipality and the provider named, the row written, search_path switches)
+    with django_assert_max_num_queries(22):
         page = provider.get(there)
     assert f'data-message="{message.pk}"' in page.content.decode()
     assert provider.post(there, {"body": "Jā, protams."}).status_code == 302

@@ -28,7 +28,7 @@ def test_person_sees_sessions_to_confirm_and_drafts_of_the_support_person(world,
         todos = todo_for(world.person_user, world.municipality)
     after = _codes(todos, Role.PERSON)
     assert {code: after[code] - before[code] for code in after} == {
-        "sessions.confirm": 2, "agreements.sign": 0, "agreements.drafts": 1}
+        "sessions.confirm": 2, "copayments.due": 0, "agreements.sign": 0, "agreements.drafts": 1}
     # The support person sees their own draft, not yet sent.
     with django_assert_max_num_queries(2):
         todos = todo_for(world.supporter, world.municipality)
@@ -40,9 +40,9 @@ def test_staff_lists(world, agreement, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         todos = todo_for(world.social_worker, world.municipality)
     assert set(_codes(todos, Role.SOCIAL_WORKER)) == {"plans.approve", "plans.review", "budgets.alerts"}
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         todos = todo_for(finance(world), world.municipality)
-    assert [item.code for item in todos[Role.FINANCE_OFFICER]] == ["invoices.approve"]
+    assert [item.code for item in todos[Role.FINANCE_OFFICER]] == ["invoices.approve", "payments.failed"]
     with django_assert_max_num_queries(3):
         todos = todo_for(world.admin, world.municipality)
     assert [item.code for item in todos[Role.MUNICIPALITY_ADMIN]] == ["catalogue.approve"]

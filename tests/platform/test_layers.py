@@ -54,7 +54,8 @@ LAYERS = (
          ("payments", "agreements", "catalogue", "outbox", *CORE)),
     # To-do lists read every area's data; notifications follow every area's outbox events.
     Area("notifications", ("portal.notifications",),
-         ("invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),
+         ("payments", "invoicing", "agreements", "registry", "ledger", "people", "approvals", "catalogue", "outbox",
+          *CORE)),
     # The ministry's statistics read every tenant area's rows into the public cube.
     Area("statistics", ("portal.statistics",),
          ("invoicing", "agreements", "ledger", "people", "approvals", "catalogue", "outbox", *CORE)),

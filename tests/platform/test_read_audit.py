@@ -71,6 +71,7 @@ PERSONAL_TENANT = {
     "api:invoicing-invoices": (FO, "/api/v1/invoices/", "adult"),
     "api:invoicing-invoice": (FO, "/api/v1/invoices/{invoice}/", "adult"),
     "notifications:thread": (SW, "/vienosanas/{agreement}/zinas/", "adult"),
+    "api:messages-list": (SW, "/api/v1/agreements/{agreement}/messages/", "adult"),
 }
 # Provider staff on the national site read a municipality's records: the row lands in that municipality.
 PERSONAL_PUBLIC = {
@@ -84,6 +85,7 @@ PERSONAL_PUBLIC = {
         "staff", "/api/v1/provider/{code}/agreements/{agreement}/sessions/", "adult"),
     "api:invoicing-provider-invoice": ("staff", "/api/v1/provider/{code}/invoices/{invoice}/", "adult"),
     "notifications:provider-thread": ("staff", "/sniedzejs/{code}/vienosanas/{agreement}/zinas/", "adult"),
+    "api:provider-messages-list": ("staff", "/api/v1/provider/{code}/agreements/{agreement}/messages/", "adult"),
 }
 # Walked in scenes of their own: payments exist once the invoice is approved; a carry-over question once a new
 # plan version replaces the budget (either would change what the pages above show).
@@ -102,6 +104,10 @@ NOT_WALKED = {
     "people:document": "an uploaded file: read through the same checkpoint and audited by the mechanism",
     "api:people-documents": "needs an uploaded file; same mechanism",
     "api:people-document": "needs an uploaded file; same mechanism",
+    "notifications:attachment": "a message's attachment: same mechanism (tests/notifications/test_attachments.py)",
+    "notifications:provider-attachment": "a message's attachment: same mechanism (test_attachments.py)",
+    "api:messages-attachment": "a message's attachment: same mechanism (test_attachments.py)",
+    "api:provider-messages-attachment": "a message's attachment: same mechanism (test_attachments.py)",
     "people:my-support-person": "the person's own page (own reads write no row)",
     "people:my-data-views": "the person's own page (own reads write no row); tested below",
     "people:my-data-export": "the person's own download (tests/people/test_data_export.py)",
@@ -141,6 +147,7 @@ ACTIONS = {
     "api:people-plan-review", "api:agreements-quote", "api:agreements-confirm", "api:agreements-send",
     "api:agreements-accept", "api:agreements-decline", "api:agreements-approve", "api:agreements-reject",
     "api:agreements-cancel", "api:invoicing-session-confirm", "api:invoicing-session-dispute",
+    "api:invoicing-sessions-confirm-month", "invoicing:family-sessions-confirm-month",
     "api:invoicing-invoice-approve", "api:invoicing-invoice-reject", "api:invoicing-provider-invoice-create",
     "api:invoicing-provider-invoice-submit", "api:people-person-erasure", "invoicing:provider-invoice-create", "accounts:logout", "set_language", "catalogue:approval-services-all",
     "agreements:carry-over", "api:agreements-carry-over-answer", "api:notifications-read", "notifications:read-all",

@@ -56,6 +56,15 @@ class MonthIn(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
 
 
+class ConfirmMonthIn(MonthIn):
+    agreement = serializers.IntegerField(required=False, min_value=1, help_text="only this agreement's sessions")
+
+
+class ConfirmMonthOut(serializers.Serializer):
+    confirmed = serializers.IntegerField()
+    sessions = serializers.ListField(child=serializers.IntegerField())
+
+
 class ProblemOut(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

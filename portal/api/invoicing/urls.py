@@ -17,6 +17,8 @@ public_urlpatterns: list = [
 ]
 tenant_urlpatterns: list = [
     path("v1/sessions/", views.FamilySessionsView.as_view(), name="invoicing-sessions"),
+    path("v1/sessions/confirm-month/", views.SessionsConfirmMonthView.as_view(),
+         name="invoicing-sessions-confirm-month"),
     path("v1/sessions/<int:session_id>/confirm/", views.SessionConfirmView.as_view(),
          name="invoicing-session-confirm"),
     path("v1/sessions/<int:session_id>/dispute/", views.SessionDisputeView.as_view(),

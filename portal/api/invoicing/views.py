@@ -19,7 +19,8 @@ from portal.api.permissions import IsMemberHere
 from portal.marketplace.invoicing import access, selectors
 from portal.marketplace.invoicing.invoices import invoice_approve, invoice_create, invoice_reject, invoice_submit
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
-from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, sessions_bulk_record
+from portal.marketplace.invoicing.sessions import (session_confirm, session_dispute, sessions_bulk_record,
+                                                   sessions_confirm_month)
 from portal.marketplace.registry.models import ProviderWorkItem
 from portal.marketplace.registry.selectors import work_items_for_providers
 from portal.tenants.access import current_municipality
@@ -31,7 +32,8 @@ from . import serializers as s
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 
 
-def _municipality(code: str) -> Municipality:
+def provider_municipality(code: str) -> Municipality:
+    """The municipality a provider's national-site endpoint names (404 on a municipality's host or unknown)."""
     if current_municipality() is not None:
         raise Http404
     municipality = Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(code=code).first()
@@ -69,7 +71,7 @@ class ProviderSessionsView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_sessions_list", responses=s.SessionOut(many=True))
     def get(self, request, code, agreement_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             page = self.paginate_queryset(selectors.sessions_of_agreement(agreement))
             data = s.SessionOut(page, many=True).data
@@ -80,7 +82,7 @@ class ProviderSessionsView(ProviderView):
     def post(self, request, code, agreement_id):
         body = s.SessionsBulkIn(data=request.data)
         body.is_valid(raise_exception=True)
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             created = sessions_bulk_record(agreement=agreement, rows=body.validated_data["sessions"],
                                            actor=request.user)
@@ -97,7 +99,7 @@ class ProviderInvoiceCreateView(ProviderView):
         body = s.MonthIn(data=request.data)
         body.is_valid(raise_exception=True)
         year, month = (int(x) for x in body.validated_data["month"].split("-"))
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             agreement = access.agreement_for_provider(request.user, agreement_id)
             invoice = invoice_create(agreement=agreement, year=year, month=month, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
@@ -109,7 +111,7 @@ class ProviderInvoiceView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_invoice_retrieve")
     def get(self, request, code, invoice_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             invoice = access.invoice_for_provider(request.user, invoice_id)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
         return Response(data)
@@ -122,7 +124,7 @@ class ProviderInvoiceSubmitView(ProviderView):
 
     @extend_schema(operation_id="invoicing_provider_invoice_submit", request=None)
     def post(self, request, code, invoice_id):
-        with tenant_context(_municipality(code)):
+        with tenant_context(provider_municipality(code)):
             invoice = access.invoice_for_provider(request.user, invoice_id)
             invoice = invoice_submit(invoice=invoice, actor=request.user)
             data = s.InvoiceDetailOut(invoice, context={"result": selectors.invoice_check(invoice)}).data
@@ -158,6 +160,24 @@ class SessionConfirmView(GenericAPIView):
         session = session_confirm(session=access.session_for_family(request.user, session_id),
                                   actor=request.user)
         return Response(s.FamilySessionOut(session).data)
+
+
+class SessionsConfirmMonthView(GenericAPIView):
+    """Confirm every recorded session of one month at once (the person or legal representative; disputed
+    sessions are left alone). All or nothing."""
+
+    permission_classes = [IsMemberHere]
+    required_roles = FAMILY
+    serializer_class = s.ConfirmMonthOut
+
+    @extend_schema(operation_id="invoicing_sessions_confirm_month", request=s.ConfirmMonthIn,
+                   responses=s.ConfirmMonthOut)
+    def post(self, request):
+        body = s.ConfirmMonthIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = sessions_confirm_month(actor=request.user, month=body.validated_data["month"],
+                                      agreement_id=body.validated_data.get("agreement"))
+        return Response({"confirmed": len(done), "sessions": [session.pk for session in done]})
 
 
 class SessionDisputeView(GenericAPIView):

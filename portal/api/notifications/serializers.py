@@ -25,3 +25,34 @@ class TodoOut(serializers.Serializer):
     count = serializers.IntegerField()
     overdue = serializers.IntegerField()
     since = serializers.DateField(allow_null=True)
+
+
+class AttachmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class MessageOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    author_capacity = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    reported = serializers.SerializerMethodField()
+    attachments = AttachmentOut(many=True, source="attachments.all")
+
+    def get_author(self, message) -> str:
+        if message.author_capacity == "provider":
+            return self.context["agreement"].provider.name
+        return message.author.full_name if message.author else ""
+
+    def get_reported(self, message) -> bool:
+        return message.reported_at is not None
+
+
+class MessageIn(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="the text; may be empty when a file is attached")
+    attachment = serializers.FileField(required=False, help_text="a PDF, JPEG or PNG of at most 10 MB")

@@ -9,5 +9,16 @@ _BOTH = [
     path("v1/notifications/read/", views.NotificationReadView.as_view(), name="notifications-read"),
     path("v1/todo/", views.TodoView.as_view(), name="notifications-todo"),
 ]
-public_urlpatterns: list = list(_BOTH)
-tenant_urlpatterns: list = list(_BOTH)
+public_urlpatterns: list = [
+    *_BOTH,
+    path("v1/provider/<slug:code>/agreements/<int:agreement_id>/messages/", views.ProviderMessagesView.as_view(),
+         name="provider-messages-list"),
+    path("v1/provider/<slug:code>/agreements/<int:agreement_id>/messages/attachments/<int:attachment_id>/",
+         views.ProviderAttachmentView.as_view(), name="provider-messages-attachment"),
+]
+tenant_urlpatterns: list = [
+    *_BOTH,
+    path("v1/agreements/<int:agreement_id>/messages/", views.MessagesView.as_view(), name="messages-list"),
+    path("v1/agreements/<int:agreement_id>/messages/attachments/<int:attachment_id>/",
+         views.AttachmentView.as_view(), name="messages-attachment"),
+]

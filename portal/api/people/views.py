@@ -9,7 +9,7 @@ legal representative where they decide themselves). Every read of a person's dat
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -23,6 +23,7 @@ from portal.budgets.people.retention import person_erase
 from portal.budgets.people.errors import DocumentRejected, NotAllowed
 from portal.budgets.people.models import AssessmentDocument, Relation
 from portal.platform.accounts.models import User
+from portal.platform.core.uploads import attachment_response, upload_read
 from portal.tenants.roles import FAMILY_ROLES, Role
 
 from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, DocumentOut, EndIn,
@@ -250,7 +251,7 @@ class DocumentListView(PeopleView):
         if upload is None:
             raise DocumentRejected("Attach a file.", field="file")
         document = services.document_attach(assessment=assessment, file_name=upload.name,
-                                            content=upload.read(AssessmentDocument.MAX_SIZE + 1),
+                                            content=upload_read(upload),
                                             actor=request.user, request=request)
         return Response(DocumentOut(document).data, status=status.HTTP_201_CREATED)
 
@@ -267,10 +268,8 @@ class DocumentDownloadView(PeopleView):
             raise Http404
         services.person_viewed(person=person, actor=request.user, what=f"API: document {document.file_name}",
                                request=request)
-        response = HttpResponse(bytes(document.content), content_type=document.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{document.pk}-{document.file_name}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment_response(content=document.content, content_type=document.content_type,
+                                   file_name=f"{document.pk}-{document.file_name}")
 
 
 def _goals(data) -> list[dict]:

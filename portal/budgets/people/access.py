@@ -48,6 +48,18 @@ def _valid_relations(user, kind: str | None = None) -> QuerySet[Relation]:
     return qs.filter(kind=kind) if kind else qs
 
 
+def deciding_persons(user) -> QuerySet[Person]:
+    """Persons ``user`` decides for here: their own record (as the person) and those they legally represent
+    today. A support person decides for no one (they prepare; the person or representative decides)."""
+    held = _held(user)
+    condition = Q(pk__in=[])
+    if Role.PERSON in held:
+        condition |= Q(user=user)
+    if Role.LEGAL_REPRESENTATIVE in held:
+        condition |= Q(pk__in=_valid_relations(user, Relation.Kind.LEGAL_REPRESENTATIVE).values("person_id"))
+    return Person.objects.filter(condition)
+
+
 def persons_for_user(user, *, section: str | None = None) -> QuerySet[Person]:
     """Every person ``user`` may see in the current municipality (none on the national site).
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent
+from portal.platform.core.uploads import upload_check
 
 from .common import audit_person, require_writer
 from .eligibility import require_eligible
@@ -27,13 +28,6 @@ SIS_SCORE_RANGE = (1, 20)
 CHILD_SCORE_RANGE = (0, 4)
 EXCEPTIONAL_RANGE = (0, 26)
 MAX_VALIDITY_DAYS = 3 * 366
-
-# Magic numbers: the file's first bytes decide its type, not its name or the browser's word for it.
-_SIGNATURES = {
-    AssessmentDocument.FileType.PDF: (b"%PDF-",),
-    AssessmentDocument.FileType.JPEG: (b"\xff\xd8\xff",),
-    AssessmentDocument.FileType.PNG: (b"\x89PNG\r\n\x1a\n",),
-}
 
 
 def sis_level(scores: dict, medical_needs: int = 0, behavioural_needs: int = 0) -> int:
@@ -105,30 +99,16 @@ def assessment_create(*, person: Person, scores: dict, assessed_on: dt.date, val
     return assessment
 
 
-def detect_type(head: bytes) -> str | None:
-    for content_type, signatures in _SIGNATURES.items():
-        if any(head.startswith(sig) for sig in signatures):
-            return content_type
-    return None
-
-
 def document_attach(*, assessment: Assessment, file_name: str, content: bytes, actor,
                     request=None) -> AssessmentDocument:
     """Attach a PDF, JPEG or PNG of at most 10 MB; the type is read from the content."""
     require_writer(actor)
-    size = len(content)
-    if size == 0:
-        raise DocumentRejected(_("The file is empty."), field="document")
-    if size > AssessmentDocument.MAX_SIZE:
-        raise DocumentRejected(_("The file must be 10 MB or smaller."), field="document")
-    content_type = detect_type(content[:16])
-    if content_type is None:
-        raise DocumentRejected(_("The file must be a PDF, JPEG or PNG."), field="document")
-    file_name = (file_name or "document").replace("/", "_").replace("\\", "_")[:200]
+    upload = upload_check(file_name=file_name, content=content, error=DocumentRejected, field="document")
+    file_name, size = upload.file_name, upload.size
     with transaction.atomic():
         document = AssessmentDocument.objects.create(
-            assessment=assessment, file_name=file_name, content_type=content_type, size=size, content=content,
-            uploaded_by=actor)
+            assessment=assessment, file_name=file_name, content_type=upload.content_type, size=size,
+            content=upload.content, uploaded_by=actor)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=assessment.person, obj=document,
                      what=f"document attached to assessment #{assessment.pk}",
                      changes={"file_name": file_name, "size": size}, request=request)

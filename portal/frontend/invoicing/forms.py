@@ -68,6 +68,14 @@ class CsvForm(GovukFormMixin, forms.Form):
         "goal_progress, external_id. The first line holds the column names."))
 
 
+class ConfirmMonthForm(forms.Form):
+    """"Confirm all for a month": the month is the button pressed; the agreement is optional."""
+
+    month = forms.RegexField(r"^\d{4}-\d{2}$", label=_("Month"),
+                             error_messages={"required": _("Choose a month."), "invalid": _("Choose a month.")})
+    agreement = forms.IntegerField(required=False, min_value=1)
+
+
 class ReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 

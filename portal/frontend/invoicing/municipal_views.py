@@ -6,7 +6,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from portal.budgets.people.access import deciding_persons
 from portal.frontend.decorators import member_required
 from portal.marketplace.invoicing import access, selectors
 from portal.frontend.forms import apply_domain_error
@@ -14,20 +17,20 @@ from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError
 from portal.marketplace.invoicing.invoices import invoice_approve, invoice_reject
 from portal.marketplace.invoicing.models import Invoice, SessionStatus
-from portal.marketplace.invoicing.sessions import session_confirm, session_dispute
+from portal.marketplace.invoicing.sessions import session_confirm, session_dispute, sessions_confirm_month
 from portal.marketplace.payments.models import Payment
 from portal.marketplace.payments.services import funding_would_exceed, payment_mark_paid
 from portal.tenants.roles import Role
 
 from .common import pdf_response
-from .forms import ReasonForm
+from .forms import ConfirmMonthForm, ReasonForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 
 
 @member_required(*FAMILY)
-def sessions(request):
-    """Sessions delivered to the person (or the persons the user acts for)."""
+def sessions(request, *, month_form=None):
+    """Sessions delivered to the person (or the persons the user acts for), with "confirm all" per month."""
     status = request.GET.get("status", "")
     qs = access.sessions_for_family(request.user).select_related("agreement__person", "agreement__service",
                                                                   "agreement__provider")
@@ -35,7 +38,31 @@ def sessions(request):
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-date", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "invoicing/family_sessions.html", {
-        "page": page, "status": status, "statuses": SessionStatus.choices})
+        "page": page, "status": status, "statuses": SessionStatus.choices,
+        "months": selectors.months_to_confirm(deciding_persons(request.user)),
+        "form": month_form or ConfirmMonthForm()}, status=400 if month_form is not None else 200)
+
+
+@require_POST
+@member_required(*FAMILY)
+def sessions_confirm_month_view(request):
+    """Confirm every recorded session of one month at once (disputed ones stay to be decided one by one)."""
+    form = ConfirmMonthForm(request.POST)
+    if form.is_valid():
+        try:
+            done = sessions_confirm_month(actor=request.user, month=form.cleaned_data["month"],
+                                          agreement_id=form.cleaned_data.get("agreement"))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if done:
+                messages.success(request, ngettext("Thank you: %(n)s session is confirmed.",
+                                                   "Thank you: %(n)s sessions are confirmed.", len(done))
+                                 % {"n": len(done)})
+            else:
+                messages.info(request, _("No session of that month waited for your confirmation."))
+            return redirect("invoicing:family-sessions")
+    return sessions(request, month_form=form)
 
 
 @member_required(*FAMILY)

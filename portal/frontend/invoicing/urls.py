@@ -23,6 +23,7 @@ public_urlpatterns: list = [
 ]
 tenant_urlpatterns: list = [
     path("nodarbibas/", municipal_views.sessions, name="family-sessions"),
+    path("nodarbibas/menesis/", municipal_views.sessions_confirm_month_view, name="family-sessions-confirm-month"),
     path("nodarbibas/<int:session_id>/", municipal_views.session, name="family-session"),
     path("rekini/", municipal_views.queue, name="finance-queue"),
     path("rekini/<int:invoice_id>/", municipal_views.invoice, name="finance-invoice"),

@@ -11,6 +11,10 @@ from portal.notifications.todo import Todo
 WORDING = {
     "sessions.confirm": ("%(count)s session to confirm or dispute", "%(count)s sessions to confirm or dispute",
                          "invoicing:family-sessions", "?status=recorded"),
+    "copayments.due": ("%(count)s agreement with a co-payment to pay", "%(count)s agreements with a co-payment to pay",
+                       "agreements:list", "?status=active"),
+    "payments.failed": ("%(count)s payment failed, came back or waits", "%(count)s payments failed, came back or wait",
+                        "payments:list", ""),
     "agreements.sign": ("%(count)s agreement waits for your confirmation",
                         "%(count)s agreements wait for your confirmation", "agreements:list", "?status=awaiting_person"),
     "agreements.drafts": ("%(count)s draft from your support person to decide on",
@@ -49,5 +53,6 @@ def todo_rows(items: list[Todo]) -> list[dict]:
         except NoReverseMatch:
             url = ""
         rows.append({"code": item.code, "text": ngettext(singular, plural, item.count) % {"count": item.count},
-                     "url": url, "overdue": item.overdue, "since": item.since})
+                     "url": url, "overdue": item.overdue, "since": item.since,
+                     "months": item.items if item.code == "sessions.confirm" else ()})
     return rows

@@ -18,9 +18,13 @@ public_urlpatterns: list = [
          name="provider-thread"),
     path("sniedzejs/<slug:code>/vienosanas/<int:agreement_id>/zinas/<int:message_id>/zinot/",
          thread_views.provider_report, name="provider-report"),
+    path("sniedzejs/<slug:code>/vienosanas/<int:agreement_id>/zinas/pielikumi/<int:attachment_id>/",
+         thread_views.provider_attachment, name="provider-attachment"),
 ]
 tenant_urlpatterns: list = [
     *_PAGES,
     path("vienosanas/<int:agreement_id>/zinas/", thread_views.thread, name="thread"),
     path("vienosanas/<int:agreement_id>/zinas/<int:message_id>/zinot/", thread_views.report, name="report"),
+    path("vienosanas/<int:agreement_id>/zinas/pielikumi/<int:attachment_id>/", thread_views.attachment,
+         name="attachment"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
 from portal.platform.accounts.models import User
 from portal.platform.core.errors import DomainError
+from portal.platform.core.uploads import attachment_response, upload_read
 from portal.tenants.access import current_municipality
 from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
@@ -148,8 +149,7 @@ def assessment_create(request, person_id):
                     medical_needs=data.get("medical_needs") or 0, behavioural_needs=data.get("behavioural_needs") or 0,
                     actor=request.user, request=request)
                 if upload is not None:
-                    # Read one byte past the limit: enough for the service to refuse an oversized file.
-                    content = upload.read(AssessmentDocument.MAX_SIZE + 1)
+                    content = upload_read(upload)
                     services.document_attach(assessment=assessment, file_name=upload.name, content=content,
                                              actor=request.user, request=request)
         except DomainError as error:
@@ -169,10 +169,8 @@ def document_download(request, person_id, document_id):
         raise Http404
     services.person_viewed(person=person, actor=request.user, what=f"document {document.file_name}",
                            request=request)
-    response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.pk}-{document.file_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(content=document.content, content_type=document.content_type,
+                               file_name=f"{document.pk}-{document.file_name}")
 
 
 # Relations and consents -------------------------------------------------------------------------

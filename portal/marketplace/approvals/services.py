@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.marketplace.catalogue.models import MunicipalListing, Provider, Service, ServiceType, Unit
 from portal.platform.core.models import AuditEvent, audit
+from portal.platform.outbox.services import outbox_emit
 from portal.tenants.access import current_municipality, has_role
 from portal.tenants.roles import Role
 
@@ -54,6 +55,8 @@ def provider_approval_decide(*, provider: Provider, status: str, actor, note: st
         defaults={"status": status, "note": approval.note, "decided_at": approval.decided_at})
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
           summary=f"provider {provider.name} {status}", request=request)
+    if old != status:
+        outbox_emit(kind="provider.approval_decided", payload={"provider_id": provider.pk, "status": status})
     return approval
 
 
@@ -73,6 +76,9 @@ def service_approval_decide(*, service: Service, status: str, actor, note: str =
     approval.save()
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
           summary=f"service {service.pk} {status}", request=request)
+    if old != status:
+        outbox_emit(kind="service.approval_decided", payload={
+            "provider_id": service.provider_id, "service_ids": [service.pk], "status": status})
     return approval
 
 
@@ -93,6 +99,8 @@ def services_approve_all(*, provider: Provider, actor, request=None) -> int:
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, object_type="approvals.serviceapproval",
               changes={"approved_services": service_ids}, summary=f"approved {len(service_ids)} services of "
               f"{provider.name}", request=request)
+        outbox_emit(kind="service.approval_decided", payload={
+            "provider_id": provider.pk, "service_ids": service_ids, "status": ApprovalStatus.APPROVED})
     return len(service_ids)
 
 

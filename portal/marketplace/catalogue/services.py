@@ -24,6 +24,7 @@ from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 from portal.tenants.services import membership_ensure, send_welcome_email
 
+from . import signals
 from ._steps import (
     _announce,
     _apply,
@@ -189,6 +190,8 @@ def provider_status_set(*, provider: Provider, status: str, actor, request=None)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, changes=changes,
           summary=f"provider {provider.name} {status}", request=request)
     _announce(provider.pk, provider.services.values_list("pk", flat=True))
+    if status == Provider.Status.VERIFIED:
+        signals.provider_verified.send(sender=Provider, provider_id=provider.pk)
     return provider
 
 

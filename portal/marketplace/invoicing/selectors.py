@@ -6,7 +6,8 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,14 @@ def invoice_check(invoice: Invoice) -> CheckResult:
              invoiced_elsewhere=line.session_id in elsewhere,
              duplicates_another=line.same_day_other if line.session.start_time is None else line.same_start_other)
         for line in lines])
+
+
+def months_to_confirm(persons) -> list[tuple[Date, int]]:
+    """``(first day of the month, how many)`` of the recorded sessions waiting for ``persons``' decision,
+    oldest month first (one query): the "confirm all for a month" choices."""
+    rows = (Session.objects.filter(status=SessionStatus.RECORDED, agreement__person__in=persons)
+            .annotate(month=TruncMonth("date")).values("month").annotate(n=Count("pk")).order_by("month"))
+    return [(row["month"], row["n"]) for row in rows]
 
 
 def sessions_of_agreement(agreement) -> QuerySet[Session]:

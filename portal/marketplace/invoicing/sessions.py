@@ -17,7 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.marketplace.agreements.models import AgreementStatus
+from portal.budgets.people import access as people_access
+from portal.budgets.people.access import LEGAL_REPRESENTATIVE, SELF
+from portal.budgets.people.models import Relation
+from portal.marketplace.agreements.models import Agreement, AgreementStatus
+from portal.platform.core.errors import NotFound
 from portal.platform.outbox.services import outbox_emit
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import to_money
@@ -301,6 +305,60 @@ def session_confirm(*, session: Session, actor) -> Session:
           changes={"status": [old, session.status]})
     sync_session(session)
     return session
+
+
+def _month_bounds(month: str) -> tuple[Date, Date]:
+    """The first and last day of ``month`` ("YYYY-MM"); a month not yet begun is refused."""
+    try:
+        year, number = (int(part) for part in str(month).split("-"))
+        first = Date(year, number, 1)
+    except (TypeError, ValueError):
+        raise errors.SessionInvalid(_("Choose a month."), field="month") from None
+    if first > timezone.localdate().replace(day=1):
+        raise errors.SessionInvalid(_("A month that has not begun has no sessions to confirm."), field="month")
+    return first, first.replace(day=calendar.monthrange(year, number)[1])
+
+
+@transaction.atomic
+def sessions_confirm_month(*, actor, month: str, agreement_id=None) -> list[Session]:
+    """Confirm in one go every recorded session of one month ("YYYY-MM") (optionally of one agreement) of the persons
+    ``actor`` decides for — the person or their legal representative, the same rule as ``session_confirm``.
+    Disputed sessions are left alone (they are decided one by one). All or nothing; each session audited.
+    Returns the confirmed sessions (none when nothing waited)."""
+    first, last = _month_bounds(month)
+    persons = people_access.deciding_persons(actor)
+    if not persons.exists():
+        raise errors.NotYourSession(_("Only the person or their legal representative can confirm or dispute "
+                                      "a session."))
+    sessions = Session.objects.filter(agreement__person__in=persons, status=SessionStatus.RECORDED,
+                                      date__gte=first, date__lte=last)
+    if agreement_id is not None:
+        try:
+            agreement_id = int(agreement_id)
+        except (TypeError, ValueError):
+            raise errors.SessionInvalid(_("Choose an agreement."), field="agreement") from None
+        if not Agreement.objects.filter(pk=agreement_id, person__in=persons).exists():
+            seen = people_access.persons_for_user(actor, section=Relation.Section.AGREEMENTS)
+            if Agreement.objects.filter(pk=agreement_id, person__in=seen).exists():
+                raise errors.NotYourSession(_("Only the person or their legal representative can confirm or "
+                                              "dispute a session."))
+            raise NotFound(_("No such agreement."), code="agreement.not_found")
+        sessions = sessions.filter(agreement_id=agreement_id)
+    locked = list(sessions.select_for_update(of=("self",)).select_related("agreement__person", "agreement__service")
+                  .order_by("date", "pk"))
+    now = timezone.now()
+    for session in locked:
+        session.status, session.decided_by, session.decided_at = SessionStatus.CONFIRMED, actor, now
+        session.decided_as = SELF if session.agreement.person.user_id == actor.pk else LEGAL_REPRESENTATIVE
+        session.dispute_reason, session.modified_at = "", now
+    Session.objects.bulk_update(locked, ["status", "decided_by", "decided_at", "decided_as", "dispute_reason",
+                                         "modified_at"])
+    for session in locked:
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session,
+              summary=f"session confirmed (month {first:%Y-%m} confirmed at once)",
+              changes={"status": [SessionStatus.RECORDED, SessionStatus.CONFIRMED]})
+        sync_session(session)
+    return locked
 
 
 @transaction.atomic

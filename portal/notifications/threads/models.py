@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,29 @@ class Message(models.Model):
         indexes = [models.Index(fields=["agreement", "created_at"], name="message_thread_idx")]
 
 
+class Attachment(models.Model):
+    """A file sent with a message: checked as every upload (``platform.core.uploads``) and kept in the
+    municipality's own schema, beside the message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments",
+                                verbose_name=_("message"))
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        ordering = ["message_id", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0, size__lte=10 * 1024 * 1024),
+                                   name="threads_attachment_size_range"),
+            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                                   name="threads_attachment_type"),
+        ]
+
+
 class ThreadRead(models.Model):
     """Up to when ``user`` has read the agreement's conversation."""
 
@@ -44,3 +68,4 @@ class ThreadRead(models.Model):
 
 
 personal_data(Message, via="agreement")  # a conversation about a person's agreement: reading it is audited
+personal_data(Attachment, via="message")

@@ -5,7 +5,8 @@ agreements, the provider's staff once the request was sent to them, and the muni
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,12 +14,13 @@ from portal.budgets.people.models import Relation
 from portal.marketplace.catalogue.models import ProviderStaff
 from portal.platform.core.errors import NotFound, ValidationFailed
 from portal.platform.core.models import AuditEvent, audit
+from portal.platform.core.uploads import upload_check
 from portal.tenants.models import Membership
 from portal.tenants.roles import Role
 
 from ..models import Kind
 from ..services import notify
-from .models import Message, ThreadRead
+from .models import Attachment, Message, ThreadRead
 
 MAX_LENGTH = 4000
 
@@ -27,8 +29,14 @@ class MessageInvalid(ValidationFailed):
     code = "message.invalid"
 
 
+class AttachmentRejected(ValidationFailed):
+    code = "message.attachment_rejected"
+
+
 def messages_of(agreement) -> QuerySet[Message]:
-    return Message.objects.filter(agreement=agreement).select_related("author")
+    files = Attachment.objects.defer("content")
+    return (Message.objects.filter(agreement=agreement).select_related("author")
+            .prefetch_related(Prefetch("attachments", queryset=files)))
 
 
 def unread_in(agreement, user) -> int:
@@ -41,6 +49,14 @@ def thread_mark_read(*, agreement, user) -> None:
     ThreadRead.objects.update_or_create(agreement=agreement, user=user, defaults={"read_at": timezone.now()})
 
 
+def thread_links(agreement, municipality_code: str) -> tuple[str, str]:
+    """The conversation's address on the municipality's site and on the national site (for the provider)."""
+    return (reverse("notifications:thread", kwargs={"agreement_id": agreement.pk},
+                    urlconf="portal.platform.urls_tenant"),
+            reverse("notifications:provider-thread", kwargs={"code": municipality_code, "agreement_id": agreement.pk},
+                    urlconf="portal.platform.urls_public"))
+
+
 def _family_and_staff(agreement) -> list[int]:
     person = agreement.person
     today = timezone.localdate()
@@ -51,15 +67,26 @@ def _family_and_staff(agreement) -> list[int]:
 
 
 def message_post(*, agreement, actor, body: str, capacity: str = "", link: str = "",
-                 provider_link: str = "") -> Message:
-    """``actor`` (already checked to see ``agreement``) writes to its conversation; the others are notified."""
+                 provider_link: str = "", attachment: tuple[str, bytes] | None = None) -> Message:
+    """``actor`` (already checked to see ``agreement``) writes to its conversation; the others are notified.
+
+    ``attachment``: ``(file name, content)``, checked as every upload (``platform.core.uploads``) before
+    anything is written; a message with a file may have no text."""
     body = (body or "").strip()
-    if not body:
+    upload = None
+    if attachment is not None:
+        file_name, content = attachment
+        upload = upload_check(file_name=file_name, content=content, error=AttachmentRejected, field="attachment",
+                              default_name="attachment")
+    if not body and upload is None:
         raise MessageInvalid(_("Write a message."), field="body")
     if len(body) > MAX_LENGTH:
         raise MessageInvalid(_("A message can be at most %(n)s characters.") % {"n": MAX_LENGTH}, field="body")
     with transaction.atomic():
         message = Message.objects.create(agreement=agreement, author=actor, author_capacity=capacity, body=body)
+        if upload is not None:
+            Attachment.objects.create(message=message, file_name=upload.file_name,
+                                      content_type=upload.content_type, size=upload.size, content=upload.content)
         params = {"agreement": agreement.pk, "service": agreement.service.title_lv,
                   "municipality": connection.tenant.name}
         notify(recipients=[u for u in _family_and_staff(agreement) if u != actor.pk],
@@ -69,6 +96,14 @@ def message_post(*, agreement, actor, body: str, capacity: str = "", link: str =
             notify(recipients=[u for u in staff if u != actor.pk], kind=Kind.MESSAGE_RECEIVED, params=params,
                    link=provider_link, national=True)
     return message
+
+
+def attachment_of(agreement, attachment_id) -> Attachment:
+    """An attachment of this agreement's conversation (the caller checked the reader may see it)."""
+    attachment = Attachment.objects.filter(pk=attachment_id, message__agreement=agreement).first()
+    if attachment is None:
+        raise NotFound(_("No such attachment."), code="message.attachment_not_found")
+    return attachment
 
 
 def message_report(*, agreement, message_id, actor, reason: str = "", link: str = "") -> Message:
@@ -88,5 +123,5 @@ def message_report(*, agreement, message_id, actor, reason: str = "", link: str 
     return message
 
 
-__all__ = ["MAX_LENGTH", "MessageInvalid", "message_post", "message_report", "messages_of",
-           "thread_mark_read", "unread_in"]
+__all__ = ["MAX_LENGTH", "AttachmentRejected", "MessageInvalid", "attachment_of", "message_post", "message_report",
+           "messages_of", "thread_links", "thread_mark_read", "unread_in"]
