@@ -31,3 +31,9 @@ class SettingsForm(GovukFormMixin, forms.Form):
     debtor_iban = forms.CharField(label=_("IBAN the municipality pays from"), max_length=40, required=False,
                                   help_text=_("Needed for bank files."))
     debtor_bic = forms.CharField(label=_("BIC (optional)"), max_length=11, required=False)
+
+
+class ReverseForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why the paid invoice is cancelled"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("The provider sees this. It can invoice the sessions again, corrected."))

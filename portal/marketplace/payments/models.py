@@ -50,6 +50,10 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
     RETURNED = "returned", _("Returned")
+    # The invoice was cancelled after payment: the money came back (Stripe reversal, or recovered by bank) …
+    REVERSED = "reversed", _("Reversed")
+    # … or, on the bank rail, is still to be recovered from the provider by the finance officer.
+    TO_RECOVER = "to_recover", _("To be recovered")
 
 
 class PaymentBatch(models.Model):
@@ -102,6 +106,9 @@ class Payment(models.Model):
                               related_name="payments", verbose_name=_("batch"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     returns = models.PositiveIntegerField(_("returns"), default=0)
+    reversal_reason = models.CharField(_("why the invoice was cancelled"), max_length=500, blank=True)
+    reversal_reference = models.CharField(_("reversal reference"), max_length=100, blank=True)
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     settled_at = models.DateTimeField(_("paid, failed or returned"), null=True, blank=True)
@@ -135,6 +142,7 @@ class MoneyEntry(models.Model):
         REQUEST = "request", _("Payment requested")
         PAY = "pay", _("Paid")
         RETURN = "return", _("Returned")
+        REVERSE = "reverse", _("Reversed after the invoice was cancelled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     debit = models.CharField(_("to account"), max_length=20, choices=Account.choices)
