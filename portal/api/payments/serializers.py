@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from portal.marketplace.payments.index import expected_date
-from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch
+from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch, PaymentSettings
+from portal.marketplace.payments.schedule import expected_date
 from portal.marketplace.registry.models import ProviderWorkItem
 
 
@@ -25,7 +25,8 @@ class PaymentOut(serializers.ModelSerializer):
                   "reversal_reason", "reversal_reference", "reversed_at"]
 
     def get_expected_date(self, payment) -> str | None:
-        day = expected_date(payment)
+        rules = self.context.setdefault("payment_rules", PaymentSettings.current())  # once per response
+        day = expected_date(payment, rules)
         return day.isoformat() if day else None
 
 

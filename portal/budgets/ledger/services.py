@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

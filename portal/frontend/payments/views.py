@@ -16,6 +16,7 @@ from portal.marketplace.payments import access, bankfile, services, statements
 from portal.marketplace.payments.errors import DomainError
 from portal.marketplace.payments.models import (MoneyEntry, PaymentBatch, PaymentSettings, PaymentStatus,
                                                ReconciliationAlert)
+from portal.marketplace.payments.schedule import expected_date
 from portal.marketplace.payments.services import RETRYABLE
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
@@ -34,9 +35,12 @@ def payments(request):
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rules = PaymentSettings.current()
+    for payment in page:
+        payment.expected = expected_date(payment, rules)
     return render(request, "payments/finance_payments.html", {
         "page": page, "status": status, "statuses": PaymentStatus.choices, "retryable": RETRYABLE,
-        "funding": services.funding_summary()})
+        "funding": services.funding_summary(), "rules": rules})
 
 
 @member_required(Role.FINANCE_OFFICER)
@@ -186,7 +190,9 @@ def payment_settings(request):
     current = PaymentSettings.current()
     form = SettingsForm(request.POST or None, initial={
         "rail": current.rail, "debtor_name": current.debtor_name, "debtor_iban": current.debtor_iban,
-        "debtor_bic": current.debtor_bic})
+        "debtor_bic": current.debtor_bic,
+        "payment_weekday": "" if current.payment_weekday is None else str(current.payment_weekday),
+        "business_days_after_approval": current.business_days_after_approval})
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_settings_update(actor=request.user, **form.cleaned_data)

@@ -34,6 +34,8 @@ class RailOutcome:
     status: str  # "sent" | "waiting" | "failed"
     reference: str = ""
     reason: str = ""
+    # "waiting" as the rail's normal queue (the bank file: the next batch), not a problem anyone is told about.
+    queued: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,12 @@ SETTLE_FROM = {
 RETRYABLE = {S.WAITING, S.FAILED, S.RETURNED}
 
 
+def _tell_failed(payment: Payment) -> None:
+    """The outbox event others (notifications) consume when a payment failed, came back or waits with a
+    problem: ids only, the reason stays on the payment."""
+    outbox_emit(kind="payment.failed", payload={"payment": payment.pk, "invoice": payment.invoice_id})
+
+
 def payment_key(invoice) -> str:
     return f"payment:{connection.schema_name}:{invoice.pk}"
 
@@ -124,6 +130,8 @@ def payment_execute(*, payment_id: int) -> Payment | None:
     if outcome.status == "sent":
         payment.reference, payment.sent_at = outcome.reference[:100], timezone.now()
     payment.save(update_fields=["attempts", "status", "reason", "reference", "sent_at", "modified_at"])
+    if outcome.status == "failed" or (outcome.status == "waiting" and not outcome.queued):
+        _tell_failed(payment)
     sync_payment(payment)
     return payment
 
@@ -184,6 +192,8 @@ def payment_settle(*, idempotency_key: str, outcome: str, reference: str = "", r
         fields.append("returns")
         invoice_payment_settled(invoice=payment.invoice, paid=False, actor=actor)
     payment.save(update_fields=fields)
+    if outcome in (S.FAILED, S.RETURNED):
+        _tell_failed(payment)
     sync_payment(payment)
     return payment
 
@@ -326,11 +336,24 @@ def funding_would_exceed(amount) -> bool:
     return account_balance(Account.FUNDING) - to_money(amount) < 0
 
 
+def _schedule(payment_weekday, business_days) -> tuple[int | None, int]:
+    """The bank rail's schedule from the form or the API: a weekday 0–4 (or none) and 0–60 business days."""
+    weekday = None if payment_weekday in (None, "") else str(payment_weekday).strip()
+    if weekday is not None and weekday not in {"0", "1", "2", "3", "4"}:
+        raise errors.SettingsInvalid(_("Choose a weekday from Monday to Friday, or none."), field="payment_weekday")
+    days = str(10 if business_days in (None, "") else business_days).strip()
+    if not days.isdigit() or int(days) > 60:
+        raise errors.SettingsInvalid(_("Enter a whole number of business days from 0 to 60."),
+                                     field="business_days_after_approval")
+    return (None if weekday is None else int(weekday)), int(days)
+
+
 @transaction.atomic
 def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_iban: str = "",
-                            debtor_bic: str = "") -> PaymentSettings:
-    """The municipality's rail and the account it pays from (finance officer; audited). Payments requested
-    or retried afterwards use the new rail."""
+                            debtor_bic: str = "", payment_weekday=None,
+                            business_days_after_approval=None) -> PaymentSettings:
+    """The municipality's rail, the account it pays from and the bank rail's schedule (finance officer;
+    audited). Payments requested or retried afterwards use the new rail."""
     if not invoicing_access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can change payment settings."))
     if rail not in Rail.values:
@@ -346,9 +369,12 @@ def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_i
         bic = BIC(bic).compact if bic else ""
     except (SchwiftyException, ValueError):
         raise errors.SettingsInvalid(_("Enter a valid BIC, for example TRELLV22."), field="debtor_bic") from None
+    weekday, days = _schedule(payment_weekday, business_days_after_approval)
     row = PaymentSettings.objects.select_for_update().filter(pk=1).first() or PaymentSettings.current()
-    before = {"rail": row.rail, "debtor_iban": row.debtor_iban}
+    before = {"rail": row.rail, "debtor_iban": row.debtor_iban, "payment_weekday": row.payment_weekday,
+              "business_days_after_approval": row.business_days_after_approval}
     row.rail, row.debtor_name, row.debtor_iban, row.debtor_bic = rail, (debtor_name or "").strip()[:70], iban, bic
+    row.payment_weekday, row.business_days_after_approval = weekday, days
     row.save()
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, summary="payment settings changed",
           changes={k: [v, getattr(row, k)] for k, v in before.items() if v != getattr(row, k)})
