@@ -22,6 +22,7 @@ What it cannot prove is listed in docs/subsystems/stripe.md.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 import secrets
@@ -127,11 +128,21 @@ class StripeStandIn:
             account["requirements"]["disabled_reason"] = None if payouts_enabled else "requirements.past_due"
             return self.event("account.updated", account, created=created)
 
-    def session_finish(self, session_id: str, *, paid: bool) -> dict:
+    def session_finish(self, session_id: str, *, paid: bool, delayed: bool = False) -> dict:
+        """Completed (paid) or expired; ``delayed``: completed with a bank debit still running (``unpaid``)."""
         with self.lock:
             session = self.sessions[session_id]
-            session.update(status="complete" if paid else "expired", payment_status="paid" if paid else "unpaid")
+            session.update(status="complete" if paid else "expired",
+                           payment_status="paid" if paid and not delayed else "unpaid")
             return self.event("checkout.session.completed" if paid else "checkout.session.expired", session)
+
+    def session_async(self, session_id: str, *, succeeded: bool) -> dict:
+        """The delayed payment's outcome: ``checkout.session.async_payment_succeeded`` or ``…_failed``."""
+        with self.lock:
+            session = self.sessions[session_id]
+            session.update(payment_status="paid" if succeeded else "unpaid")
+            kind = "succeeded" if succeeded else "failed"
+            return self.event(f"checkout.session.async_payment_{kind}", session)
 
     @staticmethod
     def sign(event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
@@ -290,6 +301,16 @@ class StripeStandIn:
                 return self._answer(status, copy.deepcopy(body))
 
             def do_GET(self):
+                if self.path.startswith("/c/pay/"):  # the hosted payment page a browser is sent to (trivial)
+                    data = (f"<!DOCTYPE html><html lang='en'><head><title>Stripe Checkout stand-in</title></head>"
+                            f"<body><main><h1>Checkout stand-in</h1><p id='session'>{html.escape(self.path[7:])}</p></main>"
+                            f"</body></html>").encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self._serve("GET")
 
             def do_POST(self):

@@ -270,8 +270,12 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],  # CSP 3: 'self' covers the page's own ws:/wss: origin (notifications)
         "object-src": [NONE],
         "base-uri": [SELF],
-        # Forms post to the site itself or another portal host (any port: development runs on one).
-        "form-action": [SELF, f"{PORTAL_BASE_DOMAIN}:*", f"*.{PORTAL_BASE_DOMAIN}:*"],
+        # Forms post to the site itself or another portal host (any port: development runs on one) — and two
+        # buttons are answered by a redirect to Stripe (co-payment Checkout, Connect onboarding), which Chromium
+        # checks against form-action too.
+        "form-action": [SELF, f"{PORTAL_BASE_DOMAIN}:*", f"*.{PORTAL_BASE_DOMAIN}:*",
+                        *os.environ.get("STRIPE_REDIRECT_ORIGINS",
+                                        "https://checkout.stripe.com https://connect.stripe.com").split()],
         "frame-ancestors": [NONE],
     },
 }

@@ -45,7 +45,7 @@ GOAL_MEASURE = {Goal.Outcome.ACHIEVED: "goals_achieved", Goal.Outcome.PARTLY: "g
 # Each entry's legs (ledger.models.LEGS): what it adds to which bucket.
 LEDGER_MEASURE = {LedgerEntry.Kind.GRANT: {"granted": 1}, LedgerEntry.Kind.RESERVE: {"reserved": 1},
                   LedgerEntry.Kind.POST: {"reserved": -1, "spent": 1}, LedgerEntry.Kind.VOID: {"reserved": -1},
-                  LedgerEntry.Kind.CLOSE: {"returned": 1}}
+                  LedgerEntry.Kind.CLOSE: {"returned": 1}, LedgerEntry.Kind.REFUND: {"reserved": 1, "spent": -1}}
 AGREEMENT_KEY = re.compile(r"^agreement:(\d+):")
 
 
@@ -168,8 +168,10 @@ def municipality_rollup(*, today: dt.date | None = None) -> dict[tuple[str, str,
         agreement_id = agreement_of_reserve.get(reservation_id if reservation_id else pk)
         service_type = type_of_agreement.get(agreement_id, "") if kind != LedgerEntry.Kind.GRANT else ""
         money = {measure: amount * sign for measure, sign in LEDGER_MEASURE[kind].items()}
-        if kind == LedgerEntry.Kind.POST:
-            money.update({f"spent_{code}": share for code, share in funding_shares(amount, budget["funding"]).items()})
+        if kind in (LedgerEntry.Kind.POST, LedgerEntry.Kind.REFUND):  # a refund takes its post's shares back
+            sign = -1 if kind == LedgerEntry.Kind.REFUND else 1
+            money.update({f"spent_{code}": share * sign
+                          for code, share in funding_shares(amount, budget["funding"]).items()})
         if kind == LedgerEntry.Kind.CLOSE:
             service_type = ""
         rollup.add(person_id=budget["person_id"], group=budget["target_group"], day=_local_date(created),

@@ -67,6 +67,7 @@ PERSONAL_TENANT = {
     "api:budgets-entries": (SW, "/api/v1/budgets/{budget}/entries/", "adult"),
     "api:agreements-list": (SW, "/api/v1/agreements/", "adult"),
     "api:agreements-detail": (SW, "/api/v1/agreements/{agreement}/", "adult"),
+    "api:agreements-copayment": (SW, "/api/v1/agreements/{agreement}/copayment/", "adult"),
     "api:invoicing-sessions": ("supporter", "/api/v1/sessions/", "adult"),
     "api:invoicing-invoices": (FO, "/api/v1/invoices/", "adult"),
     "api:invoicing-invoice": (FO, "/api/v1/invoices/{invoice}/", "adult"),
@@ -133,6 +134,8 @@ NOT_WALKED = {
     "api:payments-batches": "bank batches: provider payees and totals; same mechanism",
     "api:payments-batch": "a bank batch: provider payees; same mechanism",
     "api:payments-batch-pain001": "the pain.001 file of a batch (provider payees); same mechanism",
+    "payments:reverse": "a paid payment's cancel page: the Payment row it loads is registered, so the same "
+                        "mechanism audits it (walked on payments:list)",
     "payments:provider": "the provider's payments from the public work index: references and amounts, no person",
     "api:payments-provider": "the provider's payments from the public work index: references and amounts, no person",
 }
@@ -153,7 +156,7 @@ ACTIONS = {
     "agreements:carry-over", "api:agreements-carry-over-answer", "api:notifications-read", "notifications:read-all",
     "notifications:report", "notifications:provider-report", "payments:retry", "api:payments-retry",
     "api:payments-batch-confirm", "api:payments-batch-cancel", "stripe_connect:connect",
-    "stripe_connect:copayment-pay",
+    "stripe_connect:copayment-pay", "payments:recovered", "api:payments-reverse", "api:payments-recovered",
 }
 # No person's data: the catalogue, search, accounts, schema, the municipality's settings.
 NOT_PERSONAL_PREFIXES = ("catalogue:", "search:", "accounts:", "api:search-", "api:catalogue-")

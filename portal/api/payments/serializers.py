@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from portal.marketplace.payments.index import expected_date
-from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch
+from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch, PaymentSettings
+from portal.marketplace.payments.schedule import expected_date
 from portal.marketplace.registry.models import ProviderWorkItem
 
 
@@ -13,18 +13,26 @@ class PaymentOut(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="provider_id")
     batch = serializers.IntegerField(source="batch_id", allow_null=True)
     # Plain strings, not enums: one enum per field name across the whole API keeps the schema warning-free.
-    status = serializers.CharField(read_only=True, help_text="requested, waiting, sent, paid, failed or returned")
+    status = serializers.CharField(read_only=True, help_text="requested, waiting, sent, paid, failed, returned, "
+                                                             "reversed or to_recover")
     rail = serializers.CharField(read_only=True, help_text="bank_file or stripe")
     expected_date = serializers.SerializerMethodField()
 
     class Meta:
         model = Payment
         fields = ["id", "invoice", "invoice_number", "provider", "amount", "currency", "rail", "status", "reason",
-                  "reference", "batch", "attempts", "requested_at", "sent_at", "settled_at", "expected_date"]
+                  "reference", "batch", "attempts", "requested_at", "sent_at", "settled_at", "expected_date",
+                  "reversal_reason", "reversal_reference", "reversed_at"]
 
     def get_expected_date(self, payment) -> str | None:
-        day = expected_date(payment)
+        rules = self.context.setdefault("payment_rules", PaymentSettings.current())  # once per response
+        day = expected_date(payment, rules)
         return day.isoformat() if day else None
+
+
+class ReverseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True,
+                                   help_text="Why the paid invoice is cancelled; the provider sees it.")
 
 
 class BatchOut(serializers.ModelSerializer):

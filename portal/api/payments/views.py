@@ -57,6 +57,29 @@ class PaymentRetryView(FinanceView):
         return Response(s.PaymentOut(payment).data)
 
 
+class PaymentReverseView(FinanceView):
+    """Cancel a paid invoice and take its payment back: Stripe reverses the transfer (once); the bank rail
+    leaves it to be recovered. The invoice is rejected with the reason; the budget share goes back."""
+
+    @extend_schema(operation_id="payments_reverse", request=s.ReverseIn)
+    def post(self, request, payment_id):
+        payment = access.payment_for_finance(request.user, payment_id)
+        body = s.ReverseIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        payment = services.payment_reverse(payment=payment, reason=body.validated_data["reason"], actor=request.user)
+        return Response(s.PaymentOut(payment).data)
+
+
+class PaymentRecoveredView(FinanceView):
+    """The provider paid back a cancelled invoice's bank payment: the money entries follow."""
+
+    @extend_schema(operation_id="payments_recovered", request=None)
+    def post(self, request, payment_id):
+        payment = services.payment_recovered(payment=access.payment_for_finance(request.user, payment_id),
+                                             actor=request.user)
+        return Response(s.PaymentOut(payment).data)
+
+
 class BatchesView(FinanceView):
     serializer_class = s.BatchOut
 

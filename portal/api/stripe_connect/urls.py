@@ -12,4 +12,6 @@ public_urlpatterns: list = [
     path("v1/provider/<slug:slug>/stripe/onboarding/", views.OnboardingView.as_view(),
          name="stripe-provider-onboarding"),
 ]
-tenant_urlpatterns: list = []
+tenant_urlpatterns: list = [
+    path("v1/agreements/<int:agreement_id>/copayment/", views.CoPaymentView.as_view(), name="agreements-copayment"),
+]

@@ -181,7 +181,8 @@ class LedgerEntry(models.Model):
     Every entry moves ``amount`` from one bucket of its category to another,
     so it is balanced by construction (see ``LEGS``):
     grant: funding → available; reserve: available → reserved;
-    post: reserved → spent; void: reserved → available; close: available → returned.
+    post: reserved → spent; void: reserved → available; close: available → returned;
+    refund (a paid invoice cancelled): spent → reserved, back into the reservation it was posted from.
     """
 
     class Kind(models.TextChoices):
@@ -190,6 +191,7 @@ class LedgerEntry(models.Model):
         POST = "post", _("payment")
         VOID = "void", _("release")
         CLOSE = "close", _("return at period end")
+        REFUND = "refund", _("payment cancelled")
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="entries", verbose_name=_("budget"))
     category = models.ForeignKey(BudgetCategory, on_delete=models.PROTECT, related_name="entries",
@@ -212,12 +214,12 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="ledger_entry_amount_nonnegative"),
             models.CheckConstraint(
-                condition=~Q(kind__in=["grant", "reserve", "post"]) | Q(amount__gt=0),
+                condition=~Q(kind__in=["grant", "reserve", "post", "refund"]) | Q(amount__gt=0),
                 name="ledger_entry_amount_positive"),
-            # post and void point at their reservation; nothing else does.
+            # post, void and refund point at their reservation; nothing else does.
             models.CheckConstraint(
-                condition=(Q(kind__in=["post", "void"]) & Q(reservation__isnull=False))
-                | (~Q(kind__in=["post", "void"]) & Q(reservation__isnull=True)),
+                condition=(Q(kind__in=["post", "void", "refund"]) & Q(reservation__isnull=False))
+                | (~Q(kind__in=["post", "void", "refund"]) & Q(reservation__isnull=True)),
                 name="ledger_entry_reservation_link"),
             # A reservation is released at most once.
             models.UniqueConstraint(fields=["reservation"], condition=Q(kind="void"),
@@ -235,6 +237,7 @@ LEGS = {
     LedgerEntry.Kind.POST: ("reserved", "spent"),
     LedgerEntry.Kind.VOID: ("reserved", "available"),
     LedgerEntry.Kind.CLOSE: ("available", "returned"),
+    LedgerEntry.Kind.REFUND: ("spent", "reserved"),
 }
 
 

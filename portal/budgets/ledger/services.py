@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,17 +207,20 @@ def _refuse_reservation(category: BudgetCategory, amount: Decimal):
         field="amount", available=current.available, requested=amount)
 
 
+def _used(rows) -> Decimal:
+    """What posts and voids took from a reservation; a refund (a cancelled payment) puts its post back."""
+    return sum((-a if k == Kind.REFUND else a for k, a in rows), ZERO)
+
+
 def reservation_remaining(reservation: LedgerEntry) -> Decimal:
     """What is still reserved and unposted (0 once released or closed)."""
-    used = reservation.resolutions.aggregate(total=Sum("amount"))["total"] or ZERO
-    return reservation.amount - used
+    return reservation.amount - _used(reservation.resolutions.values_list("kind", "amount"))
 
 
 def _reservation_state(reservation: LedgerEntry) -> tuple[Decimal, bool]:
     """(remaining, released?) read inside the category lock."""
     rows = list(LedgerEntry.objects.filter(reservation_id=reservation.pk).values_list("kind", "amount"))
-    used = sum((a for _k, a in rows), ZERO)
-    return reservation.amount - used, any(k == Kind.VOID for k, _a in rows)
+    return reservation.amount - _used(rows), any(k == Kind.VOID for k, _a in rows)
 
 
 def _check_reservation(reservation) -> LedgerEntry:
@@ -254,6 +257,36 @@ def reservation_post(*, reservation: LedgerEntry, amount, reference: str, idempo
                 actor=_actor_or_none(actor))
     except IntegrityError:
         found = _existing(key, kind=Kind.POST, amount=amount, reservation_id=reservation.pk)
+        if found is None:
+            raise
+        return found
+
+
+def post_refund(*, post: LedgerEntry, reference: str, idempotency_key: str, actor) -> LedgerEntry:
+    """A paid invoice was cancelled: its post goes back into the reservation it came from (spent → reserved),
+    so the corrected invoice can be posted from it again. Once per key; a released reservation is refused
+    (its money already went back to the budget or was returned; nothing to put it back into)."""
+    if not isinstance(post, LedgerEntry) or post.kind != Kind.POST:
+        raise NotAReservation(_("Only a payment from a reservation can be refunded."), field="reservation")
+    key = _require_key(idempotency_key)
+    found = _existing(key, kind=Kind.REFUND, amount=post.amount, reservation_id=post.reservation_id)
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            BudgetCategory.objects.select_for_update(no_key=True).only("pk").get(pk=post.category_id)
+            _remaining, released = _reservation_state(post.reservation)
+            if released:
+                raise ReservationResolved(_("The agreement's reservation was already released: the payment cannot "
+                                            "be put back into it."))
+            BudgetCategory.objects.filter(pk=post.category_id).update(
+                spent=F("spent") - Value(post.amount), reserved=F("reserved") + Value(post.amount))
+            return LedgerEntry.objects.create(
+                budget_id=post.budget_id, category_id=post.category_id, kind=Kind.REFUND, amount=post.amount,
+                reservation_id=post.reservation_id, reference=(reference or "")[:200], idempotency_key=key,
+                actor=_actor_or_none(actor))
+    except IntegrityError:
+        found = _existing(key, kind=Kind.REFUND, amount=post.amount, reservation_id=post.reservation_id)
         if found is None:
             raise
         return found

@@ -20,12 +20,11 @@ from portal.frontend.decorators import member_or_provider, member_required, sign
 from portal.frontend.forms import apply_domain_error
 from portal.frontend.views import municipality_url, national_url, signed_in_url
 from portal.marketplace.agreements import access, pricing, selectors, services
-from portal.marketplace.agreements.copayments import PAYABLE_STATUSES, copayment_due
 from portal.marketplace.agreements.models import AgreementStatus
 from portal.marketplace.approvals.selectors import approved_services
 from portal.marketplace.catalogue.selectors import providers_for_user, service_types
 from portal.marketplace.invoicing.period import carry_over_decide, carry_overs_for_user, carry_overs_to_answer
-from portal.marketplace.stripe_connect.client import stripe_enabled
+from portal.marketplace.stripe_connect.checkout import copayment_status
 from portal.platform.core.errors import DomainError
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.models import Municipality
@@ -161,10 +160,8 @@ def _copayments(agreement, capacity) -> dict:
     """The co-payments paid by card (Stripe Checkout): provider and family see them; the deciders pay."""
     if not agreement.copayment_per_unit:
         return {}
-    due = copayment_due(agreement)
-    return {"copayments": list(agreement.copayments.all()), "copayment_due": due,
-            "copayment_can_pay": (stripe_enabled() and due > 0 and agreement.status in PAYABLE_STATUSES
-                                  and capacity in access.DECIDING_CAPACITIES)}
+    state = copayment_status(agreement=agreement, capacity=capacity)
+    return {"copayments": state["copayments"], "copayment_due": state["due"], "copayment_can_pay": state["can_pay"]}
 
 
 def _run(request, agreement_id, step, success, **kwargs):

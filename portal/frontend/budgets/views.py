@@ -30,6 +30,7 @@ PLAIN_KIND = {
     LedgerEntry.Kind.POST: gettext_lazy("Paid to the provider"),
     LedgerEntry.Kind.VOID: gettext_lazy("Released back to your budget"),
     LedgerEntry.Kind.CLOSE: gettext_lazy("Returned at the end of the period"),
+    LedgerEntry.Kind.REFUND: gettext_lazy("A payment was cancelled: set aside for the agreement again"),
 }
 PER_PAGE = 25
 

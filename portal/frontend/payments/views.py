@@ -16,11 +16,12 @@ from portal.marketplace.payments import access, bankfile, services, statements
 from portal.marketplace.payments.errors import DomainError
 from portal.marketplace.payments.models import (MoneyEntry, PaymentBatch, PaymentSettings, PaymentStatus,
                                                ReconciliationAlert)
+from portal.marketplace.payments.schedule import expected_date
 from portal.marketplace.payments.services import RETRYABLE
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 
-from .forms import BatchForm, SettingsForm, StatementForm, TopUpForm
+from .forms import BatchForm, ReverseForm, SettingsForm, StatementForm, TopUpForm
 
 FAMILY = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
 PAGE_SIZE = 25
@@ -34,9 +35,12 @@ def payments(request):
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rules = PaymentSettings.current()
+    for payment in page:
+        payment.expected = expected_date(payment, rules)
     return render(request, "payments/finance_payments.html", {
         "page": page, "status": status, "statuses": PaymentStatus.choices, "retryable": RETRYABLE,
-        "funding": services.funding_summary()})
+        "funding": services.funding_summary(), "rules": rules})
 
 
 @member_required(Role.FINANCE_OFFICER)
@@ -46,6 +50,37 @@ def retry(request, payment_id):
     try:
         services.payment_retry(payment=payment, actor=request.user)
         messages.success(request, _("The payment is sent again, with the same payment reference."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("payments:list")
+
+
+@member_required(Role.FINANCE_OFFICER)
+def reverse(request, payment_id):
+    """Cancel a paid invoice and take its payment back (a reason is required)."""
+    payment = access.payment_for_finance(request.user, payment_id)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_reverse(payment=payment, reason=form.cleaned_data["reason"],
+                                               actor=request.user)
+            messages.success(request, _("The invoice is cancelled and its payment taken back.")
+                             if payment.status == PaymentStatus.REVERSED else
+                             _("The invoice is cancelled. Recover the money from the provider and record it here."))
+            return redirect("payments:list")
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    return render(request, "payments/reverse.html", {"payment": payment, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@member_required(Role.FINANCE_OFFICER)
+@require_POST
+def recovered(request, payment_id):
+    payment = access.payment_for_finance(request.user, payment_id)
+    try:
+        services.payment_recovered(payment=payment, actor=request.user)
+        messages.success(request, _("The money is recorded as recovered and back in the funding."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("payments:list")
@@ -155,7 +190,9 @@ def payment_settings(request):
     current = PaymentSettings.current()
     form = SettingsForm(request.POST or None, initial={
         "rail": current.rail, "debtor_name": current.debtor_name, "debtor_iban": current.debtor_iban,
-        "debtor_bic": current.debtor_bic})
+        "debtor_bic": current.debtor_bic,
+        "payment_weekday": "" if current.payment_weekday is None else str(current.payment_weekday),
+        "business_days_after_approval": current.business_days_after_approval})
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_settings_update(actor=request.user, **form.cleaned_data)

@@ -20,10 +20,31 @@ from .models import Agreement, AgreementStatus, CoPayment
 PAYABLE_STATUSES = (AgreementStatus.ACTIVE,)
 
 
+NOT_PAID = (CoPayment.Status.EXPIRED, CoPayment.Status.FAILED)
+# Where each outcome may come from: paid wins whatever the order; "processing" (Checkout completed with a bank
+# debit still running) only follows an open page; a failure or expiry ends an open or processing one.
+SETTLE_FROM = {
+    CoPayment.Status.PAID: {CoPayment.Status.OPEN, CoPayment.Status.PROCESSING, *NOT_PAID},
+    CoPayment.Status.PROCESSING: {CoPayment.Status.OPEN},
+    CoPayment.Status.FAILED: {CoPayment.Status.OPEN, CoPayment.Status.PROCESSING},
+    CoPayment.Status.EXPIRED: {CoPayment.Status.OPEN, CoPayment.Status.PROCESSING},
+}
+
+
 def copayment_due(agreement: Agreement) -> Decimal:
-    """What the family still has to pay: the co-payment total less what is paid or waiting on an open page."""
-    taken = sum((c.amount for c in agreement.copayments.all() if c.status != CoPayment.Status.EXPIRED), Decimal("0"))
+    """What the family still has to pay: the co-payment total less what is paid, processing or on an open page."""
+    taken = sum((c.amount for c in agreement.copayments.all() if c.status not in NOT_PAID), Decimal("0"))
     return max(agreement.copayment_total - taken, Decimal("0.00"))
+
+
+def copayment_summary(agreement: Agreement) -> dict:
+    """The co-payment's state on one agreement: agreed total, paid, waiting (open or processing), still due."""
+    rows = list(agreement.copayments.all())
+    paid = sum((c.amount for c in rows if c.status == CoPayment.Status.PAID), Decimal("0.00"))
+    waiting = sum((c.amount for c in rows if c.status in (CoPayment.Status.OPEN, CoPayment.Status.PROCESSING)),
+                  Decimal("0.00"))
+    return {"total": agreement.copayment_total, "paid": paid, "waiting": waiting,
+            "due": copayment_due(agreement), "copayments": rows}
 
 
 def copayment_check(*, agreement: Agreement) -> Decimal:
@@ -46,16 +67,16 @@ def copayment_open(*, agreement: Agreement, amount: Decimal, checkout_session_id
 
 
 @transaction.atomic
-def copayment_settle(*, checkout_session_id: str, paid: bool, at=None) -> CoPayment | None:
-    """Mark the session's outcome: paid wins over expired whatever the order (idempotent; None if unknown)."""
+def copayment_settle(*, checkout_session_id: str, paid: bool | None = None, status: str | None = None,
+                     at=None) -> CoPayment | None:
+    """Mark the session's outcome (``status``, or ``paid`` for paid / expired): paid wins whatever the order, a
+    transition ``SETTLE_FROM`` does not allow is ignored (idempotent; None if the session is unknown here)."""
+    status = status or (CoPayment.Status.PAID if paid else CoPayment.Status.EXPIRED)
     copayment = CoPayment.objects.select_for_update().filter(checkout_session_id=checkout_session_id).first()
-    if copayment is None or copayment.status == CoPayment.Status.PAID:
-        return copayment
-    status = CoPayment.Status.PAID if paid else CoPayment.Status.EXPIRED
-    if copayment.status == status:
+    if copayment is None or copayment.status not in SETTLE_FROM[status]:
         return copayment
     copayment.status = status
-    copayment.settled_at = at or timezone.now()
+    copayment.settled_at = None if status == CoPayment.Status.PROCESSING else (at or timezone.now())
     copayment.save(update_fields=["status", "settled_at"])
     audit(actor=None, action=AuditEvent.Action.UPDATE, obj=copayment, changes={"status": status},
           summary=f"co-payment {status} (Stripe {checkout_session_id})")

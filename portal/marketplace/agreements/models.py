@@ -256,8 +256,11 @@ class CoPayment(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for payment")
+        # Checkout completed with a delayed method (SEPA debit): the bank has not confirmed it yet.
+        PROCESSING = "processing", _("Paid by bank debit, waiting for the bank")
         PAID = "paid", _("Paid")
         EXPIRED = "expired", _("Not paid (the payment page expired)")
+        FAILED = "failed", _("Not paid (the bank debit failed)")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="copayments",
                                   verbose_name=_("agreement"))

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.budgets.ledger.services import reservation_post
+from portal.budgets.ledger.services import post_refund, reservation_post
 from portal.marketplace.agreements.models import MunicipalRules
 from portal.marketplace.catalogue.models import ProviderStaff
 from portal.marketplace.registry.models import ProviderWorkItem
@@ -191,25 +191,48 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
-@transaction.atomic
-def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
-    """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
+def _rejection_reason(invoice: Invoice, reason: str, actor) -> str:
+    """Who may reject and why: the finance officer, not working for the provider, with a reason."""
     if not access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can reject invoices."))
     _refuse_own_provider(invoice, actor)
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvoiceInvalid(_("Give the reason, so the provider knows what to fix."), field="reason")
-    invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
+    return reason
+
+
+def _mark_rejected(invoice: Invoice, *, reason: str, actor, summary: str) -> Invoice:
+    before = invoice.status
     invoice.status = Invoice.Status.REJECTED
     invoice.decided_by, invoice.decided_at, invoice.rejection_reason = actor, timezone.now(), reason[:2000]
     invoice.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "modified_at"])
     invoice.lines.update(live=False)
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} rejected",
-          changes={"status": ["submitted", "rejected"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} {summary}",
+          changes={"status": [before, "rejected"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.rejected", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
+
+
+@transaction.atomic
+def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
+    """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
+    reason = _rejection_reason(invoice, reason, actor)
+    invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
+    return _mark_rejected(invoice, reason=reason, actor=actor, summary="rejected")
+
+
+@transaction.atomic
+def invoice_reject_paid(*, invoice: Invoice, reason: str, actor) -> Invoice:
+    """The finance officer cancels an invoice after it was paid (wrong, or to be corrected): rejected with the
+    reason, its sessions free to be invoiced again, and its budget share put back into the agreement's
+    reservation through the ledger (once). The payments area reverses the money and decides the rail's part."""
+    reason = _rejection_reason(invoice, reason, actor)
+    invoice = _lock_invoice(invoice, Invoice.Status.PAID)
+    post_refund(post=invoice.ledger_entry, reference=f"invoice {invoice.display_number} cancelled",
+                idempotency_key=f"{idempotency_key(invoice)}:refund", actor=actor)
+    return _mark_rejected(invoice, reason=reason, actor=actor, summary="rejected after payment")
 
 
 @transaction.atomic

@@ -51,7 +51,7 @@ def payments_for_family(user):
     if not roles_for(user, current_municipality()) & FAMILY:
         return Payment.objects.none()
     return (Payment.objects.filter(invoice__agreement__person__in=persons_for_user(
-        user, section=Relation.Section.BUDGET)).select_related("invoice__agreement__service", "provider"))
+        user, section=Relation.Section.BUDGET)).select_related("invoice__agreement__service", "provider", "batch"))
 
 
 def payments_for_provider(user, *, municipality_code: str | None = None, status: str | None = None):

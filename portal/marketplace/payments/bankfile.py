@@ -36,7 +36,7 @@ NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
 
 
 def execute(order: PaymentOrder) -> RailOutcome:
-    return RailOutcome("waiting", reason=_("in the next bank batch"))
+    return RailOutcome("waiting", reason=_("in the next bank batch"), queued=True)
 
 
 def register() -> None:

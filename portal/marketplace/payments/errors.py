@@ -4,7 +4,7 @@ from portal.platform.core.errors import Conflict, DomainError, NotFound, Permiss
 
 __all__ = ["DomainError", "NotFound", "PermissionDenied", "PaymentWrongStatus", "NotFinanceOfficer",
            "BadIban", "NothingToBatch", "BatchWrongStatus", "DebtorMissing", "StatementInvalid",
-           "FundingInvalid", "SepaInvalid", "SettingsInvalid"]
+           "FundingInvalid", "SepaInvalid", "SettingsInvalid", "ReversalInvalid", "ReversalRefused"]
 
 
 class NotFinanceOfficer(PermissionDenied):
@@ -47,3 +47,13 @@ class SettingsInvalid(ValidationFailed):
 
 class FundingInvalid(ValidationFailed):
     code = "funding.invalid"
+
+
+class ReversalInvalid(ValidationFailed):
+    code = "payment_reversal.invalid"
+
+
+class ReversalRefused(Conflict):
+    """The rail refused to take the money back (e.g. Stripe): nothing was written; it can be tried again."""
+
+    code = "payment_reversal.refused"

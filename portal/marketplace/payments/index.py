@@ -3,31 +3,12 @@ provider's national payments page reads one table instead of every municipality'
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection
-from django.utils import timezone
 
 from portal.marketplace.registry.services import work_item_sync_on_commit
 
-from .models import Payment, PaymentStatus
-
-WAITING = (PaymentStatus.REQUESTED, PaymentStatus.WAITING)
-
-
-def expected_date(payment: Payment) -> dt.date | None:
-    """When the provider can expect the money: paid → the day; sent → two working days after sending."""
-    if payment.status == PaymentStatus.PAID and payment.settled_at:
-        return timezone.localdate(payment.settled_at)
-    start = payment.sent_at or (payment.requested_at if payment.status in WAITING else None)
-    if start is None:
-        return None
-    day, added = timezone.localdate(start), 0
-    while added < 2:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
+from .models import Payment
+from .schedule import expected_date
 
 
 def sync_payment(payment: Payment, *, expected=None) -> None:

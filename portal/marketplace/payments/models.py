@@ -24,6 +24,9 @@ class Rail(models.TextChoices):
     STRIPE = "stripe", _("Stripe")
 
 
+WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday"))]
+
+
 class PaymentSettings(models.Model):
     """How this municipality pays providers (one row, id 1): its rail and the account it pays from."""
 
@@ -31,11 +34,20 @@ class PaymentSettings(models.Model):
     debtor_name = models.CharField(_("account holder"), max_length=70, blank=True)
     debtor_iban = models.CharField(_("IBAN the municipality pays from"), max_length=34, blank=True)
     debtor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # The bank rail's schedule (payments.schedule): a weekly payment run on this weekday (0 = Monday), or,
+    # when none is chosen, this many business days after approval.
+    payment_weekday = models.PositiveSmallIntegerField(_("payment run weekday"), null=True, blank=True,
+                                                       choices=WEEKDAYS)
+    business_days_after_approval = models.PositiveSmallIntegerField(
+        _("business days from approval to payment"), default=10)
     modified_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("payment settings")
-        constraints = [models.CheckConstraint(name="payment_settings_singleton", condition=Q(id=1))]
+        constraints = [models.CheckConstraint(name="payment_settings_singleton", condition=Q(id=1)),
+                       models.CheckConstraint(name="payment_settings_schedule",
+                                              condition=(Q(payment_weekday__isnull=True) | Q(payment_weekday__lte=4))
+                                              & Q(business_days_after_approval__lte=60))]
 
     @classmethod
     def current(cls) -> PaymentSettings:
@@ -50,6 +62,10 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
     RETURNED = "returned", _("Returned")
+    # The invoice was cancelled after payment: the money came back (Stripe reversal, or recovered by bank) …
+    REVERSED = "reversed", _("Reversed")
+    # … or, on the bank rail, is still to be recovered from the provider by the finance officer.
+    TO_RECOVER = "to_recover", _("To be recovered")
 
 
 class PaymentBatch(models.Model):
@@ -102,6 +118,9 @@ class Payment(models.Model):
                               related_name="payments", verbose_name=_("batch"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     returns = models.PositiveIntegerField(_("returns"), default=0)
+    reversal_reason = models.CharField(_("why the invoice was cancelled"), max_length=500, blank=True)
+    reversal_reference = models.CharField(_("reversal reference"), max_length=100, blank=True)
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     settled_at = models.DateTimeField(_("paid, failed or returned"), null=True, blank=True)
@@ -135,6 +154,7 @@ class MoneyEntry(models.Model):
         REQUEST = "request", _("Payment requested")
         PAY = "pay", _("Paid")
         RETURN = "return", _("Returned")
+        REVERSE = "reverse", _("Reversed after the invoice was cancelled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     debit = models.CharField(_("to account"), max_length=20, choices=Account.choices)

@@ -34,6 +34,20 @@ class RailOutcome:
     status: str  # "sent" | "waiting" | "failed"
     reference: str = ""
     reason: str = ""
+    # "waiting" as the rail's normal queue (the bank file: the next batch), not a problem anyone is told about.
+    queued: bool = False
+
+
+@dataclass(frozen=True)
+class ReversalOrder:
+    """Take a paid payment back (its invoice was cancelled). ``idempotency_key`` is derived from the payment,
+    the same on every attempt, so a retried reversal reverses once."""
+
+    payment_id: int
+    idempotency_key: str
+    reference: str  # what the rail sent: the transfer id
+    amount: Decimal
+    currency: str = "EUR"
 
 
 OUTCOMES = ("sent", "waiting", "failed")
@@ -41,6 +55,14 @@ OUTCOMES = ("sent", "waiting", "failed")
 RAILS: dict[str, Callable[[PaymentOrder], RailOutcome]] = {}
 
 
-def register_rail(name: str, execute: Callable[[PaymentOrder], RailOutcome]) -> None:
+# A rail that can take money back by itself (Stripe: a transfer reversal) registers here; a payment on a rail
+# without one (the bank file) is left "to be recovered" by the finance officer.
+REVERSALS: dict[str, Callable[[ReversalOrder], RailOutcome]] = {}
+
+
+def register_rail(name: str, execute: Callable[[PaymentOrder], RailOutcome],
+                  reverse: Callable[[ReversalOrder], RailOutcome] | None = None) -> None:
     """Make ``name`` a rail (registering again replaces it: app reloads, tests)."""
     RAILS[name] = execute
+    if reverse is not None:
+        REVERSALS[name] = reverse

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.marketplace.invoicing import access as invoicing_access
-from portal.marketplace.invoicing.invoices import invoice_payment_settled
+from portal.marketplace.invoicing.invoices import invoice_payment_settled, invoice_reject_paid
 from portal.marketplace.invoicing.models import Invoice
 from portal.platform.core.models import AuditEvent, audit
 from portal.platform.core.money import ZERO, to_money
@@ -29,7 +29,7 @@ from portal.platform.outbox.services import outbox_emit
 from . import errors
 from .index import sync_payment
 from .models import Account, MoneyEntry, Payment, PaymentSettings, PaymentStatus, Rail
-from .rails import OUTCOMES, RAILS, PaymentOrder, RailOutcome
+from .rails import OUTCOMES, RAILS, REVERSALS, PaymentOrder, RailOutcome, ReversalOrder
 
 S = PaymentStatus
 
@@ -41,6 +41,12 @@ SETTLE_FROM = {
     S.RETURNED: {S.SENT, S.PAID},
 }
 RETRYABLE = {S.WAITING, S.FAILED, S.RETURNED}
+
+
+def _tell_failed(payment: Payment) -> None:
+    """The outbox event others (notifications) consume when a payment failed, came back or waits with a
+    problem: ids only, the reason stays on the payment."""
+    outbox_emit(kind="payment.failed", payload={"payment": payment.pk, "invoice": payment.invoice_id})
 
 
 def payment_key(invoice) -> str:
@@ -124,6 +130,8 @@ def payment_execute(*, payment_id: int) -> Payment | None:
     if outcome.status == "sent":
         payment.reference, payment.sent_at = outcome.reference[:100], timezone.now()
     payment.save(update_fields=["attempts", "status", "reason", "reference", "sent_at", "modified_at"])
+    if outcome.status == "failed" or (outcome.status == "waiting" and not outcome.queued):
+        _tell_failed(payment)
     sync_payment(payment)
     return payment
 
@@ -184,6 +192,8 @@ def payment_settle(*, idempotency_key: str, outcome: str, reference: str = "", r
         fields.append("returns")
         invoice_payment_settled(invoice=payment.invoice, paid=False, actor=actor)
     payment.save(update_fields=fields)
+    if outcome in (S.FAILED, S.RETURNED):
+        _tell_failed(payment)
     sync_payment(payment)
     return payment
 
@@ -202,6 +212,83 @@ def payment_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Payment:
                              reference=payment.reference or "manual")
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment,
           summary=f"invoice {invoice} marked paid by hand", changes={"status": [invoice.status, "paid"]})
+    return payment
+
+
+# Reversal: a paid invoice cancelled afterwards -------------------------------------------------------------
+
+def reversal_key(payment: Payment) -> str:
+    """The key of the payment's one reversal (Stripe's Idempotency-Key too): the same whatever is retried."""
+    return f"{payment.idempotency_key}:reverse"
+
+
+def _reverse_entries(payment: Payment, *, actor=None) -> None:
+    """paid → payable → funding: the money is back in the municipality's funding (each step once)."""
+    key, note = reversal_key(payment), f"invoice {payment.invoice.display_number} cancelled"
+    _entry(kind=MoneyEntry.Kind.REVERSE, debit=Account.PAYABLE, credit=Account.PAID, amount=payment.amount,
+           key=f"{key}:paid", payment=payment, note=note, actor=actor)
+    _entry(kind=MoneyEntry.Kind.REVERSE, debit=Account.FUNDING, credit=Account.PAYABLE, amount=payment.amount,
+           key=f"{key}:payable", payment=payment, note=note, actor=actor)
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, actor) -> Payment:
+    """The finance officer cancels a paid invoice (audited): the invoice is rejected with ``reason`` and its
+    budget share goes back into the agreement's reservation (invoicing, through the ledger). On a rail that can
+    take money back (Stripe) the transfer is reversed once under ``reversal_key`` and the money entries
+    follow; on the bank rail the payment is left "to be recovered" until the finance officer records it.
+    A refusal (wrong status, no reason, the rail refused) writes nothing."""
+    if not invoicing_access.is_finance_here(actor):
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can cancel paid invoices."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ReversalInvalid(_("Give the reason, so the provider knows why the payment is taken back."),
+                                     field="reason")
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice__agreement__service")
+               .get(pk=payment.pk))
+    if payment.status != S.PAID:
+        raise errors.PaymentWrongStatus(_("This payment is %(status)s: only a paid payment can be taken back.")
+                                        % {"status": payment.get_status_display().lower()})
+    invoice_reject_paid(invoice=payment.invoice, reason=reason, actor=actor)
+    before = payment.status
+    payment.reversal_reason, payment.reversed_at = reason[:500], timezone.now()
+    reverse = REVERSALS.get(payment.rail) if payment.amount > 0 else None
+    if reverse is None and payment.amount > 0:  # bank: the money is with the provider until it comes back
+        payment.status = S.TO_RECOVER
+    else:
+        if reverse is not None:  # the outside call comes last: anything refused above has written nothing
+            outcome = reverse(ReversalOrder(payment_id=payment.pk, idempotency_key=reversal_key(payment),
+                                            reference=payment.reference, amount=payment.amount,
+                                            currency=payment.currency))
+            if outcome.status != "sent":
+                raise errors.ReversalRefused(outcome.reason or _("The payment could not be taken back."))
+            payment.reversal_reference = outcome.reference[:100]
+        _reverse_entries(payment, actor=actor)
+        payment.status = S.REVERSED
+    payment.save(update_fields=["status", "reversal_reason", "reversal_reference", "reversed_at", "modified_at"])
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment,
+          summary=f"payment {payment.pk} taken back: invoice {payment.invoice.display_number} cancelled",
+          changes={"status": [before, payment.status]})
+    sync_payment(payment)
+    return payment
+
+
+@transaction.atomic
+def payment_recovered(*, payment: Payment, actor) -> Payment:
+    """The finance officer records that the provider paid back a cancelled invoice's bank payment (audited)."""
+    if not invoicing_access.is_finance_here(actor):
+        raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can record payments."))
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("invoice__agreement__service")
+               .get(pk=payment.pk))
+    if payment.status != S.TO_RECOVER:
+        raise errors.PaymentWrongStatus(_("This payment is %(status)s: there is nothing to recover.")
+                                        % {"status": payment.get_status_display().lower()})
+    _reverse_entries(payment, actor=actor)
+    payment.status = S.REVERSED
+    payment.save(update_fields=["status", "modified_at"])
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, summary=f"payment {payment.pk} recovered",
+          changes={"status": [S.TO_RECOVER, S.REVERSED]})
+    sync_payment(payment)
     return payment
 
 
@@ -249,11 +336,24 @@ def funding_would_exceed(amount) -> bool:
     return account_balance(Account.FUNDING) - to_money(amount) < 0
 
 
+def _schedule(payment_weekday, business_days) -> tuple[int | None, int]:
+    """The bank rail's schedule from the form or the API: a weekday 0–4 (or none) and 0–60 business days."""
+    weekday = None if payment_weekday in (None, "") else str(payment_weekday).strip()
+    if weekday is not None and weekday not in {"0", "1", "2", "3", "4"}:
+        raise errors.SettingsInvalid(_("Choose a weekday from Monday to Friday, or none."), field="payment_weekday")
+    days = str(10 if business_days in (None, "") else business_days).strip()
+    if not days.isdigit() or int(days) > 60:
+        raise errors.SettingsInvalid(_("Enter a whole number of business days from 0 to 60."),
+                                     field="business_days_after_approval")
+    return (None if weekday is None else int(weekday)), int(days)
+
+
 @transaction.atomic
 def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_iban: str = "",
-                            debtor_bic: str = "") -> PaymentSettings:
-    """The municipality's rail and the account it pays from (finance officer; audited). Payments requested
-    or retried afterwards use the new rail."""
+                            debtor_bic: str = "", payment_weekday=None,
+                            business_days_after_approval=None) -> PaymentSettings:
+    """The municipality's rail, the account it pays from and the bank rail's schedule (finance officer;
+    audited). Payments requested or retried afterwards use the new rail."""
     if not invoicing_access.is_finance_here(actor):
         raise errors.NotFinanceOfficer(_("Only the municipality's finance officer can change payment settings."))
     if rail not in Rail.values:
@@ -269,9 +369,12 @@ def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_i
         bic = BIC(bic).compact if bic else ""
     except (SchwiftyException, ValueError):
         raise errors.SettingsInvalid(_("Enter a valid BIC, for example TRELLV22."), field="debtor_bic") from None
+    weekday, days = _schedule(payment_weekday, business_days_after_approval)
     row = PaymentSettings.objects.select_for_update().filter(pk=1).first() or PaymentSettings.current()
-    before = {"rail": row.rail, "debtor_iban": row.debtor_iban}
+    before = {"rail": row.rail, "debtor_iban": row.debtor_iban, "payment_weekday": row.payment_weekday,
+              "business_days_after_approval": row.business_days_after_approval}
     row.rail, row.debtor_name, row.debtor_iban, row.debtor_bic = rail, (debtor_name or "").strip()[:70], iban, bic
+    row.payment_weekday, row.business_days_after_approval = weekday, days
     row.save()
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, summary="payment settings changed",
           changes={k: [v, getattr(row, k)] for k, v in before.items() if v != getattr(row, k)})

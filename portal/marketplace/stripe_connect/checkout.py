@@ -9,9 +9,21 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from portal.marketplace.agreements.copayments import copayment_check, copayment_open
+from portal.marketplace.agreements.access import DECIDING_CAPACITIES
+from portal.marketplace.agreements.copayments import (PAYABLE_STATUSES, copayment_check, copayment_open,
+                                                      copayment_summary)
 
-from .client import cents, stripe_client, stripe_errors
+from .client import cents, stripe_client, stripe_enabled, stripe_errors
+
+
+def copayment_status(*, agreement, capacity: str | None) -> dict:
+    """The agreement's co-payment for the page and the API: agreed total, paid, waiting, due, the list, and
+    whether this user (``capacity``: agreements.access.capacity_for) can pay now — the person or the legal
+    representative, on an active agreement, with something due and Stripe switched on."""
+    state = copayment_summary(agreement)
+    state["can_pay"] = (stripe_enabled() and state["due"] > 0 and agreement.status in PAYABLE_STATUSES
+                        and capacity in DECIDING_CAPACITIES)
+    return state
 
 
 def copayment_checkout_start(*, agreement, actor, success_url: str, cancel_url: str) -> str:

@@ -15,7 +15,7 @@ from typing import Protocol
 import stripe
 from django.utils.translation import gettext as _
 
-from portal.marketplace.payments.rails import RailOutcome, register_rail
+from portal.marketplace.payments.rails import RailOutcome, ReversalOrder, register_rail
 
 from .accounts import readiness_text
 from .client import StripeOff, cents, stripe_client
@@ -100,7 +100,12 @@ def transfer_reverse(*, transfer_id: str, amount: Decimal, idempotency_key: str)
     return RailOutcome("sent", reference=reversal.id)
 
 
+def reversal_execute(order: ReversalOrder) -> RailOutcome:
+    """The payments core's reversal of a paid payment: the whole transfer, under the reversal's own key."""
+    return transfer_reverse(transfer_id=order.reference, amount=order.amount, idempotency_key=order.idempotency_key)
+
+
 def register() -> None:
     """Register the Stripe rail with the payments core (called from AppConfig.ready): a municipality whose
-    rules choose Stripe has its payments executed by ``transfer_execute``."""
-    register_rail("stripe", transfer_execute)
+    rules choose Stripe has its payments executed by ``transfer_execute`` and reversed by ``reversal_execute``."""
+    register_rail("stripe", transfer_execute, reversal_execute)

@@ -104,13 +104,23 @@ def _account_updated(event: dict, account: dict) -> str:
         created=int(event.get("created") or 0), event_id=event["id"])
 
 
-@handles("checkout.session.completed", "checkout.session.expired")
+def _checkout_outcome(event_type: str, session: dict) -> str:
+    """The co-payment's status an event means. A completed session whose payment is still ``unpaid`` was paid
+    by a delayed method (SEPA debit): it is processing until ``async_payment_succeeded`` or ``…_failed``."""
+    if event_type == "checkout.session.completed":
+        return "processing" if session.get("payment_status") == "unpaid" else "paid"
+    return {"checkout.session.async_payment_succeeded": "paid", "checkout.session.async_payment_failed": "failed",
+            "checkout.session.expired": "expired"}[event_type]
+
+
+@handles("checkout.session.completed", "checkout.session.expired", "checkout.session.async_payment_succeeded",
+         "checkout.session.async_payment_failed")
 def _checkout_session(event: dict, session: dict) -> str:
-    paid = event["type"] == "checkout.session.completed" and session.get("payment_status") != "unpaid"
+    status = _checkout_outcome(event["type"], session)
     at = _when(event)
 
     def settle() -> str:
-        copayment = copayment_settle(checkout_session_id=session.get("id", ""), paid=paid, at=at)
+        copayment = copayment_settle(checkout_session_id=session.get("id", ""), status=status, at=at)
         return f"co-payment {copayment.status}" if copayment else "unknown checkout session"
 
     return _in_municipality(session, settle)
