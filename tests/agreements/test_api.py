@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from portal.marketplace.agreements.models import Agreement
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B

@@ -90,7 +90,7 @@ def test_new_agreement_page_shows_cost_before_sending(world, client_for, django_
     page = response.content.decode()
     assert world.category.name in page
     assert "Stundas nedēļā" in page  # the unit's own words
-    start, end = world.budget.period_start, world.budget.period_end
+    end = world.budget.period_end
     response = client.post(url, {"person": world.adult.pk, "units_per_week": "4", "period_start": timezone.localdate(),
                                  "period_end": end, "action": "preview"})
     assert response.status_code == 200

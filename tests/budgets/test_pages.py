@@ -91,7 +91,7 @@ def test_person_sees_what_is_left_in_plain_latvian(in_a, client_for, user_of, dj
     end = budget.period_end
     months = ["janvārim", "februārim", "martam", "aprīlim", "maijam", "jūnijam", "jūlijam", "augustam",
               "septembrim", "oktobrim", "novembrim", "decembrim"]
-    assert f"Jums atlikuši 4 340,00 EUR" in page
+    assert "Jums atlikuši 4 340,00 EUR" in page
     assert f"{end.day}. {months[end.month - 1]}" in page
     assert client.get(f"/budzeti/{budget.pk}/").status_code == 200  # their own ledger
     with django_assert_max_num_queries(12):
