@@ -3,7 +3,6 @@
 every error status it can give. Views document their success answers only.
 """
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -24,13 +23,13 @@ class ErrorOut(serializers.Serializer):
 
 # Status → when it is answered. 409 only where the operation changes something, 415 where it reads a body.
 ERROR_STATUSES = {
-    "400": _("The input was refused (validation, an unknown filter value, a character that is not allowed)."),
-    "401": _("The session ended after a time without activity: sign in again."),
-    "403": _("Not signed in, not allowed for your role, or the second sign-in step is still owed."),
-    "404": _("Not found, or not visible to you (also a page number past the end)."),
-    "409": _("Refused in the object's current state."),
-    "415": _("The body is not in a media type the operation reads."),
-    "429": _("Too many requests: wait and try again."),
+    "400": "The input was refused (validation, an unknown filter value, a character that is not allowed).",
+    "401": "The session ended after a time without activity: sign in again.",
+    "403": "Not signed in, not allowed for your role, or the second sign-in step is still owed.",
+    "404": "Not found, or not visible to you (also a page number past the end).",
+    "409": "Refused in the object's current state.",
+    "415": "The body is not in a media type the operation reads.",
+    "429": "Too many requests: wait and try again.",
 }
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -86,6 +85,6 @@ class PortalAutoSchema(AutoSchema):
                     or (status == "415" and self.method not in BODY_METHODS)):
                 continue
             response = self._get_response_for_code(ErrorOut, status, direction=direction)
-            response["description"] = str(description)
+            response["description"] = description
             responses[status] = response
         return responses

@@ -255,7 +255,7 @@ class DocumentListView(PeopleView):
 
 class DocumentDownloadView(PeopleView):
     @extend_schema(operation_id="people_documents_retrieve",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, kind): OpenApiTypes.BINARY for kind in AssessmentDocument.FileType.values})
     def get(self, request, person_id: int, assessment_id: int, document_id: int):
         """The document's content (audited)."""
         person = self.person(person_id, section="assessment")
