@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -164,8 +165,15 @@ def api_reference(request):
     return render(request, "frontend/api_reference.html", {"info": info, "groups": groups})
 
 
+def _error(request, template: str, status: int, code: str, detail: str):
+    """The error page; on the API the documented error envelope (portal.api.schema.ErrorOut) instead."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    return render(request, template, status=status)
+
+
 def page_not_found(request, exception=None):
-    return render(request, "frontend/404.html", status=404)
+    return _error(request, "frontend/404.html", 404, "not_found", _("Not found."))
 
 
 def unknown_host(request):
@@ -182,11 +190,12 @@ def unknown_host(request):
 
 
 def server_error(request):
-    return render(request, "frontend/500.html", status=500)
+    return _error(request, "frontend/500.html", 500, "server_error", _("A server error occurred."))
 
 
 def forbidden(request, exception=None):
-    return render(request, "frontend/forbidden.html", status=403)
+    return _error(request, "frontend/forbidden.html", 403, "permission_denied",
+                  _("You do not have permission to perform this action."))
 
 
 def csrf_failure(request, reason=""):

@@ -43,7 +43,7 @@ class ServiceTypeListView(GenericAPIView):
     pagination_class = None
     queryset = ServiceType.objects.all()
 
-    @extend_schema(operation_id="catalogue_service_types_list")
+    @extend_schema(operation_id="catalogue_service_types_list", responses=ServiceTypeOut(many=True))
     def get(self, request):
         return Response(ServiceTypeOut(self.get_queryset(), many=True).data)
 
@@ -101,7 +101,7 @@ class MyProviderListView(GenericAPIView):
             return [IsAuthenticated()]
         return super().get_permissions()
 
-    @extend_schema(operation_id="catalogue_my_providers_list")
+    @extend_schema(operation_id="catalogue_my_providers_list", responses=OwnProviderOut(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.providers_for_user(request.user).prefetch_related("locations")
                                       .order_by("name"))
@@ -139,7 +139,7 @@ class MyServiceListView(GenericAPIView):
     permission_classes = [ProviderStaffOnly]
     serializer_class = ServiceOut
 
-    @extend_schema(operation_id="catalogue_my_services_list")
+    @extend_schema(operation_id="catalogue_my_services_list", responses=ServiceOut(many=True))
     def get(self, request, slug: str):
         provider = access.provider_for_staff(request.user, slug)
         queryset = selectors.provider_services(provider).select_related("provider").prefetch_related("locations")
@@ -183,7 +183,7 @@ class MyProviderHistoryView(GenericAPIView):
     permission_classes = [ProviderStaffOnly]
     serializer_class = ChangeOut
 
-    @extend_schema(operation_id="catalogue_my_provider_history")
+    @extend_schema(operation_id="catalogue_my_provider_history", responses=ChangeOut(many=True))
     def get(self, request, slug: str):
         provider = access.provider_for_staff(request.user, slug)
         page = self.paginate_queryset(provider.changes.all())
@@ -201,7 +201,7 @@ class PriceCapListView(GenericAPIView):
             return [_MunicipalityAdminOnly()]
         return [AllowAny()]
 
-    @extend_schema(operation_id="catalogue_price_caps_list")
+    @extend_schema(operation_id="catalogue_price_caps_list", responses=PriceCapOut(many=True))
     def get(self, request):
         return Response(PriceCapOut(approval_selectors.price_caps(), many=True).data)
 

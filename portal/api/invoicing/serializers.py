@@ -1,5 +1,6 @@
 """Input and output shapes of the invoicing API."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from portal.marketplace.invoicing.models import GoalProgress, Invoice, InvoiceLine, Session
@@ -48,6 +49,7 @@ class FamilySessionOut(SessionOut):
         fields = [*SessionOut.Meta.fields, "person", "service", "provider"]
 
 
+@extend_schema_serializer(component_name="InvoicingReasonIn")  # agreements has its own ReasonIn
 class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 

@@ -52,7 +52,7 @@ class ProviderWorkView(ProviderView):
 
     serializer_class = s.WorkItemOut
 
-    @extend_schema(operation_id="invoicing_provider_work_list", parameters=[
+    @extend_schema(operation_id="invoicing_provider_work_list", responses=s.WorkItemOut(many=True), parameters=[
         OpenApiParameter("kind", str, enum=ProviderWorkItem.Kind.values), OpenApiParameter("municipality", str),
         OpenApiParameter("status", str)])
     def get(self, request):
@@ -139,7 +139,7 @@ class FamilySessionsView(GenericAPIView):
     required_roles = FAMILY
     serializer_class = s.FamilySessionOut
 
-    @extend_schema(operation_id="invoicing_sessions_list",
+    @extend_schema(operation_id="invoicing_sessions_list", responses=s.FamilySessionOut(many=True),
                    parameters=[OpenApiParameter("status", str, enum=SessionStatus.values)])
     def get(self, request):
         qs = access.sessions_for_family(request.user).select_related("agreement__service", "agreement__provider")
@@ -203,7 +203,7 @@ class FinanceView(GenericAPIView):
 class FinanceInvoicesView(FinanceView):
     """Invoices of this municipality (default: waiting for approval, oldest first)."""
 
-    @extend_schema(operation_id="invoicing_invoices_list",
+    @extend_schema(operation_id="invoicing_invoices_list", responses=s.InvoiceOut(many=True),
                    parameters=[OpenApiParameter("status", str, enum=[v for v in Invoice.Status.values
                                                                     if v != "draft"])])
     def get(self, request):

@@ -33,7 +33,7 @@ class NotificationListView(GenericAPIView):
     permission_classes = [IsMemberHere]
     serializer_class = s.NotificationOut
 
-    @extend_schema(operation_id="notifications_list",
+    @extend_schema(operation_id="notifications_list", responses=s.NotificationOut(many=True),
                    parameters=[OpenApiParameter("unread", bool, description="only the unread")])
     def get(self, request):
         items = Notification.objects.filter(recipient=request.user)

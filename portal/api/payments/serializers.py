@@ -1,5 +1,6 @@
 """Input and output shapes of the payments API."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch, PaymentSettings
@@ -72,6 +73,7 @@ class EntryOut(serializers.ModelSerializer):
         fields = ["id", "kind", "debit", "credit", "amount", "note", "created_at"]
 
 
+@extend_schema_serializer(component_name="MunicipalFundingOut")  # budgets.FundingOut is a funding share
 class FundingOut(serializers.Serializer):
     balance = serializers.DecimalField(max_digits=14, decimal_places=2)
     payable = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -31,7 +31,7 @@ class FinanceView(GenericAPIView):
 
 
 class PaymentsView(FinanceView):
-    @extend_schema(operation_id="payments_list",
+    @extend_schema(operation_id="payments_list", responses=s.PaymentOut(many=True),
                    parameters=[OpenApiParameter("status", str, enum=PaymentStatus.values)])
     def get(self, request):
         qs = access.payments_for_finance(request.user)
@@ -83,7 +83,7 @@ class PaymentRecoveredView(FinanceView):
 class BatchesView(FinanceView):
     serializer_class = s.BatchOut
 
-    @extend_schema(operation_id="payments_batches_list")
+    @extend_schema(operation_id="payments_batches_list", responses=s.BatchOut(many=True))
     def get(self, request):
         access.payments_for_finance(request.user)
         page = self.paginate_queryset(PaymentBatch.objects.all())
@@ -193,7 +193,7 @@ class FamilyPaymentsView(GenericAPIView):
     required_roles = (Role.PERSON, Role.LEGAL_REPRESENTATIVE, Role.SUPPORT_PERSON)
     serializer_class = s.PaymentOut
 
-    @extend_schema(operation_id="payments_family_list")
+    @extend_schema(operation_id="payments_family_list", responses=s.PaymentOut(many=True))
     def get(self, request):
         page = self.paginate_queryset(access.payments_for_family(request.user).order_by("-requested_at", "-id"))
         return self.get_paginated_response(s.PaymentOut(page, many=True).data)
@@ -206,7 +206,7 @@ class ProviderPaymentsView(GenericAPIView):
     required_roles = (Role.PROVIDER_STAFF,)
     serializer_class = s.ProviderPaymentOut
 
-    @extend_schema(operation_id="payments_provider_list", parameters=[
+    @extend_schema(operation_id="payments_provider_list", responses=s.ProviderPaymentOut(many=True), parameters=[
         OpenApiParameter("municipality", str), OpenApiParameter("status", str, enum=PaymentStatus.values)])
     def get(self, request):
         q = request.query_params

@@ -1,19 +1,38 @@
 """Input and output shapes of the people API. Validation of meaning is the services' job."""
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from portal.budgets.people.models import (Assessment, AssessmentDocument, Consent, DisabilityGroup, Goal, Language,
                                           Person, Relation, SupportPlan, TargetGroup)
 
 
-class PersonBriefOut(serializers.ModelSerializer):
-    """What a support person sees of the person by default."""
+CONTACTS = ("phone", "email", "address")
 
+
+class PersonBriefOut(serializers.ModelSerializer):
+    """What the family side sees of a person: the name; a support person also the contacts if the person allowed.
+
+    Closed (no other properties), so a client tells it from ``PersonOut`` by its shape.
+    """
+
+    additional_properties = False  # portal.api.schema: "additionalProperties": false
     full_name = serializers.CharField(read_only=True)
+    # Only for a support person whom the person allowed to see the contacts (context "contacts": True).
+    phone = serializers.CharField(required=False, help_text="Only when the person allowed the contacts.")
+    email = serializers.CharField(required=False, help_text="Only when the person allowed the contacts.")
+    address = serializers.CharField(required=False, help_text="Only when the person allowed the contacts.")
 
     class Meta:
         model = Person
-        fields = ["id", "first_name", "last_name", "full_name", "target_group", "preferred_language"]
+        fields = ["id", "first_name", "last_name", "full_name", "target_group", "preferred_language", *CONTACTS]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("contacts"):
+            for name in CONTACTS:
+                data.pop(name, None)
+        return data
 
 
 class PersonOut(serializers.ModelSerializer):
@@ -31,6 +50,12 @@ class PersonOut(serializers.ModelSerializer):
     def get_social_worker(self, obj) -> dict | None:
         worker = obj.social_worker
         return {"id": worker.pk, "full_name": worker.full_name, "email": worker.email} if worker else None
+
+
+def person_for_role(*, many: bool = False) -> PolymorphicProxySerializer:
+    """Staff get the whole person (``PersonOut``), the family side the brief one (``PersonBriefOut``)."""
+    return PolymorphicProxySerializer(component_name="PersonForRole", serializers=[PersonOut, PersonBriefOut],
+                                      resource_type_field_name=None, many=many)
 
 
 class PersonIn(serializers.Serializer):

@@ -28,7 +28,7 @@ from portal.tenants.roles import FAMILY_ROLES, Role
 
 from .serializers import (AgreeIn, AssessmentIn, AssessmentOut, ConsentIn, ConsentOut, DocumentOut, EndIn,
                           PersonBriefOut, PersonIn, PersonOut, PlanIn, PlanOut, RelationIn, RelationOut, ReviewIn,
-                          VisibilityIn)
+                          VisibilityIn, person_for_role)
 
 READER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN}) | FAMILY_ROLES
 
@@ -68,7 +68,7 @@ def _person_data(data: dict) -> dict:
 class PersonListView(PeopleView):
     serializer_class = PersonOut
 
-    @extend_schema(operation_id="people_persons_list", responses=PersonOut(many=True), parameters=[
+    @extend_schema(operation_id="people_persons_list", responses=person_for_role(many=True), parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, description="Name or the start of the personal code"),
         OpenApiParameter("target_group", OpenApiTypes.STR, enum=["children", "adults"])])
     def get(self, request):
@@ -96,15 +96,13 @@ class PersonListView(PeopleView):
 class PersonDetailView(PeopleView):
     serializer_class = PersonOut
 
-    @extend_schema(operation_id="people_persons_retrieve", responses=PersonOut)
+    @extend_schema(operation_id="people_persons_retrieve", responses=person_for_role())
     def get(self, request, person_id: int):
         """One person. A support person gets the name only, and contacts if the person allowed."""
         person = self.person(person_id, what="person")
         if self.capacity == access.SUPPORT_PERSON:
-            data = PersonBriefOut(person).data
-            if "contacts" in access.visible_sections(request.user, person, self.capacity):
-                data.update({"phone": person.phone, "email": person.email, "address": person.address})
-            return Response(data)
+            contacts = "contacts" in access.visible_sections(request.user, person, self.capacity)
+            return Response(PersonBriefOut(person, context={"contacts": contacts}).data)
         return Response(PersonOut(person).data)
 
     @extend_schema(operation_id="people_persons_partial_update", request=PersonIn(partial=True), responses=PersonOut)
@@ -258,7 +256,7 @@ class DocumentListView(PeopleView):
 
 class DocumentDownloadView(PeopleView):
     @extend_schema(operation_id="people_documents_retrieve",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, kind): OpenApiTypes.BINARY for kind in AssessmentDocument.FileType.values})
     def get(self, request, person_id: int, assessment_id: int, document_id: int):
         """The document's content (audited)."""
         person = self.person(person_id, section="assessment")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -22,6 +22,17 @@ FILTER_PARAMETERS = [
     OpenApiParameter("taxonomy_term_id", str, description="Only services with this taxonomy term (service type)"),
     OpenApiParameter("modified_after", OpenApiTypes.DATETIME, description="Only records changed after this time"),
 ]
+
+
+# The HSDS 3.0 API's paginated wrapper (portal.marketplace.search.hsds.page); the records in ``contents`` follow
+# the HSDS 3.0 schema of their kind (https://docs.openreferral.org/en/latest/hsds/schema_reference.html).
+HSDS_PAGE = inline_serializer("HsdsPage", {
+    "total_items": serializers.IntegerField(), "total_pages": serializers.IntegerField(),
+    "page_number": serializers.IntegerField(), "size": serializers.IntegerField(),
+    "first_page": serializers.BooleanField(), "last_page": serializers.BooleanField(),
+    "empty": serializers.BooleanField(), "contents": serializers.ListField(child=serializers.DictField())})
+HSDS_ROOT = inline_serializer("HsdsRoot", {"version": serializers.CharField(), "profile": serializers.URLField(),
+                                           "openapi_url": serializers.URLField()})
 
 
 class HsdsParams(serializers.Serializer):
@@ -58,7 +69,7 @@ class HsdsView(APIView):
 
 
 class HsdsRootView(HsdsView):
-    @extend_schema(operation_id="hsds_root", tags=TAG, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="hsds_root", tags=TAG, responses=HSDS_ROOT)
     def get(self, request):
         return Response({"version": hsds.HSDS_VERSION, "profile": "https://openreferral.org/",
                          "openapi_url": request.build_absolute_uri("/api/schema/")})
@@ -66,7 +77,7 @@ class HsdsRootView(HsdsView):
 
 class HsdsServiceListView(HsdsView):
     @extend_schema(operation_id="hsds_services", tags=TAG, parameters=FILTER_PARAMETERS + PAGE_PARAMETERS,
-                   responses={200: OpenApiTypes.OBJECT}, description="Paginated HSDS 3.0 services")
+                   responses=HSDS_PAGE, description="Paginated HSDS 3.0 services")
     def get(self, request):
         p = self.params(request)
         return Response(hsds_reads.service_page(text=p["search"], taxonomy_term_id=p["taxonomy_term_id"],
@@ -83,7 +94,7 @@ class HsdsServiceDetailView(HsdsView):
 class HsdsOrganizationListView(HsdsView):
     @extend_schema(operation_id="hsds_organizations", tags=TAG,
                    parameters=[FILTER_PARAMETERS[0], FILTER_PARAMETERS[2]] + PAGE_PARAMETERS,
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses=HSDS_PAGE)
     def get(self, request):
         p = self.params(request)
         return Response(hsds_reads.organization_page(text=p["search"], modified_after=p["modified_after"],
@@ -98,7 +109,7 @@ class HsdsOrganizationDetailView(HsdsView):
 
 class HsdsServiceAtLocationListView(HsdsView):
     @extend_schema(operation_id="hsds_service_at_locations", tags=TAG,
-                   parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+                   parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses=HSDS_PAGE)
     def get(self, request):
         p = self.params(request)
         return Response(hsds_reads.service_at_location_page(
@@ -114,7 +125,7 @@ class HsdsServiceAtLocationDetailView(HsdsView):
 
 class HsdsTaxonomyListView(HsdsView):
     @extend_schema(operation_id="hsds_taxonomies", tags=TAG, parameters=PAGE_PARAMETERS,
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses=HSDS_PAGE)
     def get(self, request):
         p = self.params(request)
         return Response(hsds_reads.taxonomy_page(page=p["page"], per_page=p["per_page"]))
@@ -129,7 +140,7 @@ class HsdsTaxonomyDetailView(HsdsView):
 class HsdsTaxonomyTermListView(HsdsView):
     @extend_schema(operation_id="hsds_taxonomy_terms", tags=TAG,
                    parameters=[FILTER_PARAMETERS[0], OpenApiParameter("taxonomy_id", str)] + PAGE_PARAMETERS,
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses=HSDS_PAGE)
     def get(self, request):
         p = self.params(request)
         return Response(hsds_reads.taxonomy_term_page(text=p["search"], taxonomy_id=p["taxonomy_id"],

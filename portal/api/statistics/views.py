@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -183,6 +182,7 @@ class StatsPilotView(OpenData):
     """The pilot report: participants per region against the targets, cost per child-year and adult-year
     against the pilots, goals at review."""
 
-    @extend_schema(operation_id="stats_pilot", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="stats_pilot",
+                   responses=inline_serializer("StatsPilot", {"tables": _table.__class__(many=True)}))
     def get(self, request):
         return Response({"tables": [table_data(t) for t in selectors.pilot_tables()]})
