@@ -307,19 +307,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
 
 # ---------------------------------------------------------------- caches / channels
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
 # Valkey (or Redis): REDIS_URL, else the embedded server started beside the embedded PostgreSQL
-# (portal/platform/embedded_valkey.py). Channels and Celery share it.
-from portal.platform.embedded_valkey import kombu_url, redis_url  # noqa: E402
+# (portal/platform/embedded_valkey.py). Channels and Celery share its database 0.
+from portal.platform.embedded_valkey import cache_url, kombu_url, redis_url  # noqa: E402
 
 REDIS_URL = redis_url()
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+# The default cache is shared by every process and node (its own Valkey database, PORTAL_CACHE_DB=1): API
+# throttles, password-reset limits and the search facet cache count once for the whole portal, not per
+# process. Keys carry the municipality's schema (django-tenants' key function). Valkey away: a request
+# that needs the cache answers 503 at once (portal/platform/core/availability.py), never hangs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": cache_url(REDIS_URL),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 # ---------------------------------------------------------------- background work (Celery)
 # portal/platform/background: the app, per-municipality tasks and the beat schedule; docs/subsystems/background.md.
