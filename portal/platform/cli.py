@@ -167,6 +167,8 @@ def cmd_worker(args) -> int:
 
 def cmd_db(args) -> int:
     """The embedded servers: PostgreSQL (unless DATABASE_URL) and Valkey (unless REDIS_URL)."""
+    if args.action in ("replica", "replica-stop"):
+        return _cmd_replica(args.action)
     from portal.platform import embedded_db, embedded_valkey
 
     own_db, own_valkey = not os.environ.get("DATABASE_URL"), not os.environ.get("REDIS_URL")
@@ -200,6 +202,29 @@ def cmd_db(args) -> int:
     else:
         print("• Valkey: REDIS_URL is set: the portal uses that server, not the embedded one.")
     print(f"  data directory: {embedded_db.data_dir()}")
+    return 0
+
+
+def _cmd_replica(action: str) -> int:
+    """A streaming standby of the embedded primary (portal/platform/embedded_replica.py)."""
+    from portal.platform import embedded_db, embedded_replica
+
+    if os.environ.get("DATABASE_URL"):
+        print("✗ DATABASE_URL is set: make the replica with your PostgreSQL's own tools.", file=sys.stderr)
+        return 2
+    if action == "replica-stop":
+        stopped = embedded_replica.stop_replica()
+        print("• Replica stopped" if stopped else "• No replica was running")
+        return 0
+    if embedded_db._running_postmaster(embedded_db.data_dir() / "pg") is None:
+        print("✗ Start the portal (or `portal db start`) first: the replica streams from the running primary.",
+              file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    replica = embedded_replica.make_replica()
+    name = os.environ.get("PORTAL_DB_NAME", "portal")
+    print(f"✓ Replica streaming in {replica.pgdata} ({time.perf_counter() - started:.1f} s)\n"
+          f"  DATABASE_REPLICA_URL={replica.url(name)}")
     return 0
 
 
@@ -267,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the catalogue search index").set_defaults(func=cmd_reindex)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL and Valkey servers")
-    db.add_argument("action", choices=["status", "start", "stop"])
+    db.add_argument("action", choices=["status", "start", "stop", "replica", "replica-stop"],
+                    help="replica: make and start a streaming standby of the embedded PostgreSQL")
     db.set_defaults(func=cmd_db)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)

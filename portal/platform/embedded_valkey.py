@@ -237,6 +237,27 @@ def redis_url() -> str:
     return ensure_running(quiet=bool(os.environ.get("PORTAL_QUIET"))).url
 
 
+def with_db(url: str, db: int) -> str:
+    """The same server, database number ``db``: ``unix://<path>?db=N`` or ``redis://host:port/N``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query))
+        query["db"] = str(db)
+        return f"unix://{parts.path}?{urlencode(query)}"  # urlunsplit would drop the empty host's "//"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def cache_url(url: str) -> str:
+    """Django's cache: ``PORTAL_CACHE_URL``, else the portal's Valkey in its own database
+    (``PORTAL_CACHE_DB``, 1): Channels and Celery use the URL's database (0), and a cache ``clear()`` —
+    FLUSHDB — must never take the broker's queues with it."""
+    if os.environ.get("PORTAL_CACHE_URL"):
+        return os.environ["PORTAL_CACHE_URL"]
+    return with_db(url, int(os.environ.get("PORTAL_CACHE_DB", "1")))
+
+
 def kombu_url(url: str) -> str:
     """Celery's spelling of the same server: kombu and Celery's result store name a unix socket
     ``redis+socket://<path>?virtual_host=<db>`` where redis-py says ``unix://<path>?db=<db>``."""

@@ -98,11 +98,15 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.frontend.views.unknown_host"
 CITUS_DISTRIBUTE_SCHEMAS = env_bool("PORTAL_CITUS_SCHEMAS", False)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("PORTAL_MIGRATION_PROCESSES", "2"))
 TENANT_MULTIPROCESSING_CHUNKS = 2
-DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# Lag-tolerant reads (statistics, catalogue and HSDS, search index loads, exports) may go to the replica
+# (DATABASE_REPLICA_URL); everything else to default. portal/platform/core/replica.py.
+DATABASE_ROUTERS = ("portal.platform.core.replica.ReplicaRouter", "django_tenants.routers.TenantSyncRouter")
+EXTRA_SET_TENANT_METHOD_PATH = "portal.platform.core.replica.follow_tenant"  # the replica follows the tenant
 
 MIDDLEWARE = [
     # Outermost: 503 at once while the database is away (before the host look-up, which needs it).
     "portal.platform.health.AvailabilityMiddleware",
+    "portal.platform.core.replica.ReplicaRequestMiddleware",  # nothing written yet: replica reads allowed
     "portal.tenants.middleware.MunicipalityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +193,15 @@ def _connection_reuse(db: dict) -> None:
 
 
 _connection_reuse(DATABASES["default"])
+# A streaming standby for lag-tolerant reads (`portal db replica` makes one of the embedded server).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    import dj_database_url
+
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # a test run reads its own test database
+    _connection_reuse(DATABASES["replica"])
+REPLICA_PROBE_SECONDS = float(os.environ.get("PORTAL_REPLICA_PROBE_SECONDS", "5"))
 # While the database is away (portal/platform/core/availability.py): one request per interval probes it,
 # the others answer 503 with this Retry-After.
 DATABASE_PROBE_SECONDS = float(os.environ.get("PORTAL_DB_PROBE_SECONDS", "0.5"))
@@ -311,19 +324,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
 
 # ---------------------------------------------------------------- caches / channels
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
 # Valkey (or Redis): REDIS_URL, else the embedded server started beside the embedded PostgreSQL
-# (portal/platform/embedded_valkey.py). Channels and Celery share it.
-from portal.platform.embedded_valkey import kombu_url, redis_url  # noqa: E402
+# (portal/platform/embedded_valkey.py). Channels and Celery share its database 0.
+from portal.platform.embedded_valkey import cache_url, kombu_url, redis_url  # noqa: E402
 
 REDIS_URL = redis_url()
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+# The default cache is shared by every process and node (its own Valkey database, PORTAL_CACHE_DB=1): API
+# throttles, password-reset limits and the search facet cache count once for the whole portal, not per
+# process. Keys carry the municipality's schema (django-tenants' key function). Valkey away: a request
+# that needs the cache answers 503 at once (portal/platform/core/availability.py), never hangs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": cache_url(REDIS_URL),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 # ---------------------------------------------------------------- background work (Celery)
 # portal/platform/background: the app, per-municipality tasks and the beat schedule; docs/subsystems/background.md.

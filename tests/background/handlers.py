@@ -27,3 +27,20 @@ def count_slowly(event):
     if os.environ.get("PORTAL_TEST_HANG_FILE"):
         pathlib.Path(os.environ["PORTAL_TEST_HANG_FILE"]).write_text(str(event.pk))
         time.sleep(120)
+
+
+SCHEDULED = "tests.scheduled"
+
+
+def _register_scheduled():
+    from portal.platform.background.tenancy import tenant_task
+
+    @tenant_task(SCHEDULED)
+    def scheduled():
+        """A scheduled job's effect: one audit row in the municipality per run."""
+        audit(actor=None, action="create", object_type="test.scheduled", object_id="run", summary="")
+
+    return scheduled
+
+
+scheduled = _register_scheduled()

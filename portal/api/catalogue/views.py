@@ -17,6 +17,7 @@ from portal.marketplace.approvals import services as approval_services
 from portal.marketplace.catalogue import access, selectors, services
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.money import ZERO
+from portal.platform.core.replica import lag_tolerant_view
 from portal.tenants.access import current_municipality
 from portal.tenants.roles import Role
 
@@ -35,6 +36,7 @@ from .serializers import (
 )
 
 
+@lag_tolerant_view
 class ServiceTypeListView(GenericAPIView):
     """The taxonomy of community-based services."""
 
@@ -59,6 +61,7 @@ def _price_against_cap(service) -> dict | None:
         "over_cap_amount": approval_selectors.over_cap_amount(service, cap) if cap else ZERO}).data
 
 
+@lag_tolerant_view
 class ServiceDetailView(GenericAPIView):
     """One service. On a municipality's host only services approved there, with the price against its cap."""
 
@@ -71,6 +74,7 @@ class ServiceDetailView(GenericAPIView):
         return Response(ServiceDetailOut(service, context={"price_against_cap": _price_against_cap(service)}).data)
 
 
+@lag_tolerant_view
 class ProviderDetailView(GenericAPIView):
     """One provider's public profile."""
 

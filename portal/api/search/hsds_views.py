@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.platform.core.replica import lag_tolerant_view
 from portal.marketplace.search import hsds, hsds_reads
 
 TAG = ["HSDS 3.0"]
@@ -44,6 +45,7 @@ class HsdsParams(serializers.Serializer):
     modified_after = serializers.DateTimeField(required=False, default=None)
 
 
+@lag_tolerant_view  # public catalogue reads: the replica may answer
 class HsdsView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from portal.platform.core.replica import lag_tolerant_view
 from portal.statistics import selectors
 from portal.statistics.models import Level, StatCell
 
@@ -77,6 +78,7 @@ def table_data(table: selectors.Table) -> dict:
             "rows": [{k: _plain(v) for k, v in zip(keys, row)} for row in table.rows]}
 
 
+@lag_tolerant_view  # open data, minutes old anyway: the replica may answer
 class OpenData(APIView):
     """No authentication (no session, no CSRF), anyone may read; ``Access-Control-Allow-Origin: *`` on these
     responses only."""

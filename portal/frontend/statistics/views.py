@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.marketplace.catalogue.models import ServiceType
 from portal.platform.core.choices import TargetGroup
+from portal.platform.core.replica import lag_tolerant_view
 from portal.statistics import selectors
 from portal.statistics.exports import table_csv, table_xlsx
 from portal.tenants.access import current_municipality, is_member_here, national_roles
@@ -84,7 +85,8 @@ def _pilot_export(request, table: str, fmt: str):
     return _export(selectors.pilot_tables(), table, fmt, "pilots")
 
 
-dashboard = _guarded(_dashboard, _may_see)
-export = _guarded(_export_view, _may_see)
-pilot = _guarded(_pilot, _analyst)
-pilot_export = _guarded(_pilot_export, _analyst)
+# The statistics and their exports are published tables: the replica may answer.
+dashboard = _guarded(lag_tolerant_view(_dashboard), _may_see)
+export = _guarded(lag_tolerant_view(_export_view), _may_see)
+pilot = _guarded(lag_tolerant_view(_pilot), _analyst)
+pilot_export = _guarded(lag_tolerant_view(_pilot_export), _analyst)

@@ -38,6 +38,7 @@ from django.db import connection, connections
 from django.db.models import QuerySet
 
 from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
+from portal.platform.core.replica import lag_tolerant, read_alias
 
 from .models import ARRAY_COLUMNS, FACET_COLUMNS
 from .params import facet_values
@@ -65,7 +66,9 @@ class Snapshot:
     def __init__(self):
         # The generation first: a change committed while loading makes the data newer than its label,
         # never older, and the next search (seeing a newer generation) loads again.
-        with connection.cursor() as cursor:
+        with lag_tolerant():  # a load may read the replica: a lagging one gives an older generation, loaded again
+            alias = read_alias()
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT value FROM search_generation WHERE key = %s", [DOCS])
             row = cursor.fetchone()
             self.generation = row[0] if row else 0

@@ -3,8 +3,8 @@
 Sign-ins are counted by django-axes (settings ``AXES_*``) per account and per address. Password-reset
 requests are counted here in the default cache, per address and per e-mail address, for an hour; above
 the limit no e-mail is sent (the page still says "check your e-mail", so it tells nothing about accounts)
-and an address above its limit is told to wait. With several processes the cache must be shared (Valkey)
-for the limits to be exact; with the per-process cache each process counts on its own.
+and an address above its limit is told to wait. The default cache is Valkey (settings ``CACHES``), shared by
+every process and node, so a limit counts once for the whole portal.
 """
 
 from __future__ import annotations

@@ -34,6 +34,18 @@ CODE = "service_unavailable"
 UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+def _valkey_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return ()
+    return (RedisConnectionError, RedisTimeoutError)
+
+
+VALKEY_UNAVAILABLE = _valkey_errors()
+
+
 class DatabaseState:
     """Per process: is the database known to be away, and when may the next request probe it."""
 
@@ -135,8 +147,11 @@ def unavailable_response(request) -> HttpResponse:
 
 def _flag_unavailable(sender, request=None, **kwargs) -> None:
     """An exception handled into a 500 somewhere inside: remember whether it was the database going away."""
-    if request is not None and isinstance(sys.exc_info()[1], UNAVAILABLE):
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, UNAVAILABLE):
         request._database_unavailable = True
+    elif request is not None and isinstance(error, VALKEY_UNAVAILABLE):
+        request._valkey_unavailable = True
 
 
 got_request_exception.connect(_flag_unavailable, dispatch_uid="portal-database-unavailable")
@@ -167,6 +182,12 @@ class DatabaseUnavailableMiddleware:
         except UNAVAILABLE:  # raised by the 500 handler itself, past every inner handler
             state.mark_down()
             return self._down(request)
+        except VALKEY_UNAVAILABLE:
+            logger.warning("Valkey unavailable: 503 for %s", request.path)
+            return unavailable_response(request)
+        if getattr(request, "_valkey_unavailable", False):
+            logger.warning("Valkey unavailable: 503 for %s", request.path)
+            return unavailable_response(request)
         if getattr(request, "_database_unavailable", False):
             if database_reachable():  # a deadlock or a cancelled statement: 503 for this one, not an outage
                 return unavailable_response(request)

@@ -14,6 +14,7 @@ stops trying for ``RETRY_AFTER`` seconds), so a search never fails with a 5xx.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -73,7 +74,9 @@ def _document_class(index_name: str):
 
         class Index:
             name = index_name
-            settings = {"number_of_shards": 1, "number_of_replicas": 0}
+            # docs/scale.md: one primary shard holds 1 000 000 services; replicas for availability and reads.
+            settings = {"number_of_shards": int(os.environ.get("PORTAL_ES_SHARDS", "1")),
+                        "number_of_replicas": int(os.environ.get("PORTAL_ES_REPLICAS", "0"))}
 
     return ServiceDocument
 
@@ -240,16 +243,33 @@ class ElasticsearchSearch(CatalogueSearch):
             self._mark_down(exc)
 
     def rebuild_index(self, *, out=None) -> None:
-        index = self.doc._index
+        """Zero-downtime rebuild: ``index_name`` is an alias. A new concrete index is created, loaded and
+        refreshed while searches keep reading the old one; then the alias moves to it in one atomic
+        ``_aliases`` call and the old index is deleted. Documents changed while it loaded are pushed again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        alias, indices = self.index_name, self.client.indices
+        concrete = f"{alias}-{timezone.now():%Y%m%d%H%M%S}-{time.time_ns() % 1_000_000:06d}"
+        started = timezone.now()
         with self._lock:
-            if index.exists(using=self.client):
-                index.delete(using=self.client)
-            self.doc.init(using=self.client)
-            bulk(self.client, (self._to_es(d) for d in SearchDocument.objects.iterator(chunk_size=2000)),
-                 chunk_size=1000)
-            index.refresh(using=self.client)
+            self.doc.init(index=concrete, using=self.client)
+            bulk(self.client, (self._to_es(d) | {"_index": concrete}
+                               for d in SearchDocument.objects.iterator(chunk_size=2000)), chunk_size=1000)
+            indices.refresh(index=concrete)
+            old = list(indices.get_alias(name=alias).keys()) if indices.exists_alias(name=alias) else []
+            actions = [{"add": {"index": concrete, "alias": alias, "is_write_index": True}}]
+            actions += [{"remove": {"index": name, "alias": alias}} for name in old]
+            if not old and indices.exists(index=alias):  # a plain index of that name, from before aliases
+                actions.append({"remove_index": {"index": alias}})
+            indices.update_aliases(actions=actions)
+            for name in old:
+                indices.delete(index=name, ignore_unavailable=True)
+        changed = SearchDocument.objects.filter(modified_at__gte=started - timedelta(seconds=1))
+        self.sync(index=list(changed.values_list("service_id", flat=True)))
         if out is not None:
-            print(f"  Elasticsearch index {self.index_name} rebuilt", file=out)
+            print(f"  Elasticsearch index {concrete} built; alias {alias} moved to it", file=out)
 
 
 def _ids(value) -> list[int]:
