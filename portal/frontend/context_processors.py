@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.tenants import two_factor
 from portal.tenants.access import current_municipality
 
 
@@ -13,6 +14,9 @@ def portal(request):
         "service_name": municipality.name if municipality else None,
         "base_domain": settings.PORTAL_BASE_DOMAIN,
         # Staff sessions end after idle time (StaffIdleTimeoutMiddleware); the page warns first.
+        # A dict lookup here: in the template `request.session.staff` missed and Django called dir() on it.
+        "staff_session": bool(getattr(getattr(request, "user", None), "is_authenticated", False)
+                              and request.session.get(two_factor.STAFF_SESSION)),
         "idle_seconds": settings.STAFF_IDLE_MINUTES * 60,
         "idle_warning_seconds": settings.STAFF_IDLE_WARNING_MINUTES * 60,
         "idle_warning_minutes": settings.STAFF_IDLE_WARNING_MINUTES,

@@ -11,12 +11,12 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from portal.tenants import two_factor
+from portal.tenants import handoff, two_factor
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -90,7 +90,8 @@ def _second_step_response(request, owed: str):
 
 
 class StaffIdleTimeoutMiddleware:
-    """A staff session (any staff or national role) ends after ``STAFF_IDLE_MINUTES`` without a request.
+    """A staff session (any staff or national role) ends after ``STAFF_IDLE_MINUTES`` without a request — on
+    any of the hosts its sign-in reached (ADR 0009): the clock is the sign-in's, and the end is everywhere.
 
     The last request's time is kept in the session (written at most once a minute); the page shows a notice
     before the end (static/portal/idle.js) with a button that keeps the session alive (``/konts/aktivs/``).
@@ -104,8 +105,12 @@ class StaffIdleTimeoutMiddleware:
         if session is not None and session.get(two_factor.STAFF_SESSION) and request.user.is_authenticated:
             now = int(time.time())
             last = session.get(two_factor.SEEN_AT, now)
+            sign_in = session.get(handoff.SIGN_IN)
+            if now - last > settings.STAFF_IDLE_MINUTES * 60 and sign_in:
+                # Idle here: was the same sign-in active on another host since? (one query, only now)
+                last = max(last, int(handoff.sign_in_last_seen(sign_in=sign_in) or 0))
             if now - last > settings.STAFF_IDLE_MINUTES * 60:
-                logout(request)
+                logout(request)  # ends the sign-in's sessions on every host (handoff._end_sign_in)
                 if request.path.startswith("/api/"):
                     return JsonResponse({"code": "session_expired",
                                          "detail": _("You were signed out after a time without activity.")},
@@ -113,6 +118,8 @@ class StaffIdleTimeoutMiddleware:
                 response = redirect("accounts:login")
                 response["Location"] += "?" + urlencode({"next": request.get_full_path(), "idle": "1"})
                 return response
-            if now - last >= 60:  # a write at most once a minute
+            if now - last >= 60:  # a write at most once a minute, here and for the sign-in's other hosts
                 session[two_factor.SEEN_AT] = now
+                if sign_in:
+                    handoff.sign_in_seen(sign_in=sign_in, when=timezone.now())
         return self.get_response(request)

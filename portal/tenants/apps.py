@@ -8,4 +8,4 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Municipalities")
 
     def ready(self):
-        from . import two_factor  # noqa: F401  (the sign-in signal decides who needs the second step)
+        from . import handoff, two_factor  # noqa: F401  (sign-in signals: the second step; one sign-in, many hosts)

@@ -111,7 +111,31 @@ class SignInHandoff(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     # The two-factor device that verified the session it was issued from (django-otp persistent id), or "".
     otp_device = models.CharField(max_length=100, blank=True, default="")
+    # The sign-in it continues: the session it opens joins that sign-in's sessions (SignInSession).
+    sign_in = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in hand-off")
         verbose_name_plural = _("sign-in hand-offs")
+
+
+class SignInSession(models.Model):
+    """A session one sign-in opened, on one of the platform's hosts (ADR 0009).
+
+    A sign-in with the password starts a new ``sign_in`` id; each hand-off to another host opens a session
+    there under the same id. Signing out — or the staff idle time-out — on any of them ends every session of
+    that sign-in, found here by the id (O(sessions of that sign-in)), not by reading every session's data.
+    """
+
+    sign_in = models.UUIDField(db_index=True)
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    host = models.CharField(max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The sign-in's last activity on any host (written at most once a minute): the staff idle time-out is
+    # the sign-in's, so activity on one host keeps the others, and idleness ends them all.
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")

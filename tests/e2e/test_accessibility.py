@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = [
     (None, "/"), (None, "/pasvaldibas/"), (None, "/konts/ieiet/"), (None, "/konts/parole/"),
     ("jelgava", "/"), ("jelgava", "/konts/ieiet/"), ("nowhere", "/"), ("jelgava", "/no-such-page/"),
-    (None, "/api/docs/"), ("jelgava", "/api/docs/"),
+    (None, "/api/docs/"), ("jelgava", "/api/docs/"), ("jelgava", "/meklet/?q=psihologs"), (None, "/meklet/"),
 ]
 # Pages each role reaches from its dashboard, beyond the dashboard itself.
 ROLE_PAGES = {"municipality_admin": ["/audits/", "/lietotaji/"],

@@ -1,6 +1,7 @@
 """One sign-in across the platform's hosts, in a real browser (ADR 0009): provider staff signed in on the
 national site follow the link to a municipality's agreements and arrive signed in; signed in on a
-municipality's site they land on a page of their own, never a 403, and reach the national site signed in."""
+municipality's site they land on a page of their own, never a 403, and reach the national site signed in;
+signing out on one host signs out on the other."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def test_provider_staff_cross_between_hosts_signed_in(browser, site):
         page.wait_for_load_state()
         assert page.url == site(None, "/vienosanas/")
         assert page.locator("input[name=password]").count() == 0
+
+        # Signing out on the national site signs out on Jelgava's too: one sign-in, ended everywhere.
+        page.locator("form[action='/konts/iziet/'] button").click()
+        page.wait_for_load_state()
+        page.goto(site("jelgava", "/panelis/"))
+        assert page.locator("input[name=password]").count() == 1
+        assert page.locator("form[action='/konts/iziet/']").count() == 0
     finally:
         context.close()
 

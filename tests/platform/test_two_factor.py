@@ -111,9 +111,18 @@ def test_the_second_step_cannot_be_skipped_with_a_next_to_elsewhere(user_of):
 # ---- idle timeout --------------------------------------------------------------------------------------------
 
 def _age_session(client, seconds):
+    """Time passes: the session's own clock and its sign-in's (shared by the hosts it reached, ADR 0009)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.tenants.models import SignInSession
+
     session = client.session
     session["seen_at"] = int(time.time()) - seconds
     session.save()
+    SignInSession.objects.filter(session_key=session.session_key).update(
+        seen_at=timezone.now() - timedelta(seconds=seconds))
 
 
 def test_staff_sessions_end_after_idle_time(client_for, user_of, settings):

@@ -81,3 +81,43 @@ def test_dashboard_links_to_search(client_for, user_of):
 
     response = client_for(MUNICIPALITY_A, user=user_of(Role.PERSON)).get(reverse("frontend:dashboard"))
     assert URL in response.content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "family member"])
+def test_the_page_runs_the_apis_queries_and_no_more(client_for, user_of, catalogue_ids, signed_in):
+    """The page's extra cost over the API is drawing HTML, never another query (header counts are fetched by
+    the page's script, not in the request; docs/subsystems/search.md, "Page cost")."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.tenants.roles import Role
+
+    client = client_for(MUNICIPALITY_A, user=user_of(Role.PERSON) if signed_in else None)
+    counts = {}
+    for path in (URL, "/api/v1/search/services/"):
+        client.get(path, {"q": "psihologs"})  # warm: the in-memory index, the session's first write
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, {"q": "psihologs"}).status_code == 200
+        counts[path] = len(queries)
+    assert counts[URL] == counts["/api/v1/search/services/"] <= (8 if signed_in else 3), counts
+
+
+def test_filter_labels_follow_the_language_of_each_request(client_for, catalogue_ids):
+    """The option markup is built once per language and process: a Latvian page after an English one (and
+    back) shows its own labels and its own counts."""
+    english = client_for(MUNICIPALITY_A, language="en").get(URL, {"q": "logopēds"}).content.decode()
+    latvian = client_for(MUNICIPALITY_A).get(URL, {"q": "psihologs"}).content.decode()
+    assert 'for="id_group_0">Children with functional impairments <span' in english
+    assert 'for="id_group_0">Bērni ar funkcionāliem traucējumiem <span' in latvian
+    assert "Children with" not in latvian and "Bērni ar" not in english
+    assert '<input class="govuk-checkboxes__input" id="id_type_0" name="type" type="checkbox"' in latvian
+
+
+def test_chosen_filters_stay_ticked_and_the_age_error_is_on_its_field(client_for, catalogue_ids):
+    html = client_for(MUNICIPALITY_A, language="en").get(
+        URL, {"group": "children", "free": "on", "municipality": "x", "age": "abc"}).content.decode()
+    assert 'name="group" type="checkbox" value="children" checked>' in html
+    assert 'id="id_free" name="free" type="checkbox" value="on" checked>' in html
+    assert ('<input type="number" name="age" value="abc" min="0" max="120" class="govuk-input govuk-input--error" '
+            'aria-describedby="id_age-hint id_age-error" aria-invalid="true" id="id_age">') in html
+    assert '<p id="id_age-error" class="govuk-error-message">' in html

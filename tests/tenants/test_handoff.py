@@ -114,3 +114,64 @@ def test_the_national_dashboard_links_to_municipalities_signed_in(client_for, us
     # Anonymous visitors get the plain address.
     home = client_for(None).get("/").content.decode()
     assert f'href="http://{MUNICIPALITY_A}.localhost/"' in home
+
+
+# ---------------------------------------------------------------- one sign-in: sign-out and idle time-out
+def _signed_in_on_both(client_for, user_of):
+    """Provider staff signed in on the national site, handed off to municipality A: (national, jelgava)."""
+    staff = user_of(Role.PROVIDER_STAFF)
+    national = client_for(None, user=staff)
+    _, location = _hand_off(national, f"http://{host(MUNICIPALITY_A)}/panelis/")
+    jelgava, landed = _finish(host(MUNICIPALITY_A), location)
+    assert landed.status_code == 302 and jelgava.get("/panelis/").wsgi_request.user == staff
+    return staff, national, jelgava
+
+
+def _signed_in(client) -> bool:
+    return client.get("/panelis/").wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize("where", ["national", "municipality"])
+def test_signing_out_on_one_host_signs_out_on_every_host(client_for, user_of, where):
+    from django.contrib.sessions.models import Session
+
+    from portal.tenants.models import SignInSession
+
+    staff, national, jelgava = _signed_in_on_both(client_for, user_of)
+    rows = SignInSession.objects.filter(user=staff)
+    assert rows.count() == 2 and rows.values("sign_in").distinct().count() == 1  # one sign-in, two hosts
+    other_browser = client_for(MUNICIPALITY_B, user=staff)  # a sign-in of its own: not ended by this one
+    (national if where == "national" else jelgava).post("/konts/iziet/")
+    assert not _signed_in(national) and not _signed_in(jelgava)
+    assert not Session.objects.filter(session_key__in=[national.session.session_key,
+                                                        jelgava.session.session_key]).exists()
+    assert _signed_in(other_browser)
+    assert SignInSession.objects.filter(user=staff).count() == 1
+
+
+def test_the_idle_time_out_is_the_sign_ins_on_every_host(client_for, user_of, settings):
+    import time
+
+    from portal.tenants import two_factor
+    from portal.tenants.models import SignInSession
+
+    staff, national, jelgava = _signed_in_on_both(client_for, user_of)
+    idle = settings.STAFF_IDLE_MINUTES * 60
+    for client in (national, jelgava):
+        session = client.session
+        assert session[two_factor.STAFF_SESSION]
+        session[two_factor.SEEN_AT] = int(time.time()) - idle - 120
+        session.save()
+    # Active on the national site a minute ago: the municipality's session is not idle, it is the same sign-in.
+    SignInSession.objects.filter(user=staff).update(seen_at=timezone.now() - timedelta(minutes=1))
+    assert _signed_in(jelgava)
+    # Idle everywhere: the time-out on the national site ends the municipality's session too, so the
+    # municipality's host cannot carry the sign-in on (nor hand it back).
+    SignInSession.objects.filter(user=staff).update(seen_at=timezone.now() - timedelta(seconds=idle + 120))
+    session = jelgava.session
+    session[two_factor.SEEN_AT] = int(time.time())  # (its own clock is not consulted once the sign-in is gone)
+    session.save()
+    response = national.get("/panelis/")
+    assert response.status_code == 302 and "idle=1" in response["Location"]
+    assert not _signed_in(jelgava) and not _signed_in(national)
+    assert not SignInSession.objects.filter(user=staff).exists()

@@ -22,7 +22,7 @@ from portal.frontend.forms import TwoFactorCodeForm
 from portal.platform.accounts.throttling import client_address, reset_request_allowed
 from portal.platform.core.errors import DomainError
 from portal.tenants import two_factor
-from portal.tenants.handoff import handoff_issue, handoff_redeem
+from portal.tenants.handoff import SIGN_IN, handoff_issue, handoff_redeem
 
 
 class LimitedPasswordResetView(auth_views.PasswordResetView):
@@ -139,7 +139,8 @@ def handoff_start(request):
         return redirect(path)
     try:
         token = handoff_issue(user=request.user, host=parts.hostname,
-                              otp_device=request.session.get(two_factor.DEVICE_ID_SESSION_KEY, ""))
+                              otp_device=request.session.get(two_factor.DEVICE_ID_SESSION_KEY, ""),
+                              sign_in=request.session.get(SIGN_IN))
     except DomainError:
         return redirect(settings.LOGIN_REDIRECT_URL)
     finish = reverse("accounts:handoff-finish")

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
 
 from portal.marketplace.search.query import Scope, SearchResult
 from portal.marketplace.search.selectors import catalogue_search, person_for_search, search_scope
 from portal.tenants.access import current_municipality
 
+from . import page
 from .forms import SearchForm
-
-# form field → facet name in the result
-FACET_FIELDS = [("type", "service_type"), ("group", "target_group"), ("mode", "delivery_mode"),
-                ("language", "language"), ("access", "accessibility")]
-
-
-def service_url(service_id: int) -> str | None:
-    try:
-        return reverse("catalogue:service", args=[service_id])
-    except NoReverseMatch:
-        return None
 
 
 def search(request):
@@ -39,47 +27,20 @@ def search(request):
         scope = search_scope(request.user, near=form.cleaned_data.get("near") or None, person=person,
                              want_budget=query.fits_budget)
         result = catalogue_search(query, scope)
+    # The filters, the count and the results are drawn in Python (page.py): through the template engine they
+    # cost several times the search.
     context = {
-        "form": form, "result": result, "scope": scope or Scope(), "municipality": municipality,
-        "hits": _hits(result), "facet_groups": _facet_groups(form, result), "pages": _pages(request, result),
-        "english": (get_language() or "lv").startswith("en"),
-        "start": (result.page - 1) * result.per_page + 1 if result else 1,
-        "chosen_municipalities": request.GET.getlist("municipality"),
-        "budget_unknown": bool(result and form.cleaned_data.get("budget") and scope.budget is None),
-        "by_distance": bool(result and query.sort == "distance" and scope.origin is not None),
+        "form": form, "municipality": municipality, "status": page.status(form, result),
+        "results": page.results(
+            result=result, scope=scope or Scope(), pages=_pages(request, result),
+            budget_unknown=bool(result and form.cleaned_data.get("budget") and scope.budget is None),
+            by_distance=bool(result and query.sort == "distance" and scope.origin is not None)),
     }
-    template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
-    return render(request, template, context)
-
-
-def _hits(result: SearchResult | None):
-    if result is None:
-        return []
-    english = (get_language() or "lv").startswith("en")
-    rows = []
-    for hit in result.hits:
-        rows.append({
-            "hit": hit, "url": service_url(hit.service_id),
-            "title": (hit.title_en if english and hit.title_en else hit.title_lv),
-            "summary": (hit.summary_en if english and hit.summary_en else hit.summary_lv),
-            "type_name": (hit.service_type_name_en if english else hit.service_type_name_lv),
-        })
-    return rows
-
-
-def _facet_groups(form: SearchForm, result: SearchResult | None):
-    """Each filter fieldset: its checkboxes with the number of current results that have the value."""
-    groups = []
-    facets = result.facets if result else {}
-    for field_name, facet in FACET_FIELDS:
-        field = form[field_name]
-        chosen = set(form.data.getlist(field_name)) if hasattr(form.data, "getlist") else set()
-        counts = facets.get(facet, {})
-        options = [{"value": value, "label": label, "checked": value in chosen, "count": counts.get(value, 0),
-                    "id": f"id_{field_name}_{index}"}
-                   for index, (value, label) in enumerate(field.field.choices)]
-        groups.append({"name": field_name, "legend": field.label, "options": options})
-    return groups
+    if getattr(request, "htmx", False):
+        context["counts"] = page.facet_counts_oob(form, result)
+        return render(request, "search/_results.html", context)
+    context["filters"] = page.filters(form, result, national=municipality is None)
+    return render(request, "search/search.html", context)
 
 
 def _pages(request, result: SearchResult | None):
