@@ -3,11 +3,12 @@ item: the page draws a count for every filter checkbox (twice on an htmx swap), 
 two selects, and each include cost more than the search itself (docs/subsystems/search.md, "Page cost")."""
 
 from django import template
-from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from portal.platform.core.formats import format_number
 
 register = template.Library()
 
@@ -56,14 +57,14 @@ def hit_price(hit):
     units = {"hour": pgettext("price per", "hour"), "session": pgettext("price per", "session"),
              "day": pgettext("price per", "day")}
     # Translations are trusted text, as in a template's blocktranslate; only the numbers are interpolated.
-    text = format_html("{}{}", mark_safe(_("%(price)s € per ") % {"price": escape(localize(hit.unit_price))}),
+    text = format_html("{}{}", mark_safe(_("%(price)s € per ") % {"price": escape(format_number(hit.unit_price, decimals=2))}),
                        units.get(hit.unit) or pgettext("price per", "course"))
     if hit.over_cap:
         return format_html('{}<br><strong class="govuk-tag govuk-tag--yellow">{}</strong> {}', text,
                            _("Above the price cap"),
-                           mark_safe(_("%(diff)s € per unit above the municipality's cap of %(cap)s €")
-                                     % {"diff": escape(localize(hit.over_cap)), "cap": escape(localize(hit.cap))}))
+                           mark_safe(_("The cap is %(cap)s €; the price is %(diff)s € a unit more.")
+                                     % {"diff": escape(format_number(hit.over_cap, decimals=2)), "cap": escape(format_number(hit.cap, decimals=2))}))
     if hit.cap is not None:
         return format_html('{}<br><span class="govuk-body-s">{}</span>', text,
-                           mark_safe(_("Within the cap of %(cap)s €") % {"cap": escape(localize(hit.cap))}))
+                           mark_safe(_("Within the cap of %(cap)s €") % {"cap": escape(format_number(hit.cap, decimals=2))}))
     return text
