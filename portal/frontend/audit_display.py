@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.marketplace.agreements.models import AgreementStatus
+from portal.marketplace.approvals.models import ApprovalStatus
 from portal.platform.core.money import format_eur
 
 # Summaries that only repeat the action ("signed in: sign-in") are left out.
@@ -49,10 +50,24 @@ _PATTERNS = [
     (re.compile(r"^session (?P<date>\d{4}-\d{2}-\d{2})$"), gettext_lazy("session on %(date)s")),
     (re.compile(r"^agreement draft for person \d+$"), gettext_lazy("agreement draft")),
     (re.compile(r"^budget of person \d+$"), gettext_lazy("budget")),
+    (re.compile(r"^person registered$"), gettext_lazy("person registered")),
+    (re.compile(r"^needs assessment recorded$"), gettext_lazy("needs assessment recorded")),
+    (re.compile(r"^relation ended$"), gettext_lazy("relation ended")),
+    (re.compile(r"^support person's view changed$"), gettext_lazy("what the support person sees changed")),
+    (re.compile(r"^document attached to assessment #\d+$"), gettext_lazy("document attached to the assessment")),
+    (re.compile(r"^support plan v(?P<version>\d+) approved$"), gettext_lazy("support plan, version %(version)s, approved")),
+    (re.compile(r"^support plan v(?P<version>\d+) changed$"), gettext_lazy("support plan, version %(version)s, changed")),
+    (re.compile(r"^support plan v(?P<version>\d+) reviewed$"), gettext_lazy("support plan, version %(version)s, reviewed")),
+    (re.compile(r"^support plan v(?P<version>\d+) drafted$"), gettext_lazy("support plan, version %(version)s, drafted")),
+    (re.compile(r"^support plan v(?P<version>\d+) agreed by \w+$"), gettext_lazy("support plan, version %(version)s, agreed")),
+    (re.compile(r"^erasure on request$"), gettext_lazy("erased on request")),
+    (re.compile(r"^anonymised \(retention\)$"), gettext_lazy("anonymised at the end of the retention period")),
     (re.compile(r"^budget granted (?P<amount>[\d.]+) EUR for plan \d+$"), gettext_lazy("budget granted: %(amount)s")),
 ]
 # Objects named by what they are called; any other object by its kind only (its str() is a technical record).
 NAMED = {"accounts.user", "people.person", "invoicing.invoice"}
+_ABOUT_PERSON = re.compile(r"^(?P<name>.*?) ?\(?#\d+\)?: (?P<what>.+)$")
+_DECISION = re.compile(r"^(?P<kind>provider|service) (?P<name>.+) (?P<status>pending|approved|refused|suspended)$")
 _READ_ITEM = re.compile(r"(?P<label>[\w.]+) ×(?P<n>\d+)")
 
 
@@ -81,6 +96,14 @@ def summary_text(summary: str) -> str:
             if "amount" in values:
                 values["amount"] = format_eur(Decimal(values["amount"]))
             return str(text) % values
+    if match := _DECISION.match(summary):
+        status = dict(ApprovalStatus.choices)[match["status"]]
+        if match["kind"] == "service":
+            return _("service: %(status)s") % {"status": status}
+        return _("provider %(name)s: %(status)s") % {"name": match["name"], "status": status}
+    if match := _ABOUT_PERSON.match(summary):
+        what = summary_text(match["what"])
+        return f"{match['name']}: {what}" if match["name"] else what
     if match := _FAILED.match(summary):
         return match["who"]
     if match := _READ.match(summary):
