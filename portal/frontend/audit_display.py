@@ -31,6 +31,15 @@ FIXED = {
     "wrong two-factor code": gettext_lazy("wrong two-step sign-in code"),
     "budget closed": gettext_lazy("budget closed"),
     "budget methodology changed": gettext_lazy("budget methodology changed"),
+    # What of a person's record was read (people's pages and API).
+    "person page": gettext_lazy("person page"),
+    "edit form": gettext_lazy("edit form"),
+    "person": gettext_lazy("person"),
+    "relations": gettext_lazy("relations"),
+    "consents": gettext_lazy("consents"),
+    "needs assessments": gettext_lazy("needs assessments"),
+    "support plans": gettext_lazy("support plans"),
+    "support plan": gettext_lazy("support plan"),
 }
 INVOICE_EVENTS = {
     "submitted": gettext_lazy("invoice %(number)s submitted"),
