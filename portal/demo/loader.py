@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
-from portal.tenants.models import Municipality
+from portal.tenants.models import Municipality, name_genitive
 from portal.tenants.provisioning import ensure_national_site, municipality_provision
 from portal.tenants.roles import Role
 
@@ -87,7 +87,7 @@ def load_demo(*, out=None, pilots: list[Pilot] | None = None) -> list[Municipali
         started = time.perf_counter()
         result = municipality_provision(
             code=pilot.code, name=pilot.name, region=pilot.region, out=out,
-            social_service_name=pilot.social_service, phone=pilot.phone,
+            social_service_name=pilot.social_service, phone=pilot.phone, name_genitive=name_genitive(pilot.name),
             email=f"socialais.dienests@{pilot.code}.{settings.PORTAL_BASE_DOMAIN}")
         municipality = result.municipality
         municipalities.append(municipality)

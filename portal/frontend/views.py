@@ -22,6 +22,7 @@ from portal.tenants.models import Municipality, PlanningRegion
 from portal.tenants.roles import Role
 
 from . import area_links
+from .audit_display import audit_rows
 from .dashboards import PANELS
 from .decorators import member_required
 from .middleware import switch_or_activate
@@ -136,7 +137,8 @@ def audit_log(request):
         events = events.filter(action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "frontend/audit_log.html", {
-        "page": page, "query": query, "action": action, "actions": AuditEvent.Action.choices,
+        "page": page, "rows": audit_rows(page), "query": query, "action": action,
+        "actions": AuditEvent.Action.choices,
     })
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -25,10 +26,25 @@ class PlanningRegion(models.TextChoices):
     RIGA = "riga", _("Rīga")
 
 
+def name_genitive(name: str) -> str:
+    """The genitive of a municipality's name: only the last word declines ("Jelgavas valstspilsēta" →
+    "Jelgavas valstspilsētas", "Bauskas novads" → "Bauskas novada"); a last word of another form stays."""
+    head, _space, last = name.rpartition(" ")
+    if last.endswith("a") or last.endswith("e"):
+        last += "s"
+    elif last.endswith("s") and not last.endswith(("is", "us")):
+        last = last[:-1] + "a"
+    return f"{head} {last}".strip()
+
+
 class Municipality(TenantMixin):
     """A municipality: its own tenant, its own PostgreSQL schema."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_genitive = models.CharField(
+        _("name in the genitive"), max_length=120, blank=True,
+        help_text=_("As it reads before another word, e.g. “Jelgavas valstspilsētas” (cenu griesti). "
+                    "Empty: formed from the name."))
     code = models.CharField(_("short code"), max_length=30, unique=True, validators=[CODE_VALIDATOR])
     region = models.CharField(_("planning region"), max_length=20, choices=PlanningRegion.choices)
     social_service_name = models.CharField(_("social service"), max_length=200, blank=True)
@@ -52,6 +68,14 @@ class Municipality(TenantMixin):
 
     def __str__(self):
         return self.name
+
+    @property
+    def genitive(self) -> str:
+        """In Latvian the name as it stands before a noun ("Jelgavas valstspilsētas cenu griesti"); in English,
+        where the name is not declined ("price cap of Jelgavas valstspilsēta"), the name."""
+        if (get_language() or "lv")[:2] == "en":
+            return self.name
+        return self.name_genitive or name_genitive(self.name)
 
     @property
     def is_public(self) -> bool:

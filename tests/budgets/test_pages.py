@@ -46,7 +46,7 @@ def test_social_worker_lists_budgets_and_reads_the_ledger(in_a, client_for, user
         response = client.get(f"/budzeti/{budget.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "8 900,00 EUR" in page and "4 340,00 EUR" in page  # total, available in goal 1 (5 340 − 1 000)
+    assert "8\xa0900,00\xa0EUR" in page and "4\xa0340,00\xa0EUR" in page  # total, available in goal 1 (5 340 − 1 000)
     assert "agreement:test" in page and "invoice:test" in page
     filtered = client.get(f"/budzeti/{budget.pk}/?kind=post").content.decode()
     assert "invoice:test" in filtered and "agreement:test" not in filtered
@@ -91,20 +91,20 @@ def test_person_sees_what_is_left_in_plain_latvian(in_a, client_for, user_of, dj
     end = budget.period_end
     months = ["janvārim", "februārim", "martam", "aprīlim", "maijam", "jūnijam", "jūlijam", "augustam",
               "septembrim", "oktobrim", "novembrim", "decembrim"]
-    assert "Jums atlikuši 4 340,00 EUR" in page
+    assert "Jums atlikuši 4\xa0340,00\xa0EUR" in page
     assert f"{end.day}. {months[end.month - 1]}" in page
     assert client.get(f"/budzeti/{budget.pk}/").status_code == 200  # their own ledger
     with django_assert_max_num_queries(12):
         history = client.get("/mans-budzets/vesture/")
     assert history.status_code == 200
-    assert "250,00 EUR" in history.content.decode()
+    assert "250,00\xa0EUR" in history.content.decode()
 
 
 def test_person_sees_plain_english_too(in_a, client_for, user_of):
     person_user = user_of(Role.PERSON)
     _budget_with_history(user=person_user)
     page = client_for(MUNICIPALITY_A, user=person_user, language="en").get("/mans-budzets/").content.decode()
-    assert "You have 4 340.00 EUR left for" in page
+    assert "You have 4,340.00\xa0EUR left for" in page
 
 
 def test_legal_representative_sees_the_childs_budget(in_a, client_for, user_of):
@@ -136,7 +136,7 @@ def test_family_pages_on_another_municipality_show_nothing_of_this_one(in_a, cli
     connection.set_schema_to_public()
     other = client_for(MUNICIPALITY_B, user=user_of(Role.PERSON, MUNICIPALITY_B))
     assert other.get(f"/budzeti/{budget.pk}/").status_code == 404
-    assert "4 340,00" not in other.get("/mans-budzets/").content.decode()
+    assert "4\xa0340,00" not in other.get("/mans-budzets/").content.decode()
 
 
 def test_admin_changes_the_methodology(in_a, client_for, user_of, django_assert_max_num_queries):

@@ -77,7 +77,7 @@ def test_two_reservations_for_the_last_euros_one_wins(committed):
     won = [r for r in results if isinstance(r, LedgerEntry)]
     lost = [r for r in results if isinstance(r, InsufficientFunds)]
     assert len(won) == 1 and len(lost) == 1, results
-    assert "20,00 EUR" in lost[0].message
+    assert "20,00\xa0EUR" in lost[0].message
     loser = results.index(lost[0])
     assert not LedgerEntry.objects.filter(idempotency_key=f"race:{budget.pk}:{loser}").exists()
     category.refresh_from_db()

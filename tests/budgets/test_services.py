@@ -130,7 +130,7 @@ def test_rejected_reservation_writes_nothing_and_says_what_is_available(in_a):
     with pytest.raises(InsufficientFunds) as caught:
         funds_reserve(category=cat, amount="3560.01", reference="x", idempotency_key="too-much", actor=None)
     assert caught.value.code == "budget.insufficient_funds"
-    assert "3 560,00 EUR" in caught.value.message
+    assert "3\xa0560,00\xa0EUR" in caught.value.message
     assert LedgerEntry.objects.count() == count
     cat.refresh_from_db()
     assert cat.reserved == 0

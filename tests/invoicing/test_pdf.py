@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal as D
 
-from portal.marketplace.invoicing.pdf import InvoiceDocument, Party, PdfLine, render_invoice_pdf
+from portal.marketplace.invoicing.pdf import SUPPLIER, InvoiceDocument, Party, PdfLine, heading_lines, render_invoice_pdf
 
 
 def test_pdf_has_the_requisites():
@@ -19,3 +19,5 @@ def test_pdf_has_the_requisites():
     data = render_invoice_pdf(doc)
     assert data.startswith(b"%PDF")
     assert len(data) > 2000
+    assert "Periods: no 2026. gada 1. oktobra līdz 2026. gada 31. oktobrim" in heading_lines(doc)
+    assert SUPPLIER == "Pakalpojumu sniedzējs"

@@ -354,7 +354,7 @@ def test_the_administrator_finds_who_read_a_person_in_the_audit_log(sw_client, c
     sw_client.get(f"/personas/{person.pk}/")
     admin = client_for(MUNICIPALITY_A, user=demo_user(Role.MUNICIPALITY_ADMIN, MUNICIPALITY_A))
     body = admin.get("/audits/", {"q": person.last_name, "action": "view"}).content.decode()
-    assert f"{person.full_name} (#{person.pk}): person page" in body
+    assert f"{person.full_name}: personas lapa" in body and f"(#{person.pk})" not in body  # in words, no id
     assert demo_user(SW, MUNICIPALITY_A).email in body and "127.0.0.1" in body
 
 

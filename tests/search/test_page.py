@@ -36,7 +36,7 @@ def test_over_cap_price_is_shown_with_the_difference(client_for, catalogue_ids):
     response = client_for(MUNICIPALITY_A, language="en").get(URL, {"q": "klīniskais psihologs"})
     html = response.content.decode()
     assert "Clinical psychologist" in html
-    assert "Above the price cap" in html and "40.00 € per unit above the municipality's cap of 50.00 €" in html
+    assert "Above the price cap" in html and "The cap is 50.00 €; the price is 40.00 € a unit more." in html
 
 
 def test_htmx_request_gets_only_the_results_and_the_live_count(client_for, catalogue_ids):

@@ -155,7 +155,7 @@ def test_the_platform_admin_sees_the_stripe_balance_and_no_one_else(standin, cli
     admin = client_for(None, user=user_of(Role.PLATFORM_ADMIN), language="en")
     with django_assert_max_num_queries(10):
         page = admin.get("/stripe/bilance/").content.decode()
-    assert "EUR" in page and "1234.56" in page
+    assert "EUR" in page and "1,234.56" in page  # the English number format
     assert client_for(None, user=user_of(Role.PROVIDER_STAFF)).get("/stripe/bilance/").status_code == 403
     finance = user_of(Role.FINANCE_OFFICER, MUNICIPALITY_A)
     assert client_for(MUNICIPALITY_A, user=finance).get("/stripe/bilance/").status_code in (403, 404)

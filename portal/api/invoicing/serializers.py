@@ -88,13 +88,16 @@ class InvoiceLineOut(serializers.ModelSerializer):
 
 class InvoiceOut(serializers.ModelSerializer):
     number = serializers.CharField(source="display_number")
+    reference = serializers.CharField(source="display_number", read_only=True,
+                                      help_text="The invoice's reference as pages, the PDF and e-mails show it: "
+                                                "SBS-<provider>-<number>, or the draft's month")
     agreement = serializers.IntegerField(source="agreement_id")
     provider = serializers.IntegerField(source="provider_id")
     status = serializers.CharField(read_only=True, help_text="draft, submitted, approved, rejected or paid")
 
     class Meta:
         model = Invoice
-        fields = ["id", "number", "agreement", "provider", "period_start", "period_end", "status", "total",
+        fields = ["id", "number", "reference", "agreement", "provider", "period_start", "period_end", "status", "total",
                   "copayment", "budget_amount", "created_at", "submitted_at", "decided_at", "paid_at",
                   "rejection_reason"]
 

@@ -11,6 +11,13 @@ UNIT_WEEK_LABELS = {
     "day": _("Days a week"),
     "course": _("Courses a week"),
 }
+# The hint follows the unit: "Days a week" with an example in hours read as a contradiction.
+UNIT_WEEK_HINTS = {
+    "hour": _("For example 4 for four hours a week."),
+    "session": _("For example 2 for two sessions a week."),
+    "day": _("For example 3 for three days a week."),
+    "course": _("Usually empty: give the courses in total below."),
+}
 
 
 class DateInput(forms.DateInput):
@@ -26,8 +33,10 @@ class AgreementForm(GovukFormMixin, forms.Form):
     total_units = forms.DecimalField(label=_("Or: units in total"), required=False, min_value=0, max_digits=8,
                                      decimal_places=2, help_text=_("For a course or a one-off service. "
                                                                    "Leave empty to count from the units a week."))
-    period_start = forms.DateField(label=_("From"), widget=DateInput())
-    period_end = forms.DateField(label=_("Until"), widget=DateInput(),
+    period_start = forms.DateField(label=_("From"), widget=DateInput(), error_messages={
+        "required": _("Enter the date the service starts."), "invalid": _("Enter the start date as a real date.")})
+    period_end = forms.DateField(label=_("Until"), widget=DateInput(), error_messages={
+        "required": _("Enter the date the service ends."), "invalid": _("Enter the end date as a real date.")},
                                  help_text=_("Inside the period of your support plan."))
     goal = forms.TypedChoiceField(label=_("Which goal of the plan it serves"), required=False, coerce=int,
                                   empty_value=None)
@@ -40,6 +49,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, unit="hour", goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units_per_week"].label = UNIT_WEEK_LABELS.get(unit, _("Units a week"))
+        self.fields["units_per_week"].help_text = UNIT_WEEK_HINTS.get(unit, _("For example 4 for four hours a week."))
         self.fields["goal"].choices = [("", _("Choose a goal"))] + [(g.pk, g.text[:120]) for g in goals]
         self._bound_fields_cache.clear()  # the mixin built bound fields before the label changed
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.budgets.ledger import selectors
@@ -21,7 +22,7 @@ from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
 from .forms import MethodologyForm
-from .wording import left_sentence, long_date, money
+from .wording import ledger_reference, left_sentence, money
 
 # What each kind of entry means to a family, in plain words.
 PLAIN_KIND = {
@@ -72,7 +73,6 @@ def budget_detail(request, budget_id: int):
         "rows": [_row(r) for r in rows], "totals": {k: money(v) for k, v in selectors.totals(rows).items()},
         "page": page, "entries": [_entry(e) for e in page],
         "kinds": LedgerEntry.Kind.choices, "kind": kind, "categories": categories, "category_id": category_id,
-        "period": (long_date(budget.period_start), long_date(budget.period_end)),
         "funding": [{"name": f["name_en"] if (get_language() or "lv").startswith("en") else f["name_lv"],
                      "share": f["share_percent"], "amount": money(f["amount"])} for f in budget.funding],
     })
@@ -86,7 +86,7 @@ def _row(row):
 
 def _entry(entry):
     return {"entry": entry, "amount": money(entry.amount), "plain": PLAIN_KIND[entry.kind],
-            "when": entry.created_at}
+            "when": entry.created_at, "reference": ledger_reference(entry.reference)}
 
 
 @member_required(*STAFF_ROLES, *FAMILY_ROLES)
@@ -118,7 +118,18 @@ def my_budget(request):
             item["sentences"] = [left_sentence(available=r.available, services=_service_names(r.category),
                                                until=r.until, person_name=name) for r in rows]
         people.append(item)
-    return render(request, "budgets/my_budget.html", {"people": people})
+    return render(request, "budgets/my_budget.html", {"people": people, "heading": _my_budget_heading(people)})
+
+
+def _my_budget_heading(people) -> str:
+    """"My budget" only for one's own; a legal representative reads "The child's budget" or "The person's
+    budget", and someone acting for several people "Budgets"."""
+    others = [item["person"] for item in people if not item["self"]]
+    if not others:
+        return _("My budget")
+    if len(people) == 1:
+        return _("The child's budget") if others[0].is_child else _("The person's budget")
+    return _("Budgets")
 
 
 @member_required(*FAMILY_ROLES)

@@ -45,6 +45,13 @@ def _labels(values, choices) -> list[str]:
     return [str(names.get(v, v)) for v in values]
 
 
+def _languages(values) -> list[str]:
+    """The staff's languages for a list ("latviešu, krievu"): Latvian writes a language's name in lower case
+    inside a sentence; English keeps the capital ("Latvian, Russian")."""
+    labels = _labels(values, Language.choices)
+    return labels if (get_language() or "lv").startswith("en") else [label.lower() for label in labels]
+
+
 PER_UNIT = {Unit.HOUR: gettext_lazy("per hour"), Unit.SESSION: gettext_lazy("per session"),
             Unit.DAY: gettext_lazy("per day"), Unit.COURSE: gettext_lazy("per course")}
 
@@ -80,7 +87,7 @@ def provider_detail(request, slug: str):
             service_list = service_list.filter(pk__in=approved_service_ids())
     return render(request, "catalogue/provider_detail.html", {
         "provider": provider, "services": list(service_list), "locations": list(provider.locations.all()),
-        "staff_languages": _labels(provider.languages, Language.choices),
+        "staff_languages": _languages(provider.languages),
         "approval": approval, "is_admin": approval is not None or (
             municipality is not None and has_role(request.user, Role.MUNICIPALITY_ADMIN, municipality=municipality)),
         "is_staff": selectors.staff_membership(request.user, provider) is not None if municipality is None else False,
@@ -96,7 +103,7 @@ def service_detail(request, service_id: int):
         "service": service, "provider": service.provider, "locations": service.places(),
         "target_groups": _labels(service.target_groups, TargetGroup.choices),
         "delivery_modes": _labels(service.delivery_modes, DeliveryMode.choices),
-        "staff_languages": _labels(service.provider.languages, Language.choices),
+        "staff_languages": _languages(service.provider.languages),
         "pricing": price_context(service),
     })
 
@@ -176,7 +183,7 @@ def my_provider(request, slug: str):
                      for row in selectors.municipal_decisions(provider)],
         "provider": provider, "staff": staff, "locations": list(selectors.provider_locations(provider)),
         "service_count": provider.services.count(),
-        "staff_languages": _labels(provider.languages, Language.choices),
+        "staff_languages": _languages(provider.languages),
     })
 
 

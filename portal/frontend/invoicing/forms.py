@@ -20,13 +20,16 @@ class TimeInput(forms.TimeInput):
 
 
 class SessionForm(GovukFormMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = forms.DateField(label=_("Date"), widget=DateInput, error_messages={
+        "required": _("Enter the date of the session."), "invalid": _("Enter the date of the session as a real date.")})
     start_time = forms.TimeField(label=_("Start time (optional)"), required=False, widget=TimeInput)
     duration_minutes = forms.IntegerField(label=_("Duration in minutes (optional)"), required=False, min_value=1,
                                           max_value=1440)
     units = forms.DecimalField(label=_("Units"), max_digits=6, decimal_places=2,
-                               help_text=_("In the agreement's unit, e.g. 1.5 hours."))
-    staff_name = forms.CharField(label=_("Staff member"), max_length=120)
+                               help_text=_("In the agreement's unit, e.g. 1.5 hours."), error_messages={
+                                   "required": _("Enter how many units the session took, e.g. 1.5 hours.")})
+    staff_name = forms.CharField(label=_("Staff member"), max_length=120, error_messages={
+        "required": _("Enter who delivered the session: the family sees the name.")})
     goal_progress = forms.ChoiceField(label=_("Progress on the goal"), choices=GoalProgress.choices,
                                       required=False)
     note = forms.CharField(label=_("Short note (optional)"), max_length=500, required=False,
@@ -40,7 +43,8 @@ class CorrectSessionForm(SessionForm):
 
 
 class MonthForm(GovukFormMixin, forms.Form):
-    month = forms.CharField(label=_("Month"), help_text=_("For example 2026-10."), max_length=7)
+    month = forms.CharField(label=_("Month"), help_text=_("For example 2026-10."), max_length=7, error_messages={
+        "required": _("Enter the month, for example 2026-10.")})
 
     def clean_month(self):
         value = self.cleaned_data["month"].strip()

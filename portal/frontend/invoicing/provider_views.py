@@ -20,6 +20,7 @@ from portal.marketplace.invoicing.csvimport import sessions_csv_record
 from portal.marketplace.invoicing.documents import invoice_pdf_bytes
 from portal.marketplace.invoicing.errors import DomainError, InvoiceNotClean
 from portal.marketplace.invoicing.models import InvoiceStatus, SessionStatus
+from portal.marketplace.invoicing.references import agreement_reference, draft_reference
 from portal.marketplace.invoicing.sessions import (month_rows, session_correct, session_record, session_withdraw,
                                                    sessions_bulk_record)
 from portal.marketplace.registry.models import ProviderWorkItem
@@ -44,6 +45,7 @@ def hub(request):
     status = status if status in dict(statuses) else ""
     items = work_items_for_providers(ids, kind=kind or None, municipality_code=code or None, status=status or None)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    _in_words(page)
     # One index probe per municipality (a semi-join), not a scan of the provider's rows.
     worked_in = ProviderWorkItem.objects.filter(provider_id__in=ids, municipality=OuterRef("pk"))
     municipalities = list(Municipality.objects.filter(Exists(worked_in)).order_by("name")
@@ -51,6 +53,19 @@ def hub(request):
     return render(request, "invoicing/provider_hub.html", {
         "page": page, "kind": kind, "kinds": ProviderWorkItem.Kind.choices, "code": code,
         "municipalities": municipalities, "status": status, "statuses": statuses})
+
+
+def _in_words(items) -> None:
+    """The index stores a status label and a reference in the language of the request that wrote them; the
+    page says them in its own language, from the status code and the agreement or invoice they stand for."""
+    labels = {"agreement": dict(AgreementStatus.choices), "session": dict(SessionStatus.choices),
+              "invoice": dict(InvoiceStatus.choices)}
+    for item in items:
+        item.status_text = labels.get(item.kind, {}).get(item.status, item.status_label)
+        if item.kind == "invoice":
+            item.reference_text = draft_reference(item.date) if item.status == InvoiceStatus.DRAFT else item.reference
+        else:
+            item.reference_text = agreement_reference(item.agreement_id) if item.agreement_id else item.reference
 
 
 def _status_choices() -> list[tuple[str, str]]:

@@ -17,11 +17,12 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape as _escape
 
-from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext, pgettext
+
+from portal.platform.core.formats import format_number
 
 # form field → facet name in the result
 FACET_FIELDS = [("type", "service_type"), ("group", "target_group"), ("mode", "delivery_mode"),
@@ -211,21 +212,21 @@ def _price(hit) -> str:
     """A result's price per unit, and how it stands against the municipality's cap."""
     units = {"hour": pgettext("price per", "hour"), "session": pgettext("price per", "session"),
              "day": pgettext("price per", "day")}
-    text = (gettext("%(price)s € per ") % {"price": esc(localize(hit.unit_price))}
+    text = (gettext("%(price)s € per ") % {"price": esc(format_number(hit.unit_price, decimals=2))}
             + esc(units.get(hit.unit) or pgettext("price per", "course")))
     if hit.over_cap:
         return (f'{text}<br><strong class="govuk-tag govuk-tag--yellow">{_t("Above the price cap")}</strong> '
-                + gettext("%(diff)s € per unit above the municipality's cap of %(cap)s €")
-                % {"diff": esc(localize(hit.over_cap)), "cap": esc(localize(hit.cap))})
+                + gettext("The cap is %(cap)s €; the price is %(diff)s € a unit more.")
+                % {"diff": esc(format_number(hit.over_cap, decimals=2)), "cap": esc(format_number(hit.cap, decimals=2))})
     if hit.cap is not None:
         return (f'{text}<br><span class="govuk-body-s">'
-                + gettext("Within the cap of %(cap)s €") % {"cap": esc(localize(hit.cap))} + "</span>")
+                + gettext("Within the cap of %(cap)s €") % {"cap": esc(format_number(hit.cap, decimals=2))} + "</span>")
     return text
 
 
 def _places(hit) -> str:
     if hit.is_full:
-        waiting = (" " + ngettext("waiting time %(n)s week", "waiting time %(n)s weeks", hit.waiting_weeks)
+        waiting = (" " + ngettext("Waiting time: %(n)s week.", "Waiting time: %(n)s weeks.", hit.waiting_weeks)
                    % {"n": esc(localize(hit.waiting_weeks))}) if hit.waiting_weeks else ""
         return f'<strong class="govuk-tag govuk-tag--orange">{_t("Full")}</strong>{waiting}'
     if hit.free_places:
@@ -243,7 +244,7 @@ def _hit(hit, english: bool, labels: dict[str, str]) -> str:
     url = service_url(hit.service_id)
     where = ""
     if hit.place or hit.distance_km is not None:
-        away = (" (" + gettext("%(km)s km away") % {"km": esc(floatformat(hit.distance_km, 1))} + ")"
+        away = (" (" + gettext("%(km)s km away") % {"km": esc(format_number(hit.distance_km, decimals=1))} + ")"
                 if hit.distance_km is not None else "")
         where = _row(labels["where"], f"{esc(hit.place)}{away}")
     return (f'<li class="portal-search__result">\n<h2 class="govuk-heading-m govuk-!-margin-bottom-1">'

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.marketplace.agreements.selectors import service_budget_panel as panel
 from portal.marketplace.approvals.selectors import is_service_approved
+from portal.platform.core.formats import format_number
 from portal.platform.core.money import format_eur
 from portal.tenants.access import current_municipality
 
@@ -36,7 +37,7 @@ def status_tag(status):
 def units(amount, unit):
     """'36 hours' / '36 stundas', whole numbers without decimals."""
     amount = Decimal(amount or 0)
-    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+    text = format_number(amount)
     count = int(amount) if amount == amount.to_integral_value() else 2
     forms = {
         "hour": ngettext("%(n)s hour", "%(n)s hours", count),

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from portal.budgets.people.models import Person
 from portal.marketplace.catalogue.models import Unit
 from portal.marketplace.catalogue.taxonomy import DECISION_SUPPORT, RESPITE_CARE
 from portal.platform.core.dates import add_months
+from portal.platform.core.formats import format_number
 from portal.platform.core.money import CENT
 
 from .errors import AgreementInvalid, PeriodTooLong, RespiteDaysExceeded
@@ -92,7 +92,7 @@ def respite_days_booked(person_id: int, year: int, *, exclude_pk=None) -> Decima
 
 def _days_text(days: Decimal) -> str:
     days = days.quantize(Decimal("0.1"))
-    return formats.number_format(days, 0 if days == days.to_integral_value() else 1)
+    return format_number(days, decimals=0 if days == days.to_integral_value() else 1)
 
 
 def respite_limit() -> int | None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from portal.platform.core.formats import format_number
 from portal.platform.core.money import ZERO, format_eur, to_money
 
 
@@ -120,8 +121,7 @@ def check_invoice(terms: Terms, lines: list[Line]) -> CheckResult:
 
 
 def _plain(value: Decimal) -> str:
-    text = f"{value:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_number(value)
 
 
 def overlaps(a_start, a_minutes: int, b_start, b_minutes: int) -> bool:

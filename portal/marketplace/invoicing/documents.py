@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from portal.platform.core.formats import format_period
 
 from .models import Invoice
 from .pdf import InvoiceDocument, Party, PdfLine, render_invoice_pdf
@@ -32,12 +34,13 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
                      unit=UNIT_LV.get(agreement.unit, agreement.unit), unit_price=line.unit_price,
                      amount=line.amount)
              for line in invoice.lines.select_related("session").order_by("session__date", "id")]
-    number = invoice.display_number if invoice.number else f"melnraksts {invoice.pk}"
+    with translation.override("lv"):
+        number = invoice.display_number
     return InvoiceDocument(
         number=number, issue_date=issued, due_date=issued + timedelta(days=30),
         period_start=invoice.period_start, period_end=invoice.period_end, supplier=supplier, buyer=buyer,
-        recipient=agreement.person.full_name, agreement_reference=f"Nr. {agreement.pk}, {agreement.period_start:%d.%m.%Y}"
-        f" – {agreement.period_end:%d.%m.%Y}", lines=lines, total=invoice.total, copayment=invoice.copayment,
+        recipient=agreement.person.full_name, agreement_reference=f"Nr. {agreement.pk}, "
+        f"{format_period(agreement.period_start, agreement.period_end, language='lv')}", lines=lines, total=invoice.total, copayment=invoice.copayment,
         budget_total=invoice.budget_amount, status_note=STATUS_NOTE.get(invoice.status, ""))
 
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.reads import personal_data
 
+from .references import invoice_reference
+
 
 class SessionStatus(models.TextChoices):
     RECORDED = "recorded", _("Waiting for confirmation")
@@ -152,7 +154,7 @@ class Invoice(models.Model):
 
     @property
     def display_number(self) -> str:
-        return f"SBS-{self.provider_id}-{self.number:05d}" if self.number else f"#{self.pk}"
+        return invoice_reference(provider_id=self.provider_id, number=self.number, period_start=self.period_start)
 
 
 class InvoiceLine(models.Model):

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from portal.platform.core.formats import format_number, format_period
 from portal.platform.core.money import format_eur
 
+SUPPLIER = "Pakalpojumu sniedzējs"  # the provider's side of the invoice, the term used throughout the portal
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -102,8 +104,17 @@ def _fmt(amount: Decimal) -> str:
 
 
 def _units(value: Decimal) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return format_number(value, language="lv")
+
+
+def heading_lines(doc: InvoiceDocument) -> list[str]:
+    """The lines under the title: dates, the period in words ("no 2026. gada 1. oktobra līdz …"), the agreement."""
+    lines = [f"Datums: {doc.issue_date:%d.%m.%Y}"]
+    if doc.due_date:
+        lines.append(f"Apmaksas termiņš: {doc.due_date:%d.%m.%Y}")
+    lines += [f"Periods: {format_period(doc.period_start, doc.period_end, language='lv')}",
+              f"Vienošanās: {doc.agreement_reference}"]
+    return lines
 
 
 def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
@@ -114,19 +125,15 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     pdf.use(16, bold=True)
     pdf.cell(0, 10, pdf.t(f"Rēķins Nr. {doc.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.use(10)
-    pdf.cell(0, 6, pdf.t(f"Datums: {doc.issue_date:%d.%m.%Y}"), new_x="LMARGIN", new_y="NEXT")
-    if doc.due_date:
-        pdf.cell(0, 6, pdf.t(f"Apmaksas termiņš: {doc.due_date:%d.%m.%Y}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, pdf.t(f"Periods: {doc.period_start:%d.%m.%Y} – {doc.period_end:%d.%m.%Y}"),
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, pdf.t(f"Vienošanās: {doc.agreement_reference}"), new_x="LMARGIN", new_y="NEXT")
+    for text in heading_lines(doc):
+        pdf.cell(0, 6, pdf.t(text), new_x="LMARGIN", new_y="NEXT")
     if doc.status_note:
         pdf.cell(0, 6, pdf.t(doc.status_note), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     top = pdf.get_y()
     column = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     bottoms = [top + 45]
-    for index, (title, party) in enumerate((("Pakalpojuma sniedzējs", doc.supplier), ("Maksātājs", doc.buyer))):
+    for index, (title, party) in enumerate(((SUPPLIER, doc.supplier), ("Maksātājs", doc.buyer))):
         pdf.set_xy(pdf.l_margin + index * column, top)
         pdf.use(10, bold=True)
         pdf.cell(column, 6, pdf.t(title), new_x="LEFT", new_y="NEXT")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from portal.platform.core.formats import NBSP, format_number
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -18,14 +20,7 @@ def to_money(value) -> Decimal:
         raise ValueError(f"Not an amount of money: {value!r}") from exc
 
 
-def format_eur(amount: Decimal, language: str = "lv") -> str:
-    """1240.5 -> '1 240.50 EUR' (a thin space would be lost on screen readers; use a normal one)."""
-    amount = to_money(amount)
-    sign = "-" if amount < 0 else ""
-    whole, frac = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    sep = "," if language == "lv" else "."
-    return f"{sign}{' '.join(groups)}{sep}{frac} EUR"
+def format_eur(amount: Decimal, language: str | None = None) -> str:
+    """1240.5 -> '1 240,50 EUR' (lv, a non-breaking space between thousands) or '1,240.50 EUR' (en), in the
+    language given or else the active one (portal.platform.core.formats)."""
+    return f"{format_number(to_money(amount), decimals=2, language=language)}{NBSP}EUR"
