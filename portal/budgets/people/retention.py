@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from portal.platform.core.models import AuditEvent, audit
 
 from . import access
 from .errors import NotAllowed
-from .models import Person, Relation
+from .models import ErasureRequest, Person, Relation
 
 FILE_YEARS = 10  # the social services file: person, assessments, plans
 ACCOUNTING_YEARS = 5  # budgets, ledger, agreements, sessions, invoices (the Accounting Law)
@@ -50,9 +50,38 @@ def what_stays(person: Person) -> list[dict]:
     ]
 
 
+def erasable_labels() -> list[str]:
+    """What an erasure removes now, in words (the page and the answer say the same)."""
+    return [_("phone number"), _("e-mail address"), _("home address and its location on the map")]
+
+
+@transaction.atomic
+def erasure_request(*, person: Person, actor, request=None) -> ErasureRequest:
+    """The person, or their legal representative, asks for erasure; a social worker carries it out. Asking
+    again while a request is open returns the open one (nothing new is written)."""
+    if access.acting_capacity(actor, person) not in (access.SELF, access.LEGAL_REPRESENTATIVE):
+        raise NotAllowed(_("Only the person or their legal representative may ask for this."),
+                         code="erasure.not_allowed")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    open_request = person.erasure_requests.filter(done_at__isnull=True).first()
+    if open_request is not None:
+        return open_request
+    erasure = ErasureRequest.objects.create(person=person, requested_by=actor)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=erasure, request=request,
+          summary=f"#{person.pk}: erasure requested", changes={"person": person.pk})
+    return erasure
+
+
+def erasure_requests_open() -> QuerySet[ErasureRequest]:
+    """Requests waiting for a social worker, oldest first."""
+    return (ErasureRequest.objects.filter(done_at__isnull=True).select_related("person")
+            .order_by("requested_at", "pk"))
+
+
 @transaction.atomic
 def person_erase(*, person: Person, actor, request=None) -> list[dict]:
-    """Erasure on request: contact details and address are removed now; returns what stays and until when."""
+    """Erasure on request: contact details and address are removed now; returns what stays and until when. An
+    open request of the person is marked carried out, with that answer."""
     if not access.may_write(actor):
         raise NotAllowed(_("Only a social worker of this municipality may change this."))
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -61,8 +90,11 @@ def person_erase(*, person: Person, actor, request=None) -> list[dict]:
         setattr(person, name, empty)
     person.save(update_fields=list(ERASABLE_FIELDS))
     stays = what_stays(person)
+    kept = [{"what": str(s["what"]), "why": str(s["why"]), "until": s["until"].isoformat()} for s in stays]
+    closed = person.erasure_requests.filter(done_at__isnull=True).update(done_at=timezone.now(), done_by=actor,
+                                                                         kept=kept)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, request=request,
-          summary=f"#{person.pk}: erasure on request", changes={"erased": changed,
+          summary=f"#{person.pk}: erasure on request", changes={"erased": changed, "requests_closed": closed,
                                                                "kept_until": {s["what"]: str(s["until"]) for s in stays}})
     return stays
 
