@@ -2,7 +2,9 @@
 
 ``person_erase`` (on request) removes what the law does not require to keep — contact details and the address —
 and says what stays and until when. ``persons_anonymise_expired`` (scheduled daily per municipality) anonymises
-the persons whose file has expired: ten years after the end of their last support plan.
+the persons whose file has expired: ten years after the end of their last support plan, with the free text of
+their file. ``retention_run`` is the daily job: that, the free text of other areas' expired records
+(``core.retention``: agreements, sessions, messages) and the expired audit rows.
 """
 
 from __future__ import annotations
@@ -15,21 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent, audit
+from portal.platform.core.retention import (ACCOUNTING_YEARS, REMOVED, audit_expire, free_text_anonymise_expired,
+                                            years_after)
 
 from . import access
 from .errors import NotAllowed
-from .models import ErasureRequest, Person, Relation
+from .models import Assessment, AssessmentDocument, Consent, ErasureRequest, Goal, Person, Relation, SupportPlan
 
 FILE_YEARS = 10  # the social services file: person, assessments, plans
-ACCOUNTING_YEARS = 5  # budgets, ledger, agreements, sessions, invoices (the Accounting Law)
 ERASABLE_FIELDS = {"address": "", "latitude": None, "longitude": None, "phone": "", "email": ""}
 
 
-def _years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+_years_after = years_after
 
 
 def file_end(person: Person) -> dt.date:
@@ -112,8 +111,19 @@ def person_anonymise(*, person: Person, actor=None) -> Person:
     person.anonymised_at = timezone.now()
     person.save()
     Relation.objects.filter(person=person).delete()
+    _file_free_text_remove(person)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, summary=f"#{person.pk}: anonymised (retention)")
     return person
+
+
+def _file_free_text_remove(person: Person) -> None:
+    """What was written about the person in the file: assessment summaries (their documents go), plan review
+    comments and who agreed, goals in the person's own words and their outcomes, who gave a consent."""
+    Assessment.objects.filter(person=person).update(summary="")
+    AssessmentDocument.objects.filter(assessment__person=person).delete()
+    SupportPlan.objects.filter(person=person).update(review_comment="", agreed_by_name="")
+    Goal.objects.filter(plan__person=person).update(text=REMOVED, outcome_comment="")
+    Consent.objects.filter(person=person).update(given_by_name=REMOVED)
 
 
 def persons_anonymise_expired(*, today: dt.date | None = None) -> int:
@@ -127,3 +137,10 @@ def persons_anonymise_expired(*, today: dt.date | None = None) -> int:
         person_anonymise(person=person)
         count += 1
     return count
+
+
+def retention_run(*, today: dt.date | None = None) -> dict:
+    """The daily retention job in one municipality: expired persons, expired free text, expired audit rows."""
+    today = today or timezone.localdate()
+    return {"persons": persons_anonymise_expired(today=today),
+            "free_text": free_text_anonymise_expired(today=today), "audit": audit_expire(today=today)}
