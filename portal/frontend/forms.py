@@ -93,3 +93,14 @@ class TwoFactorCodeForm(GovukFormMixin, forms.Form):
                                                  + " govuk-input--width-10"})
         if not recovery:
             self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
+
+
+class RecoveryCodesRenewForm(TwoFactorCodeForm):
+    """Sign in again on the spot before new recovery codes are made: the password, then a code from the app."""
+
+    password = forms.CharField(label=_("Password"), max_length=200, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    field_order = ["password", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, recovery=False, **kwargs)

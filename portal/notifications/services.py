@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
+from portal.budgets.people.selectors import users_without_email_consent
 from portal.platform.accounts.models import User
 from portal.tenants.links import absolute_url
 
@@ -94,10 +95,15 @@ def notify(*, recipients, kind: str, params: dict, link: str = "", event=None, n
     """
     source = connection.schema_name
     schema = settings.PUBLIC_SCHEMA_NAME if national else source
+    recipients = sorted({r for r in recipients if r})
+    # A person who withdrew the consent to contact by e-mail is told on the page only.
+    page_only = set() if national or not recipients else users_without_email_consent(recipients)
     written = 0
     with schema_context(schema):
-        for user_id in sorted({r for r in recipients if r}):
+        for user_id in recipients:
             channel = channel_for(user_id, kind)
+            if user_id in page_only and channel in (Channel.EMAIL, Channel.BOTH):
+                channel = Channel.PAGE
             if channel == Channel.NONE:
                 continue
             try:

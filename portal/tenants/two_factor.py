@@ -20,15 +20,18 @@ import time
 from base64 import b32encode
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.platform.core.errors import PermissionDenied
 from portal.platform.core.models import AuditEvent, audit
 
 from .models import Membership
@@ -133,10 +136,35 @@ def enrolment_confirm(*, request, device: TOTPDevice, code: str) -> list[str] | 
     return codes
 
 
+def recovery_codes_renew(*, request, password: str, code: str) -> list[str]:
+    """New recovery codes for a user who has an app, after signing in again on the spot: the password and a
+    code from the app. The old codes stop working; the new ones are returned (to be shown once). Refused
+    re-authentication writes nothing but a failed-sign-in audit row (the password goes through
+    ``authenticate``, so the lock-out counts it)."""
+    user = request.user
+    app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if app is None:
+        raise PermissionDenied(_("Set up an authenticator app first; recovery codes come with it."),
+                               code="two_factor.no_app")
+    if authenticate(request, username=user.get_username(), password=password or "") != user:
+        raise PermissionDenied(_("The password is not right."), code="two_factor.reauth", field="password")
+    if not app.verify_token(_digits(code)):
+        audit(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user,
+              summary="wrong two-factor code when renewing recovery codes", request=request)
+        raise PermissionDenied(_("The code is not right. Enter the code your app shows now."),
+                               code="two_factor.reauth", field="code")
+    with transaction.atomic():
+        codes = recovery_codes_replace(user)
+        audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, summary="two-factor recovery codes renewed",
+              changes={"recovery_codes": len(codes)}, request=request)
+    return codes
+
+
 def recovery_codes_replace(user) -> list[str]:
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    device, _created = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME,
+                                                          defaults={"confirmed": True})
     device.token_set.all().delete()
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _i in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=_hash(code)) for code in codes)
     return codes
 

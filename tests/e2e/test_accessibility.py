@@ -16,7 +16,9 @@ PUBLIC_PAGES = [
 # Pages each role reaches from its dashboard, beyond the dashboard itself.
 ROLE_PAGES = {"municipality_admin": ["/audits/", "/lietotaji/"],
               "platform_admin": ["/pasvaldibas/", "/pasvaldibas/jauna/", "/lietotaji/"],
-              "ministry_analyst": ["/pasvaldibas/"]}
+              "ministry_analyst": ["/pasvaldibas/"],
+              "person": ["/mani-dati/dzesana/", "/konts/otrais-solis/iestatit/"],
+              "social_worker": ["/personas/dzesanas-pieprasijumi/"]}
 
 
 @pytest.mark.parametrize("code, path", PUBLIC_PAGES)

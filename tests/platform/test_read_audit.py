@@ -36,6 +36,7 @@ PERSONAL_TENANT = {
     "people:person-list": (SW, "/personas/", "adult"),
     "people:person": (SW, "/personas/{adult}/", "adult"),
     "people:person-export": (SW, "/personas/{adult}/dati/", "adult"),
+    "people:person-erasure": (SW, "/personas/{adult}/dzesana/", "adult"),
     "people:person-edit": (SW, "/personas/{adult}/labot/", "adult"),
     "people:assessment-create": (SW, "/personas/{adult}/novertejumi/jauns/", "adult"),
     "people:plan-create": (SW, "/personas/{adult}/plani/jauns/", "adult"),
@@ -112,6 +113,9 @@ NOT_WALKED = {
     "people:my-support-person": "the person's own page (own reads write no row)",
     "people:my-data-views": "the person's own page (own reads write no row); tested below",
     "people:my-data-export": "the person's own download (tests/people/test_data_export.py)",
+    "people:my-erasure": "the person's own page (own reads write no row); tests/people/test_erasure_pages.py",
+    "people:erasure-requests": "open erasure requests (none in this scene): the same mechanism; its row is "
+                               "asserted in tests/people/test_erasure_pages.py",
     "api:me": "the signed-in user's own account",
     "frontend:members": "staff accounts, not a person's data",
     "agreements:new": "the person's own form (own reads write no row)",

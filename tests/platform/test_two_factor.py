@@ -7,11 +7,14 @@ import re
 import time
 
 import pytest
+import segno
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.demo.users import DEMO_PASSWORD
+from portal.platform.core.models import AuditEvent
+from portal.tenants import two_factor
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, HostClient, host
 
@@ -154,3 +157,82 @@ def test_families_have_no_idle_timeout(client_for, user_of):
     assert 'id="idle-notice"' not in client.get("/panelis/").content.decode()
     _age_session(client, 3 * 60 * 60)
     assert client.get("/panelis/").status_code == 200
+
+
+# ---- the QR code and renewing recovery codes -------------------------------------------------------------------
+
+def test_setup_page_shows_a_qr_code_as_plain_svg_with_the_text_beside_it(client_for, user_of):
+    client = client_for(MUNICIPALITY_A, user=user_of(Role.PERSON), language="en")
+    response = client.get("/konts/otrais-solis/iestatit/")
+    page = response.content.decode()
+    device = TOTPDevice.objects.get(user=user_of(Role.PERSON), confirmed=False)
+    svg = re.search(r'<figure[^>]*id="two-factor-qr">\s*(<svg .*?</svg>)', page, re.S).group(1)
+    assert 'role="img"' in svg and "<title>QR code for your authenticator app</title>" in svg
+    assert "style" not in svg.lower() and "script" not in svg.lower() and " on" not in svg.split(">")[0]
+    # the code is the otpauth link the page also gives as text (same modules as segno draws for that link)
+    dark = re.compile(r'stroke="#0b0c0c"[^>]* d="([^"]+)"')
+    expected = segno.make(device.config_url, error="m").svg_inline(scale=5, border=4, dark="#0b0c0c")
+    assert dark.search(svg).group(1) == dark.search(expected).group(1)
+    assert device.config_url.replace("&", "&amp;") in page
+    assert re.search(r'id="two-factor-secret">([A-Z2-7]{4} ){7}[A-Z2-7]{4}<', page)  # the key, in groups
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def _renew(client, password=DEMO_PASSWORD, code="000000"):
+    return client.post("/konts/otrais-solis/atjaunot-kodus/", {"password": password, "code": code})
+
+
+def test_renewing_recovery_codes_needs_the_password_and_an_app_code(client_for, user_of, settings,
+                                                                  django_assert_max_num_queries):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = user_of(Role.SOCIAL_WORKER)
+    client = client_for(MUNICIPALITY_A, user=user, language="en")
+    old = two_factor.recovery_codes_replace(user)
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    with django_assert_max_num_queries(8):
+        assert client.get("/konts/otrais-solis/atjaunot-kodus/").status_code == 200
+    before = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).count()
+
+    wrong_password = _renew(client, password="not-it", code=_code(device))
+    page = wrong_password.content.decode()
+    assert wrong_password.status_code == 400 and 'id="id_password-error"' in page
+    wrong_code = _renew(client, code="000000")
+    assert wrong_code.status_code == 400 and 'id="id_code-error"' in wrong_code.content.decode()
+    assert _renew(client, code="").status_code == 400
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == stored
+    failed = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).order_by("pk")[before:]
+    assert [e.summary for e in failed] == [f"failed sign-in for {user.email}",
+                                           "wrong two-factor code when renewing recovery codes"]
+
+    done = _renew(client, code=_code(device))
+    assert done.status_code == 200
+    new = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", done.content.decode())
+    assert len(new) == 10 and not set(new) & set(old)
+    assert "no longer work" in done.content.decode()
+    now = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert len(now) == 10 and not now & stored and not now & set(new)  # old ones gone; only hashes kept
+    assert AuditEvent.objects.filter(summary="two-factor recovery codes renewed", actor_id=user.pk).count() == 1
+
+    # an old code no longer signs in; a new one does
+    for code, status in ((old[0], 400), (new[0], 302)):
+        client.post("/konts/iziet/")
+        client = _password_sign_in(MUNICIPALITY_A, user)
+        assert client.post("/konts/otrais-solis/", {"code": code}).status_code == status
+
+
+def test_renewing_recovery_codes_needs_an_app_and_a_finished_sign_in(client_for, user_of):
+    person = client_for(MUNICIPALITY_A, user=user_of(Role.PERSON))
+    response = person.get("/konts/otrais-solis/atjaunot-kodus/")
+    assert response.status_code == 302 and response["Location"] == "/konts/otrais-solis/iestatit/"
+    assert _renew(person, code="123456").status_code == 302
+    assert not StaticToken.objects.filter(device__user=user_of(Role.PERSON)).exists()
+
+    user = user_of(Role.FINANCE_OFFICER)
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    owing = _password_sign_in(MUNICIPALITY_A, user)
+    response = _renew(owing, code="123456")
+    assert response.status_code == 302 and response["Location"].startswith("/konts/otrais-solis/?next=")
+    assert not StaticToken.objects.filter(device__user=user).exists()
+    assert HostClient(host(MUNICIPALITY_A)).get("/konts/otrais-solis/atjaunot-kodus/")["Location"].startswith(
+        "/konts/ieiet/")

@@ -8,14 +8,14 @@ relation valid today).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from portal.tenants.access import current_municipality, roles_for
 from portal.tenants.roles import STAFF_ROLES, Role
 
-from .models import Person, Relation
+from .models import Consent, Person, Relation
 
 SELF = "self"
 LEGAL_REPRESENTATIVE = "legal_representative"
@@ -60,6 +60,21 @@ def deciding_persons(user) -> QuerySet[Person]:
     return Person.objects.filter(condition)
 
 
+def withdrawn_consents(kind: str) -> QuerySet:
+    """The ``person_id`` of every person whose latest consent of ``kind`` is withdrawn (a subquery): the
+    processing that consent covers stops for them until a new consent is recorded."""
+    latest = Consent.objects.filter(person=OuterRef("person_id"), kind=kind).order_by("-given_on", "-pk")
+    return Consent.objects.filter(kind=kind, withdrawn_on__isnull=False,
+                                  pk=Subquery(latest.values("pk")[:1])).values("person_id")
+
+
+def _supporting(user) -> QuerySet[Relation]:
+    """The user's valid support relations, except to persons who withdrew the consent to share with their
+    support person (then the support person sees nothing of them)."""
+    return _valid_relations(user, Relation.Kind.SUPPORT_PERSON).exclude(
+        person_id__in=withdrawn_consents(Consent.Kind.SHARE_WITH_SUPPORT_PERSON))
+
+
 def persons_for_user(user, *, section: str | None = None) -> QuerySet[Person]:
     """Every person ``user`` may see in the current municipality (none on the national site).
 
@@ -77,7 +92,7 @@ def persons_for_user(user, *, section: str | None = None) -> QuerySet[Person]:
     if Role.LEGAL_REPRESENTATIVE in held:
         condition |= Q(pk__in=_valid_relations(user, Relation.Kind.LEGAL_REPRESENTATIVE).values("person_id"))
     if Role.SUPPORT_PERSON in held:
-        supported = _valid_relations(user, Relation.Kind.SUPPORT_PERSON)
+        supported = _supporting(user)
         if section is not None:
             supported = supported.filter(may_see__contains=[section])
         condition |= Q(pk__in=supported.values("person_id"))
@@ -107,8 +122,7 @@ def acting_capacity(user, person) -> str | None:
     if Role.LEGAL_REPRESENTATIVE in held and _valid_relations(user, Relation.Kind.LEGAL_REPRESENTATIVE).filter(
             person=person).exists():
         return LEGAL_REPRESENTATIVE
-    if Role.SUPPORT_PERSON in held and _valid_relations(user, Relation.Kind.SUPPORT_PERSON).filter(
-            person=person).exists():
+    if Role.SUPPORT_PERSON in held and _supporting(user).filter(person=person).exists():
         return SUPPORT_PERSON
     if held & STAFF_ROLES:
         return STAFF
@@ -124,7 +138,7 @@ def visible_sections(user, person, capacity: str | None = None) -> frozenset[str
     if capacity != SUPPORT_PERSON:
         return frozenset(Relation.Section.values)
     allowed: set[str] = set()
-    for may_see in _valid_relations(user, Relation.Kind.SUPPORT_PERSON).filter(person=person).values_list(
+    for may_see in _supporting(user).filter(person=person).values_list(
             "may_see", flat=True):
         allowed.update(may_see)
     return frozenset(allowed)

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from portal.platform.core.models import AuditEvent
 from portal.platform.core.uploads import upload_check
 
-from .common import audit_person, require_writer
+from .common import audit_person, require_consent, require_writer
 from .eligibility import require_eligible
 from .errors import AssessmentInvalid, DocumentRejected
-from .models import CHILD_DOMAINS, SIS_SUBSCALES, Assessment, AssessmentDocument, Person, TargetGroup
+from .models import CHILD_DOMAINS, SIS_SUBSCALES, Assessment, AssessmentDocument, Consent, Person, TargetGroup
 
 SIS_SCORE_RANGE = (1, 20)
 CHILD_SCORE_RANGE = (0, 4)
@@ -66,9 +66,13 @@ def _clean_scores(scores: dict, keys, low: int, high: int) -> dict:
 def assessment_create(*, person: Person, scores: dict, assessed_on: dt.date, valid_until: dt.date,
                       assessor_name: str = "", summary: str = "", medical_needs: int = 0,
                       behavioural_needs: int = 0, actor, request=None) -> Assessment:
-    """Record a needs assessment; the kind follows the person's target group and the level is computed."""
+    """Record a needs assessment; the kind follows the person's target group and the level is computed.
+    Refused while the person's consent to process health and disability data is withdrawn."""
     require_writer(actor)
     require_eligible(person)
+    require_consent(person, Consent.Kind.SPECIAL_CATEGORY, _(
+        "The person withdrew the consent to process health and disability data: no assessment can be recorded. "
+        "Record a new consent first."))
     if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
         raise AssessmentInvalid(_("Enter the assessment date; it cannot be in the future."), field="assessed_on")
     if not isinstance(valid_until, dt.date) or valid_until <= assessed_on:

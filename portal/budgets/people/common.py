@@ -16,6 +16,14 @@ def require_writer(actor) -> None:
         raise NotAllowed(_("Only a social worker of this municipality may change this."))
 
 
+def require_consent(person: Person, kind: str, message: str) -> None:
+    """Refuse (403 ``consent.withdrawn``) the processing a consent covers when the person's latest consent of
+    ``kind`` is withdrawn. No consent recorded at all is not a refusal: the processing then rests on the law
+    (art. 6(1)(e), 9(2)(h)); a withdrawal is the person's objection, and it is honoured."""
+    if access.withdrawn_consents(kind).filter(person_id=person.pk).exists():
+        raise NotAllowed(message, code="consent.withdrawn")
+
+
 def audit_person(*, actor, action: str, person: Person, what: str, obj=None, changes: dict | None = None,
                  request=None) -> AuditEvent:
     """One audit row about ``person``'s data; the summary names the person so the administrator can

@@ -400,9 +400,34 @@ class Goal(models.Model):
         return self.text[:60]
 
 
+class ErasureRequest(models.Model):
+    """The person (or their legal representative) asked for their data to be erased (GDPR art. 17). A social
+    worker executes it (``retention.person_erase``): what the law does not require to keep goes; ``kept`` is
+    the answer of what stays, why and until when."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="erasure_requests",
+                               verbose_name=_("person"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("carried out by"))
+    done_at = models.DateTimeField(_("carried out"), null=True, blank=True)
+    kept = models.JSONField(_("what stays"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(done_at__isnull=True),
+                                    name="people_erasure_one_open_per_person"),
+        ]
+
+
 # Every read of these during a request lands in the audit log (portal/platform/core/reads.py).
 personal_data(Person, via=None)
-for _model in (Relation, Consent, Assessment, SupportPlan):
+for _model in (Relation, Consent, Assessment, SupportPlan, ErasureRequest):
     personal_data(_model)
 personal_data(AssessmentDocument, via="assessment")
 personal_data(Goal, via="plan")

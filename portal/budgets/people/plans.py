@@ -21,10 +21,10 @@ from portal.platform.core.models import AuditEvent
 from portal.platform.outbox.services import outbox_emit
 
 from . import access
-from .common import audit_person, require_writer
+from .common import audit_person, require_consent, require_writer
 from .eligibility import require_eligible
 from .errors import NotAllowed, PlanInvalid, PlanNotEditable, PlanStateConflict
-from .models import Assessment, Goal, Person, SupportPlan
+from .models import Assessment, Consent, Goal, Person, SupportPlan
 
 MIN_MONTHS, MAX_MONTHS = 6, 12
 MAX_GOALS = 10
@@ -116,9 +116,13 @@ def _goal_snapshot(goals: list[dict]) -> list:
 
 def plan_create(*, person: Person, period_start: dt.date, period_end: dt.date, goals, assessment=None,
                 actor, request=None) -> SupportPlan:
-    """Start a new plan version (draft) for the person."""
+    """Start a new plan version (draft) for the person. Refused while the person's consent to process their
+    data for the individual budget is withdrawn."""
     require_writer(actor)
     require_eligible(person)
+    require_consent(person, Consent.Kind.DATA_PROCESSING, _(
+        "The person withdrew the consent to process their data for the individual budget: no new plan can be "
+        "started. Record a new consent first."))
     if person.plans.filter(status__in=[SupportPlan.Status.DRAFT, SupportPlan.Status.AGREED]).exists():
         raise PlanStateConflict(_("This person already has a plan being prepared: finish that one."),
                                 field="period_start")
@@ -210,6 +214,9 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
     if plan.status != SupportPlan.Status.AGREED:
         raise PlanStateConflict(_("Only a plan the person agreed to can be approved."))
     require_eligible(plan.person)
+    require_consent(plan.person, Consent.Kind.DATA_PROCESSING, _(
+        "The person withdrew the consent to process their data for the individual budget: the plan cannot be "
+        "approved and no budget granted. Record a new consent first."))
     _assessment_for(plan.person, plan.assessment, plan.period_start)
     _clean_goals(_current_goals(plan), require_full=True)
     with transaction.atomic():

@@ -2,7 +2,9 @@
 
 ``person_erase`` (on request) removes what the law does not require to keep — contact details and the address —
 and says what stays and until when. ``persons_anonymise_expired`` (scheduled daily per municipality) anonymises
-the persons whose file has expired: ten years after the end of their last support plan.
+the persons whose file has expired: ten years after the end of their last support plan, with the free text of
+their file. ``retention_run`` is the daily job: that, the free text of other areas' expired records
+(``core.retention``: agreements, sessions, messages) and the expired audit rows.
 """
 
 from __future__ import annotations
@@ -10,26 +12,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent, audit
+from portal.platform.core.retention import (ACCOUNTING_YEARS, REMOVED, audit_expire, free_text_anonymise_expired,
+                                            years_after)
 
 from . import access
 from .errors import NotAllowed
-from .models import Person, Relation
+from .models import Assessment, AssessmentDocument, Consent, ErasureRequest, Goal, Person, Relation, SupportPlan
 
 FILE_YEARS = 10  # the social services file: person, assessments, plans
-ACCOUNTING_YEARS = 5  # budgets, ledger, agreements, sessions, invoices (the Accounting Law)
 ERASABLE_FIELDS = {"address": "", "latitude": None, "longitude": None, "phone": "", "email": ""}
 
 
-def _years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+_years_after = years_after
 
 
 def file_end(person: Person) -> dt.date:
@@ -50,9 +49,38 @@ def what_stays(person: Person) -> list[dict]:
     ]
 
 
+def erasable_labels() -> list[str]:
+    """What an erasure removes now, in words (the page and the answer say the same)."""
+    return [_("phone number"), _("e-mail address"), _("home address and its location on the map")]
+
+
+@transaction.atomic
+def erasure_request(*, person: Person, actor, request=None) -> ErasureRequest:
+    """The person, or their legal representative, asks for erasure; a social worker carries it out. Asking
+    again while a request is open returns the open one (nothing new is written)."""
+    if access.acting_capacity(actor, person) not in (access.SELF, access.LEGAL_REPRESENTATIVE):
+        raise NotAllowed(_("Only the person or their legal representative may ask for this."),
+                         code="erasure.not_allowed")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    open_request = person.erasure_requests.filter(done_at__isnull=True).first()
+    if open_request is not None:
+        return open_request
+    erasure = ErasureRequest.objects.create(person=person, requested_by=actor)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=erasure, request=request,
+          summary=f"#{person.pk}: erasure requested", changes={"person": person.pk})
+    return erasure
+
+
+def erasure_requests_open() -> QuerySet[ErasureRequest]:
+    """Requests waiting for a social worker, oldest first."""
+    return (ErasureRequest.objects.filter(done_at__isnull=True).select_related("person")
+            .order_by("requested_at", "pk"))
+
+
 @transaction.atomic
 def person_erase(*, person: Person, actor, request=None) -> list[dict]:
-    """Erasure on request: contact details and address are removed now; returns what stays and until when."""
+    """Erasure on request: contact details and address are removed now; returns what stays and until when. An
+    open request of the person is marked carried out, with that answer."""
     if not access.may_write(actor):
         raise NotAllowed(_("Only a social worker of this municipality may change this."))
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -61,8 +89,11 @@ def person_erase(*, person: Person, actor, request=None) -> list[dict]:
         setattr(person, name, empty)
     person.save(update_fields=list(ERASABLE_FIELDS))
     stays = what_stays(person)
+    kept = [{"what": str(s["what"]), "why": str(s["why"]), "until": s["until"].isoformat()} for s in stays]
+    closed = person.erasure_requests.filter(done_at__isnull=True).update(done_at=timezone.now(), done_by=actor,
+                                                                         kept=kept)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, request=request,
-          summary=f"#{person.pk}: erasure on request", changes={"erased": changed,
+          summary=f"#{person.pk}: erasure on request", changes={"erased": changed, "requests_closed": closed,
                                                                "kept_until": {s["what"]: str(s["until"]) for s in stays}})
     return stays
 
@@ -80,8 +111,19 @@ def person_anonymise(*, person: Person, actor=None) -> Person:
     person.anonymised_at = timezone.now()
     person.save()
     Relation.objects.filter(person=person).delete()
+    _file_free_text_remove(person)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, summary=f"#{person.pk}: anonymised (retention)")
     return person
+
+
+def _file_free_text_remove(person: Person) -> None:
+    """What was written about the person in the file: assessment summaries (their documents go), plan review
+    comments and who agreed, goals in the person's own words and their outcomes, who gave a consent."""
+    Assessment.objects.filter(person=person).update(summary="")
+    AssessmentDocument.objects.filter(assessment__person=person).delete()
+    SupportPlan.objects.filter(person=person).update(review_comment="", agreed_by_name="")
+    Goal.objects.filter(plan__person=person).update(text=REMOVED, outcome_comment="")
+    Consent.objects.filter(person=person).update(given_by_name=REMOVED)
 
 
 def persons_anonymise_expired(*, today: dt.date | None = None) -> int:
@@ -95,3 +137,10 @@ def persons_anonymise_expired(*, today: dt.date | None = None) -> int:
         person_anonymise(person=person)
         count += 1
     return count
+
+
+def retention_run(*, today: dt.date | None = None) -> dict:
+    """The daily retention job in one municipality: expired persons, expired free text, expired audit rows."""
+    today = today or timezone.localdate()
+    return {"persons": persons_anonymise_expired(today=today),
+            "free_text": free_text_anonymise_expired(today=today), "audit": audit_expire(today=today)}

@@ -14,7 +14,7 @@ from portal.platform.core.reads import everything_about
 from portal.tenants.roles import Role
 
 from . import personal_code as pc
-from .access import persons_for_user
+from .access import persons_for_user, withdrawn_consents
 from .models import Assessment, Consent, Fold, Goal, Person, Relation, SearchName, SupportPlan, TargetGroup
 
 
@@ -101,6 +101,13 @@ def person_export(person: Person) -> dict:
     return {"person": {"id": person.pk, "name": person.full_name}, "generated_at": timezone.now(),
             "records": everything_about(person.pk),
             "who_looked": [{**row, "at": row["at"]} for row in who_looked(person, limit=1000)]}
+
+
+def users_without_email_consent(user_ids) -> set[int]:
+    """Of these users, those whose own person record here has its consent to contact by e-mail withdrawn:
+    they are told on the page only."""
+    return set(Person.objects.filter(user_id__in=list(user_ids), pk__in=withdrawn_consents(
+        Consent.Kind.CONTACT_BY_EMAIL)).values_list("user_id", flat=True))
 
 
 def consent_withdrawn(person: Person, kind: str) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from portal.platform.background.tenancy import tenant_task
 
-from .retention import persons_anonymise_expired
+from .retention import retention_run
 
 
 @tenant_task("portal.people.retention")
-def retention() -> int:
-    """Anonymise the persons whose file has expired, in one municipality."""
-    return persons_anonymise_expired()
+def retention() -> dict:
+    """In one municipality: anonymise the persons whose file has expired, blank the free text of expired records
+    and delete expired audit rows (docs/subsystems/privacy.md)."""
+    return retention_run()

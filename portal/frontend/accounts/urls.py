@@ -16,6 +16,7 @@ urlpatterns = [
     path("iziet/", auth_views.LogoutView.as_view(), name="logout"),
     path("otrais-solis/", views.two_factor_verify, name="two-factor"),
     path("otrais-solis/iestatit/", views.two_factor_setup, name="two-factor-setup"),
+    path("otrais-solis/atjaunot-kodus/", views.recovery_codes_renew, name="recovery-codes"),
     path("aktivs/", views.keep_alive, name="keep-alive"),
     path("parole/", LimitedPasswordResetView.as_view(
         form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import segno
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -16,9 +17,10 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from portal.frontend.forms import TwoFactorCodeForm
+from portal.frontend.forms import RecoveryCodesRenewForm, TwoFactorCodeForm, apply_domain_error
 from portal.platform.accounts.throttling import client_address, reset_request_allowed
 from portal.platform.core.errors import DomainError
 from portal.tenants import two_factor
@@ -90,9 +92,42 @@ def two_factor_setup(request):
     status = 400 if form.errors else 200
     return render(request, "registration/two_factor_setup.html", {
         "form": form, "next": _next_url(request), "secret": two_factor.secret_text(device),
-        "otpauth_uri": device.config_url, "required": two_factor.pending(request) == two_factor.ENROL,
+        "otpauth_uri": device.config_url, "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308 (segno's SVG)
+        "required": two_factor.pending(request) == two_factor.ENROL,
         "has_app": two_factor.has_app(request.user),
     }, status=status)
+
+
+@login_required
+def recovery_codes_renew(request):
+    """New recovery codes (the old ones stop working) after the password and an app code; shown once."""
+    if two_factor.pending(request) == two_factor.VERIFY:
+        return redirect_to_verify(request)
+    if not two_factor.has_app(request.user):
+        return redirect("accounts:two-factor-setup")
+    form = RecoveryCodesRenewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.recovery_codes_renew(request=request, password=form.cleaned_data["password"],
+                                                    code=form.cleaned_data["code"])
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            return render(request, "registration/two_factor_codes.html",
+                          {"codes": codes, "renewed": True, "next": resolve_url(settings.LOGIN_REDIRECT_URL)})
+    if getattr(request, "axes_locked_out", False):
+        return locked_out(request)
+    status = 400 if form.errors else 200
+    return render(request, "registration/recovery_codes_renew.html", {"form": form}, status=status)
+
+
+def qr_svg(text: str) -> str:
+    """A QR code of ``text`` as inline SVG markup (segno): attributes only — no style or script, which the
+    Content-Security-Policy forbids — and a title for assistive technology; the page also gives the text."""
+    svg = segno.make(text, error="m").svg_inline(scale=5, border=4, dark="#0b0c0c", light="#ffffff",
+                                                 svgclass="portal-qr", lineclass=None,
+                                                 title=_("QR code for your authenticator app"))
+    return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
 def redirect_to_verify(request):

@@ -213,3 +213,9 @@ class ConsentForm(PeopleForm):
 
 class EndDateForm(PeopleForm):
     on = forms.DateField(label=_("Date"), widget=DateInput())
+
+
+class ErasureRequestForm(PeopleForm):
+    understood = forms.BooleanField(
+        label=_("I understand what will be removed and what the municipality must keep"),
+        error_messages={"required": _("Confirm that you understand what will be removed and what stays")})

@@ -10,6 +10,8 @@ tenant_urlpatterns: list = [
     path("personas/jauna/", views.person_create, name="person-create"),
     path("personas/<int:person_id>/", views.person_detail, name="person"),
     path("personas/<int:person_id>/dati/", views.person_export, name="person-export"),
+    path("personas/<int:person_id>/dzesana/", views.person_erasure, name="person-erasure"),
+    path("personas/dzesanas-pieprasijumi/", views.erasure_requests, name="erasure-requests"),
     path("personas/<int:person_id>/labot/", views.person_edit, name="person-edit"),
     path("personas/<int:person_id>/novertejumi/jauns/", views.assessment_create, name="assessment-create"),
     path("personas/<int:person_id>/dokumenti/<int:document_id>/", views.document_download, name="document"),
@@ -29,6 +31,7 @@ tenant_urlpatterns: list = [
     path("mans-plans/", views.my_plan, name="my-plan"),
     path("mani-dati/skatijumi/", views.my_data_views, name="my-data-views"),
     path("mani-dati/lejupielade/", views.my_data_export, name="my-data-export"),
+    path("mani-dati/dzesana/", views.my_erasure, name="my-erasure"),
     path("mans-plans/<int:plan_id>/piekritu/", views.my_plan_agree, name="my-plan-agree"),
     path("mans-plans/atbalsta-persona/<int:relation_id>/", views.my_support_person, name="my-support-person"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.budgets.ledger.selectors import current_budget
-from portal.budgets.people import access, selectors, services
+from portal.budgets.people import access, retention, selectors, services
 from portal.budgets.people.models import AssessmentDocument, Relation, SupportPlan
 from portal.frontend.decorators import member_required
 from portal.frontend.forms import apply_domain_error
@@ -26,7 +26,8 @@ from portal.tenants.models import Membership
 from portal.tenants.roles import FAMILY_ROLES, STAFF_ROLES, Role
 
 from .export import export_response
-from .forms import AssessmentForm, ConsentForm, EndDateForm, PersonForm, RelationForm, SearchForm, VisibilityForm
+from .forms import (AssessmentForm, ConsentForm, EndDateForm, ErasureRequestForm, PersonForm, RelationForm,
+                    SearchForm, VisibilityForm)
 
 READERS = (Role.SOCIAL_WORKER, Role.MUNICIPALITY_ADMIN)
 WRITER = Role.SOCIAL_WORKER
@@ -95,6 +96,7 @@ def person_detail(request, person_id):
         "plans": list(person.plans.order_by("-version")),
         "budget_url": _budget_url(person),
         "may_write": access.may_write(request.user),
+        "erasure_asked": person.erasure_requests.filter(done_at__isnull=True).first(),
     })
 
 
@@ -296,13 +298,70 @@ def my_data_views(request):
 def my_data_export(request):
     """Download everything held about the person (the person, or a legal representative for the person they
     represent): ``?format=json`` (default) or ``pdf``; ``?person=<id>`` when acting for several."""
-    persons = [p for p in selectors.represented_persons(request.user)
-               if access.acting_capacity(request.user, p) in (access.SELF, access.LEGAL_REPRESENTATIVE)]
+    persons = _deciding_persons(request.user)
     wanted = request.GET.get("person")
     person = next((p for p in persons if str(p.pk) == wanted), None) if wanted else (persons[0] if persons else None)
     if person is None:
         raise Http404
     return export_response(person, request.GET.get("format", "json"))
+
+
+def _deciding_persons(user) -> list:
+    """The persons ``user`` decides for about their data: themselves, or whom they legally represent."""
+    return [p for p in selectors.represented_persons(user)
+            if access.acting_capacity(user, p) in (access.SELF, access.LEGAL_REPRESENTATIVE)]
+
+
+def _erasure_context(person) -> dict:
+    return {"person": person, "erased_now": retention.erasable_labels(), "stays": retention.what_stays(person),
+            "requests": list(person.erasure_requests.all()[:5])}
+
+
+@member_required(Role.PERSON, Role.LEGAL_REPRESENTATIVE)
+def my_erasure(request):
+    """The person (or a legal representative) asks for the person's data to be erased (GDPR art. 17): the page
+    says what goes, what the municipality must keep and until when; a social worker carries it out.
+    ``?person=<id>`` when acting for several."""
+    persons = _deciding_persons(request.user)
+    wanted = request.POST.get("person") or request.GET.get("person")
+    person = next((p for p in persons if str(p.pk) == wanted), None) if wanted else (persons[0] if persons else None)
+    if person is None:
+        raise Http404
+    form = ErasureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.erasure_request(person=person, actor=request.user, request=request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Your request is sent. A social worker will carry it out and you will see "
+                                        "the result on this page."))
+            return redirect(f"{reverse('people:my-erasure')}?person={person.pk}")
+    context = {**_erasure_context(person), "form": form, "several": len(persons) > 1,
+               "own": person.user_id == request.user.pk}
+    return _render_form(request, "people/my_erasure.html", context, form)
+
+
+@member_required(*READERS)
+def erasure_requests(request):
+    """Erasure requests waiting for a social worker."""
+    return render(request, "people/erasure_requests.html", {
+        "requests": list(retention.erasure_requests_open()), "may_write": access.may_write(request.user)})
+
+
+@member_required(WRITER)
+def person_erasure(request, person_id):
+    """A social worker carries out erasure for the person (on their request, or as asked in person)."""
+    person = _person(request, person_id)
+    if request.method == "POST":
+        try:
+            retention.person_erase(person=person, actor=request.user, request=request)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Erasure carried out: contact details and address are removed."))
+        return redirect("people:person-erasure", person_id=person.pk)
+    return render(request, "people/person_erasure.html", _erasure_context(person))
 
 
 @member_required(*STAFF_ROLES)

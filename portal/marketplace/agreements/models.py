@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.reads import personal_data
+from portal.platform.core.retention import ACCOUNTING_YEARS, ended_before, free_text
 
 
 class AgreementStatus(models.TextChoices):
@@ -245,6 +246,10 @@ class CarryOver(models.Model):
 personal_data(Agreement)
 personal_data(AgreementEvent, via="agreement")
 personal_data(CarryOver, via="agreement")
+# What was written about the person goes once the agreement's term (its end + 5 years) has passed.
+free_text(Agreement, fields=["explanation", "decline_reason", "cancel_reason"],
+          expired=ended_before("period_end", ACCOUNTING_YEARS))
+free_text(AgreementEvent, fields=["note"], expired=ended_before("agreement__period_end", ACCOUNTING_YEARS))
 
 
 class CoPayment(models.Model):

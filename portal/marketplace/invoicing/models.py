@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.reads import personal_data
+from portal.platform.core.retention import ACCOUNTING_YEARS, REMOVED, free_text, year_ended_before
 
 from .references import invoice_reference
 
@@ -181,3 +182,7 @@ class InvoiceLine(models.Model):
 personal_data(Session, via="agreement")
 personal_data(Invoice, via="agreement")
 personal_data(InvoiceLine, via="invoice")
+# Sessions are supporting documents of invoices: kept to the end of their year + 5 years, then their notes and
+# the staff member's name go (dates, units and prices stay).
+free_text(Session, fields={"note": "", "staff_name": REMOVED, "dispute_reason": ""},
+          expired=year_ended_before("date", ACCOUNTING_YEARS))

@@ -146,29 +146,31 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     pdf.use(9)
     pdf.multi_cell(0, 5, pdf.t(f"Pakalpojuma saņēmējs: {doc.recipient}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    widths = (70, 24, 20, 16, 25, 25)
-    headers = ("Pakalpojums", "Datums", "Daudz.", "Vien.", "Cena", "Summa")
-    pdf.use(9, bold=True)
-    for width, header in zip(widths, headers):
-        pdf.cell(width, 7, pdf.t(header), border=1)
-    pdf.ln()
+    # A table whose cells wrap (a long service title takes more lines, never the next column) and whose
+    # heading repeats on a new page.
+    widths = (62, 22, 17, 15, 32, 32)
     pdf.use(9)
-    for line in doc.lines:
-        cells = (line.description[:45], f"{line.date:%d.%m.%Y}", _units(line.units), line.unit,
-                 _fmt(line.unit_price), _fmt(line.amount))
-        for width, text, align in zip(widths, cells, "LLRLRR"):
-            pdf.cell(width, 6, pdf.t(text), border=1, align=align)
-        pdf.ln()
+    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", line_height=5, padding=1,
+                   text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT")) as table:
+        heading = table.row()
+        for header in ("Pakalpojums", "Datums", "Daudz.", "Vien.", "Cena", "Summa"):
+            heading.cell(pdf.t(header))
+        for line in doc.lines:
+            row = table.row()
+            for text in (line.description, f"{line.date:%d.%m.%Y}", _units(line.units), line.unit,
+                         _fmt(line.unit_price), _fmt(line.amount)):
+                row.cell(pdf.t(text))
     pdf.ln(2)
+    label, amount = sum(widths) - 45, 45
     pdf.use(10, bold=True)
-    pdf.cell(155, 7, pdf.t("Kopā:"), align="R")
-    pdf.cell(25, 7, pdf.t(_fmt(doc.total)), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(label, 7, pdf.t("Kopā:"), align="R")
+    pdf.cell(amount, 7, pdf.t(_fmt(doc.total)), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.use(9)
     if doc.copayment:
-        pdf.cell(155, 6, pdf.t("Līdzmaksājums (maksā persona):"), align="R")
-        pdf.cell(25, 6, pdf.t(_fmt(doc.copayment)), align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(155, 6, pdf.t("Apmaksā no individuālā budžeta:"), align="R")
-        pdf.cell(25, 6, pdf.t(_fmt(doc.budget_total)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(label, 6, pdf.t("Līdzmaksājums (maksā persona):"), align="R")
+        pdf.cell(amount, 6, pdf.t(_fmt(doc.copayment)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(label, 6, pdf.t("Apmaksā no individuālā budžeta:"), align="R")
+        pdf.cell(amount, 6, pdf.t(_fmt(doc.budget_total)), align="R", new_x="LMARGIN", new_y="NEXT")
     vat = ("PVN: pakalpojums ir sociālais pakalpojums, kas atbrīvots no PVN." if doc.supplier.vat_payer
            else "PVN netiek piemērots: pakalpojuma sniedzējs nav PVN maksātājs.")
     pdf.ln(2)

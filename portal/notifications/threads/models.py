@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.platform.core.reads import personal_data
+from portal.platform.core.retention import ACCOUNTING_YEARS, REMOVED, ended_before, free_text
 
 
 class Message(models.Model):
@@ -69,3 +70,6 @@ class ThreadRead(models.Model):
 
 personal_data(Message, via="agreement")  # a conversation about a person's agreement: reading it is audited
 personal_data(Attachment, via="message")
+# Messages follow their agreement's term (its end + 5 years); then the words go, the thread's shape stays.
+free_text(Message, fields={"body": REMOVED, "report_reason": ""},
+          expired=ended_before("agreement__period_end", ACCOUNTING_YEARS))
