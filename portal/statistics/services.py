@@ -25,6 +25,7 @@ from .models import COUNT_MEASURES, DAY_MEASURES, MONEY_MEASURES, PROVIDER_MEASU
 from .rollup import municipality_rollup
 
 TARGET_GROUPS = ("children", "adults")
+PUBLISH_LOCK = "SELECT pg_advisory_xact_lock(hashtext('portal.statistics.publish'))"
 
 
 def _row(municipality: Municipality, key: tuple, cell) -> StatCell:
@@ -48,8 +49,12 @@ def statistics_refresh(*, municipality: Municipality, publish: bool = True, toda
         cells = municipality_rollup(today=today)
     rows = [_row(municipality, key, cell) for key, cell in cells.items()]
     with schema_context(settings.PUBLIC_SCHEMA_NAME), transaction.atomic():
-        with connection.cursor() as cursor:  # one refresh of a municipality at a time: two commits' refreshes
-            # would each delete the old rows and insert, the second clashing with the first's new rows
+        with connection.cursor() as cursor:
+            if publish:  # the publication's lock before touching a row: a publication updates the markers of
+                # the region's other municipalities, whose rows a second refresh must not hold meanwhile
+                cursor.execute(PUBLISH_LOCK)
+            # one refresh of a municipality at a time: two commits' refreshes would each delete the old rows
+            # and insert, the second clashing with the first's new rows
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                            [f"portal.statistics.refresh.{municipality.code}"])
         StatCell.objects.filter(level=Level.MUNICIPALITY, geo=municipality.code).delete()
@@ -208,7 +213,7 @@ def statistics_publish(*, municipality: Municipality | None = None) -> int:
     the suppression of its region's unit and Latvia's (and of another region only where Latvia's pushes a
     marker into it); the published cells are the same as a full publication's. Returns the rows read."""
     with connection.cursor() as cursor:  # one publication at a time (refreshes of two municipalities race)
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal.statistics.publish'))")
+        cursor.execute(PUBLISH_LOCK)
     _aggregate(municipality)
     cube = _Cube(municipality)
     regions = cube.regions()
