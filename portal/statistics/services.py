@@ -140,7 +140,7 @@ class _Cube:
                     self.units.setdefault(key[2], []).append(key)
 
     def _read(self, queryset) -> None:
-        fields = ("pk", *_KEY, "persons", *COUNT_MEASURES, "hidden", "hidden_base", "pushed")
+        fields = ("pk", *_KEY, "persons", *COUNT_MEASURES, *MONEY_MEASURES, "hidden", "hidden_base", "pushed")
         for values in queryset.values_list(*fields):
             row = dict(zip(fields, values, strict=True))
             self.rows[tuple(row[k] for k in _KEY)] = row

@@ -26,6 +26,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 THRESHOLD = 5
+# The money a cell's persons' markers govern (models.MONEY_MEASURES; suppression does not import models).
+GOVERNED_MONEY = ("granted", "reserved", "spent", "returned", "spent_esf", "spent_state", "spent_municipal",
+                  "budget_months")
 PRIMARY = "<5"
 SECONDARY = "x"
 
@@ -76,7 +79,8 @@ def _sums_of(sums: list) -> dict[tuple, list[int]]:
 
 
 def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[tuple, str] | None = None,
-                 sums: list | None = None, sums_of: dict | None = None, exact: bool = False) -> dict[tuple, str]:
+                 sums: list | None = None, sums_of: dict | None = None, exact: bool = False,
+                 holds: Callable[[tuple, list], bool] | None = None) -> dict[tuple, str]:
     """{key: "<5" | "x"} for one measure whose value per cell is ``value(key)``. ``exact``: only the sums that
     hold for this measure count (a count of persons with a budget is not split by service type: the total
     over service types is not the sum of its members, and nothing can be subtracted from it)."""
@@ -95,6 +99,8 @@ def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[t
         queued.discard(index)
         total, members = sums[index]
         if exact and value(total) != sum(value(m) for m in members):
+            continue
+        if holds is not None and not holds(total, members):
             continue
         while _needs_more(total, members, hidden, value):
             candidates = [m for m in members if m not in hidden and value(m) > 0]
@@ -115,6 +121,23 @@ def suppress_one(keys: list[tuple], value: Callable[[tuple], int], start: dict[t
 Markers = dict[tuple, dict[str, str]]  # {key: {"persons" or measure: "<5" | "x"}}
 
 
+def _exact(cells: dict, measure: str, total: tuple, members: list) -> bool:
+    value = cells[total].get(measure, 0)
+    return bool(value) and value == sum(cells[m].get(measure, 0) if m in cells else 0 for m in members)
+
+
+def governed_sum_holds(cells: dict, total: tuple, members: list) -> bool:
+    """Whether a sum gives anything away about the figures the persons' markers govern: the persons themselves
+    or a money measure, when the total (not zero) is exactly the members' sum. Distinct persons do not add up
+    over months or service types, and money not tied to a service type (grants, returns, payments outside an
+    agreement) stays in the all-types total only: there the total minus the shown types is the hidden types
+    *plus* that money, which is published nowhere — nothing of a hidden type can be worked out, and a large
+    total need not be hidden beside one small type (the over-suppression of Latvia's adults and children). A
+    cell without money figures (``cells[key]`` holding only counts) is judged by its persons alone."""
+    return any(_exact(cells, measure, total, members) for measure in ("persons", *GOVERNED_MONEY)
+               if measure == "persons" or measure in cells[total])
+
+
 def suppress_unit(cells: dict[tuple, dict], keys: Iterable[tuple], measures: Iterable[str],
                   seeds: Markers | None = None, *, totals_at: str | None = None) -> Markers:
     """The markers of ``keys`` (the cells of one unit, see ``suppress``), over the sums among them (only those
@@ -133,13 +156,16 @@ def suppress_unit(cells: dict[tuple, dict], keys: Iterable[tuple], measures: Ite
         return {key: marks[measure] for key, marks in seeds.items() if measure in marks}
 
     persons = suppress_one(keys, lambda k: cells[k]["persons"], start=seeded("persons"), sums=sums,
-                           sums_of=sums_of)
+                           sums_of=sums_of, holds=lambda total, members: governed_sum_holds(cells, total, members))
     result: Markers = defaultdict(dict)
     for key, marker in persons.items():
         result[key]["persons"] = marker
     primary = {key: marker for key, marker in persons.items() if marker == PRIMARY}
     for measure in measures:
-        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start={**seeded(measure), **primary},
+        # A small cell's count is protected when it is not zero: a zero is about nobody, is shown as 0 (``shown``)
+        # and needs no company — protecting zeros hid large national counts through chains of zeros.
+        small = {key: marker for key, marker in primary.items() if cells[key][measure]}
+        hidden = suppress_one(keys, lambda k, m=measure: cells[k][m], start={**seeded(measure), **small},
                               sums=sums, sums_of=sums_of, exact=True)
         for key, marker in hidden.items():
             if key not in primary:
@@ -193,7 +219,8 @@ def shown(hidden: dict, measure: str, value, *, counts: Iterable[str] = ()):
     if measure.startswith("providers_"):
         return value
     if measure in counts:  # a count follows its own markers, and the persons' only when they are fewer than five
-        marker = hidden.get(measure) or (PRIMARY if hidden.get("persons") == PRIMARY else None)
+        # and it is not zero (a zero is about nobody)
+        marker = hidden.get(measure) or (PRIMARY if hidden.get("persons") == PRIMARY and value else None)
     else:
         marker = hidden.get("persons")
     return marker or value

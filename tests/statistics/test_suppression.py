@@ -4,7 +4,7 @@ totals, not by subtracting two filters or two periods (an attacker's differencin
 from __future__ import annotations
 
 from portal.statistics import suppression
-from portal.statistics.models import COUNT_MEASURES, StatCell
+from portal.statistics.models import COUNT_MEASURES, MONEY_MEASURES, StatCell
 from portal.statistics.selectors import figures, is_marker
 from portal.statistics.services import statistics_publish
 
@@ -40,24 +40,31 @@ def test_a_small_total_hides_its_only_member():
 
 def _attack(cells: dict) -> list:
     """Every way to learn a hidden figure from published ones: for each sum of the cube that holds for the
-    measure, total minus the visible members. Returns the disclosures (a single hidden member recovered, or
-    hidden members that add up to 1–4)."""
+    measure (its true total is exactly the true members' sum), total minus the visible members. Returns the
+    disclosures: a single hidden member recovered, or hidden members that add up to 1–4 (counts), or whose
+    persons add up to 1–4 (money: what is recovered is the money of fewer than five persons)."""
     found = []
     truth = {c.key(): c for c in StatCell.objects.all()}
-    for measure in ("persons", *COUNT_MEASURES):
+
+    def true(key, m):
+        return getattr(truth[key], m) if key in truth else 0
+
+    for measure in ("persons", *COUNT_MEASURES, *MONEY_MEASURES):
         def shown(key, m=measure):
             value = cells[key][m] if key in cells else 0
             return value if not is_marker(value) else None
 
-        def true(key, m=measure):
-            return getattr(truth[key], m) if key in truth else 0
-
         for total, members in suppression.relations(cells):
-            if shown(total) is None:
-                continue
-            if measure != "persons" and true(total) != sum(true(k) for k in members):
+            if shown(total) is None or true(total, measure) != sum(true(k, measure) for k in members):
                 continue  # this sum does not hold for the measure: nothing to subtract
+            if measure in MONEY_MEASURES and not true(total, measure):
+                continue  # nothing but zeros
             hidden = [m for m in members if shown(m) is None]
+            if measure in MONEY_MEASURES:
+                weight = sum(true(k, "persons") for k in hidden)
+                if len(hidden) == 1 or (hidden and weight < suppression.THRESHOLD):
+                    found.append((measure, total, hidden, weight))
+                continue
             rest = shown(total) - sum(shown(m) for m in members if shown(m) is not None)
             if len(hidden) == 1 or (hidden and 0 < rest < suppression.THRESHOLD):
                 found.append((measure, total, hidden, rest))
@@ -65,7 +72,7 @@ def _attack(cells: dict) -> list:
 
 
 def _published() -> dict:
-    return {c.key(): figures(c) for c in StatCell.objects.all()}
+    return {c.key(): (lambda f: {**f, "budget_months": f["person_years"]})(figures(c)) for c in StatCell.objects.all()}
 
 
 def test_the_attacker_learns_nothing_from_the_demo_cube(cube):
