@@ -111,3 +111,27 @@ def test_differencing_two_filters_and_two_periods_on_a_crafted_cube(cube):
     year = cells[(M, "jelgava", "zemgale", "children", "", "2026")]["persons"]
     february = cells[(M, "jelgava", "zemgale", "children", "", "2026-02")]["persons"]
     assert is_marker(year) or is_marker(february)
+
+
+def _typed(total_spent, typed_spent) -> dict:
+    """Latvia's adults: 104 persons in all, one service type with 4 of them (its money hidden)."""
+    total, typed = ("national", "lv", "", "adults", "", ""), ("national", "lv", "", "adults", "decision-support", "")
+    money = dict.fromkeys(MONEY_MEASURES, 0)
+    return {total: {"persons": 104, **dict.fromkeys(COUNT_MEASURES, 0), **money, "spent": total_spent},
+            typed: {"persons": 4, **dict.fromkeys(COUNT_MEASURES, 0), **money, "spent": typed_spent}}
+
+
+def test_one_small_service_type_does_not_hide_a_total_that_holds_other_money():
+    """The all-types total also holds money not tied to the small type (here 340 510 EUR of 340 510 + 587): the
+    total minus the shown types is the small type *plus* money published nowhere — the total stays shown."""
+    cells = _typed(340510, 587)
+    hidden = suppression.suppress_unit(cells, cells, COUNT_MEASURES)
+    assert hidden[("national", "lv", "", "adults", "decision-support", "")]["persons"] == "<5"
+    assert "persons" not in hidden.get(("national", "lv", "", "adults", "", ""), {})
+
+
+def test_a_total_that_is_exactly_its_small_type_is_hidden():
+    """When every euro of the total is the small type's, the total would give it away: it is hidden."""
+    cells = _typed(587, 587)
+    hidden = suppression.suppress_unit(cells, cells, COUNT_MEASURES)
+    assert hidden[("national", "lv", "", "adults", "", "")]["persons"] == "x"
