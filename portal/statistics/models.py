@@ -73,6 +73,11 @@ class StatCell(models.Model):
 
     # {measure or "persons": "<5" (fewer than five) | "x" (hidden so a small figure cannot be worked out)}
     hidden = models.JSONField(default=dict, blank=True)
+    # Region-level rows only, so that a publication can redo one region's unit and Latvia's and agree with a
+    # full one (suppression.suppress_staged): the markers of the region's unit decided alone, and the markers
+    # Latvia's unit pushed into it (its seeds) — both {measure: marker}.
+    hidden_base = models.JSONField(default=dict, blank=True)
+    pushed = models.JSONField(default=dict, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

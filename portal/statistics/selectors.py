@@ -10,7 +10,7 @@ import statistics as pystats
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Case, DecimalField, F, Func, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -161,11 +161,12 @@ class Table:
     notes: list[str] = field(default_factory=list)
     total_rows: int = 0  # when ``rows`` is one page of a longer table
     page: int | None = None
+    page_size: int = 0
 
     def pages(self) -> list[int]:
         if not self.page or self.total_rows <= len(self.rows) and self.page == 1:
             return []
-        return list(range(1, (self.total_rows - 1) // RANKING_PAGE + 2))
+        return list(range(1, (self.total_rows - 1) // self.page_size + 2))
 
     def chart_rows(self):
         """Bars for the chart (an SVG of 600 × 24 per row): label, value, y, bar width; hidden figures get no bar."""
@@ -252,30 +253,55 @@ def _utilisation(spent, granted):
     return (Decimal(spent) * 100 / Decimal(granted)).quantize(PERCENT, ROUND_HALF_UP) if granted else None
 
 
-def municipalities_table(filters: Filters, names: dict, *, page: int | None = None) -> Table:
-    """Every municipality (of the chosen region), ranked by utilisation; hidden figures last. ``page``: one
-    page of ``RANKING_PAGE`` rows (the page shows a page; exports and the API every row)."""
+def _ranked(filters: Filters, names: dict):
+    """The municipalities of the filters' slice (and region) ranked in SQL: utilisation where it is shown
+    (the cell's persons not hidden and something granted), highest first; hidden or empty last; then by code."""
     where = {"level": Level.MUNICIPALITY, "period": filters.period}
     if filters.region:
         where["region"] = filters.region
-    region_names = dict(PlanningRegion.choices)
-    rows = []
-    for geo, region, hidden, with_budget, granted, spent, active, booked in _cells(filters, **where).values_list(
-            "geo", "region", "hidden", "persons_with_budget", "granted", "spent", "agreements_active",
-            "persons_nothing_booked"):
-        def show(measure, value, hidden=hidden):
+    shown_utilisation = Case(When(Q(granted__gt=0) & ~Q(hidden__has_key="persons"),
+                                  then=Func(F("spent") * 100 / F("granted"), Value(1), function="ROUND")),
+                             default=None, output_field=DecimalField())
+    return _cells(filters, **where).annotate(rank_value=shown_utilisation).order_by(
+        F("rank_value").desc(nulls_last=True), "geo")
+
+
+def municipalities_table(filters: Filters, names: dict, *, page: int | None = None,
+                         page_size: int | None = None) -> Table:
+    """Every municipality (of the chosen region), ranked by utilisation; hidden figures last. ``page``: one
+    page of ``page_size`` rows (default ``RANKING_PAGE``) — ranked and cut in SQL, so a page reads its own rows
+    whatever the number of municipalities; without it (exports) every row."""
+    page_size = page_size or RANKING_PAGE
+    ranked = _ranked(filters, names)
+    region_names = {code: str(label) for code, label in PlanningRegion.choices}
+    fields = ("geo", "region", "hidden", "persons_with_budget", "granted", "spent", "agreements_active",
+              "persons_nothing_booked")
+    total = ranked.count() if page is not None else None
+    chosen = ranked[(page - 1) * page_size: page * page_size] if page is not None else ranked
+    start = (page - 1) * page_size if page is not None else 0
+
+    def row(values):
+        geo, region, hidden, with_budget, granted, spent, active, booked = values
+
+        def show(measure, value):
             return shown(hidden, measure, value, counts=COUNT_MEASURES)
 
-        rows.append([names.get(geo, geo), str(region_names.get(region, region)),
-                     show("persons_with_budget", with_budget), show("granted", granted), show("spent", spent),
-                     show("utilisation", _utilisation(spent, granted)), show("agreements_active", active),
-                     show("persons_nothing_booked", booked)])
-    rows.sort(key=lambda r: (not isinstance(r[5], Decimal), -(r[5] if isinstance(r[5], Decimal) else 0), r[0]))
-    rows = [[rank, *row] for rank, row in enumerate(rows, start=1)]
-    summary = _summary(rows, 1, 6)
-    total = len(rows)
-    if page is not None:
-        rows = rows[(page - 1) * RANKING_PAGE: page * RANKING_PAGE]
+        return [names.get(geo, geo), region_names.get(region, region), show("persons_with_budget", with_budget),
+                show("granted", granted), show("spent", spent), show("utilisation", _utilisation(spent, granted)),
+                show("agreements_active", active), show("persons_nothing_booked", booked)]
+
+    rows = [[rank, *row(values)] for rank, values in enumerate(chosen.values_list(*fields), start=start + 1)]
+    if page is None:
+        total = len(rows)
+        summary = _summary(rows, 1, 6)
+    else:  # the highest and lowest shown, and how many are hidden, without reading every row
+        visible = ranked.filter(rank_value__isnull=False)
+        ends = [row(values) for query in (visible.values_list(*fields)[:1], visible.reverse().values_list(*fields)[:1])
+                for values in query]
+        summary = _summary([[0, *r] for r in ends], 1, 6) if ends else _summary(rows, 1, 6)
+        hidden = total - visible.count()
+        if ends and hidden:
+            summary += " " + _("%(n)s figures are hidden to protect small groups.") % {"n": hidden}
     columns = [Column("rank", _("Rank")), Column("municipality", _("Municipality")),
                Column("region", _("Planning region")), Column("persons_with_budget", _("Persons with a budget"),
                                                                "persons"),
@@ -287,6 +313,7 @@ def municipalities_table(filters: Filters, names: dict, *, page: int | None = No
                   chart=(1, 6))
     table.total_rows = total
     table.page = page
+    table.page_size = page_size
     return table
 
 
@@ -342,9 +369,9 @@ def breakdown_tables(filters: Filters) -> list[Table]:
     ]
 
 
-def dashboard_tables(filters: Filters, *, page: int | None = None) -> list[Table]:
+def dashboard_tables(filters: Filters, *, page: int | None = None, names: dict | None = None) -> list[Table]:
     """Every table of the dashboard; ``page`` pages the ranked municipalities (the page), None: all rows."""
-    names = municipality_names()
+    names = municipality_names() if names is None else names
     tables = [overview_table(filters, names), *breakdown_tables(filters), months_table(filters)]
     if not filters.municipality:
         tables += [regions_table(filters), municipalities_table(filters, names, page=page)]

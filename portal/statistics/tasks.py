@@ -16,7 +16,7 @@ from .services import statistics_rebuild, statistics_refresh
 REFRESH_TASK = "portal.statistics.refresh"
 REBUILD_TASK = "portal.statistics.rebuild"
 # Events after whose commit a municipality's figures change.
-EVENTS = ("plan.approved", "plan.reviewed", "budget.superseded", "agreement.status_changed", "invoice.approved")
+EVENTS = ("assessment.recorded", "plan.approved", "plan.reviewed", "budget.superseded", "agreement.status_changed", "invoice.approved")
 
 
 @tenant_task(REFRESH_TASK, ignore_result=True)

@@ -188,3 +188,23 @@ def test_the_pilot_report_sets_the_figures_beside_the_pilots(cube, client_for, u
     assert "Zemgale" in tables["pilot-participants"]["summary"]
     page = client_for(None, user=user_of(Role.MINISTRY_ANALYST)).get("/statistika/pilots/").content.decode()
     assert "7002.53" in page and "<svg" in page
+
+
+def test_the_ranked_api_is_paged_and_its_export_complete(cube, client_for, user_of, monkeypatch):
+    """The ranked dataset comes a page at a time (ranked and cut in SQL) with ``count`` and the ``next`` URL;
+    following ``next`` gives the same rows in the same order as the complete CSV export."""
+    from portal.api.statistics import views
+
+    monkeypatch.setattr(views, "RANKED_PAGE_SIZE", 1)
+    client, rows = client_for(None), []
+    url = "/api/v1/stats/municipalities/"
+    while url:
+        body = client.get(url).json()
+        assert body["count"] == 2 and len(body["rows"]) == 1 and body["units"]["granted"] == "EUR"
+        rows += body["rows"]
+        url = body["next"]
+    assert [r["rank"] for r in rows] == [1, 2] and len({r["municipality"] for r in rows}) == 2
+    csv = client_for(None, user=user_of(Role.MINISTRY_ANALYST)).get("/statistika/eksports/municipalities.csv")
+    lines = csv.content.decode("utf-8-sig").strip().splitlines()[1:]
+    assert [line.split(",")[1] for line in lines] == [r["municipality"] for r in rows]
+    assert client.get("/api/v1/stats/municipalities/?page=x").json()["code"] == "statistics.invalid_filter"

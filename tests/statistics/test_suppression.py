@@ -4,7 +4,7 @@ totals, not by subtracting two filters or two periods (an attacker's differencin
 from __future__ import annotations
 
 from portal.statistics import suppression
-from portal.statistics.models import COUNT_MEASURES, StatCell
+from portal.statistics.models import COUNT_MEASURES, MONEY_MEASURES, StatCell
 from portal.statistics.selectors import figures, is_marker
 from portal.statistics.services import statistics_publish
 
@@ -40,24 +40,31 @@ def test_a_small_total_hides_its_only_member():
 
 def _attack(cells: dict) -> list:
     """Every way to learn a hidden figure from published ones: for each sum of the cube that holds for the
-    measure, total minus the visible members. Returns the disclosures (a single hidden member recovered, or
-    hidden members that add up to 1–4)."""
+    measure (its true total is exactly the true members' sum), total minus the visible members. Returns the
+    disclosures: a single hidden member recovered, or hidden members that add up to 1–4 (counts), or whose
+    persons add up to 1–4 (money: what is recovered is the money of fewer than five persons)."""
     found = []
     truth = {c.key(): c for c in StatCell.objects.all()}
-    for measure in ("persons", *COUNT_MEASURES):
+
+    def true(key, m):
+        return getattr(truth[key], m) if key in truth else 0
+
+    for measure in ("persons", *COUNT_MEASURES, *MONEY_MEASURES):
         def shown(key, m=measure):
             value = cells[key][m] if key in cells else 0
             return value if not is_marker(value) else None
 
-        def true(key, m=measure):
-            return getattr(truth[key], m) if key in truth else 0
-
         for total, members in suppression.relations(cells):
-            if shown(total) is None:
-                continue
-            if measure != "persons" and true(total) != sum(true(k) for k in members):
+            if shown(total) is None or true(total, measure) != sum(true(k, measure) for k in members):
                 continue  # this sum does not hold for the measure: nothing to subtract
+            if measure in MONEY_MEASURES and not true(total, measure):
+                continue  # nothing but zeros
             hidden = [m for m in members if shown(m) is None]
+            if measure in MONEY_MEASURES:
+                weight = sum(true(k, "persons") for k in hidden)
+                if len(hidden) == 1 or (hidden and weight < suppression.THRESHOLD):
+                    found.append((measure, total, hidden, weight))
+                continue
             rest = shown(total) - sum(shown(m) for m in members if shown(m) is not None)
             if len(hidden) == 1 or (hidden and 0 < rest < suppression.THRESHOLD):
                 found.append((measure, total, hidden, rest))
@@ -65,7 +72,7 @@ def _attack(cells: dict) -> list:
 
 
 def _published() -> dict:
-    return {c.key(): figures(c) for c in StatCell.objects.all()}
+    return {c.key(): (lambda f: {**f, "budget_months": f["person_years"]})(figures(c)) for c in StatCell.objects.all()}
 
 
 def test_the_attacker_learns_nothing_from_the_demo_cube(cube):
@@ -104,3 +111,27 @@ def test_differencing_two_filters_and_two_periods_on_a_crafted_cube(cube):
     year = cells[(M, "jelgava", "zemgale", "children", "", "2026")]["persons"]
     february = cells[(M, "jelgava", "zemgale", "children", "", "2026-02")]["persons"]
     assert is_marker(year) or is_marker(february)
+
+
+def _typed(total_spent, typed_spent) -> dict:
+    """Latvia's adults: 104 persons in all, one service type with 4 of them (its money hidden)."""
+    total, typed = ("national", "lv", "", "adults", "", ""), ("national", "lv", "", "adults", "decision-support", "")
+    money = dict.fromkeys(MONEY_MEASURES, 0)
+    return {total: {"persons": 104, **dict.fromkeys(COUNT_MEASURES, 0), **money, "spent": total_spent},
+            typed: {"persons": 4, **dict.fromkeys(COUNT_MEASURES, 0), **money, "spent": typed_spent}}
+
+
+def test_one_small_service_type_does_not_hide_a_total_that_holds_other_money():
+    """The all-types total also holds money not tied to the small type (here 340 510 EUR of 340 510 + 587): the
+    total minus the shown types is the small type *plus* money published nowhere — the total stays shown."""
+    cells = _typed(340510, 587)
+    hidden = suppression.suppress_unit(cells, cells, COUNT_MEASURES)
+    assert hidden[("national", "lv", "", "adults", "decision-support", "")]["persons"] == "<5"
+    assert "persons" not in hidden.get(("national", "lv", "", "adults", "", ""), {})
+
+
+def test_a_total_that_is_exactly_its_small_type_is_hidden():
+    """When every euro of the total is the small type's, the total would give it away: it is hidden."""
+    cells = _typed(587, 587)
+    hidden = suppression.suppress_unit(cells, cells, COUNT_MEASURES)
+    assert hidden[("national", "lv", "", "adults", "", "")]["persons"] == "x"

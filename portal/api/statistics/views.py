@@ -19,6 +19,7 @@ from portal.statistics import selectors
 from portal.statistics.models import Level, StatCell
 
 PAGE_SIZE = 200
+RANKED_PAGE_SIZE = 100  # municipalities a page of the ranked dataset (the CSV/XLSX exports hold every row)
 FILTERS = [OpenApiParameter(name, str, description=text) for name, text in (
     ("region", "Planning region: kurzeme, zemgale, vidzeme, latgale, riga"),
     ("municipality", "Municipality code, e.g. jelgava"),
@@ -78,6 +79,24 @@ def table_data(table: selectors.Table) -> dict:
             "rows": [{k: _plain(v) for k, v in zip(keys, row)} for row in table.rows]}
 
 
+def _page(request) -> int | None:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return None
+
+
+def _bad_page() -> Response:
+    return Response({"code": "statistics.invalid_filter", "detail": "Page must be a number.", "field": "page"},
+                    status=400)
+
+
+def _next_url(request, page: int) -> str:
+    query = request.query_params.copy()
+    query["page"] = page + 1
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
 @lag_tolerant_view  # open data, minutes old anyway: the replica may answer
 class OpenData(APIView):
     """No authentication (no session, no CSRF), anyone may read; ``Access-Control-Allow-Origin: *`` on these
@@ -100,9 +119,11 @@ _field = inline_serializer("StatsField", {"name": serializers.CharField(), "unit
 _dataset = inline_serializer("StatsDataset", {"name": serializers.CharField(), "url": serializers.URLField(),
                                               "description": serializers.CharField(),
                                               "fields": _field.__class__(many=True)})
-_table = inline_serializer("StatsTable", {"name": serializers.CharField(), "title": serializers.CharField(),
-                                          "summary": serializers.CharField(), "units": serializers.DictField(),
-                                          "rows": serializers.ListField(child=serializers.DictField())})
+
+_TABLE_FIELDS = {"name": serializers.CharField(), "title": serializers.CharField(),
+                 "summary": serializers.CharField(), "units": serializers.DictField(),
+                 "rows": serializers.ListField(child=serializers.DictField())}
+_table = inline_serializer("StatsTable", _TABLE_FIELDS)
 
 
 class StatsRootView(OpenData):
@@ -120,7 +141,8 @@ class StatsRootView(OpenData):
                                 f"{PAGE_SIZE} a page, ?page=)", "fields": fields},
                 {"name": "municipalities", "url": reverse("api:stats-municipalities", request=request),
                  "description": "Municipalities ranked by utilisation (filters: region, target_group, "
-                                "service_type, period)", "fields": []},
+                                f"service_type, period; {RANKED_PAGE_SIZE} a page, ?page=, the next page's URL "
+                                "in next)", "fields": []},
                 {"name": "pilot", "url": reverse("api:stats-pilot", request=request),
                  "description": "Participants against the pilot targets, cost per person-year against the "
                                 "pilots, goals at review", "fields": []},
@@ -156,28 +178,32 @@ class StatsCellsView(OpenData):
             cells = cells.filter(level=level, region=filters.region)
         else:
             cells = cells.filter(level=place_level, geo=geo)
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            return Response({"code": "statistics.invalid_filter", "detail": "Page must be a number.",
-                             "field": "page"}, status=400)
+        page = _page(request)
+        if page is None:
+            return _bad_page()
         count = cells.count()
         rows = list(cells.order_by("level", "geo")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
-        next_url = None
-        if page * PAGE_SIZE < count:
-            query = request.query_params.copy()
-            query["page"] = page + 1
-            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        next_url = _next_url(request, page) if page * PAGE_SIZE < count else None
         return Response({"count": count, "next": next_url, "results": [cell_data(c) for c in rows]})
 
 
 class StatsMunicipalitiesView(OpenData):
-    """Municipalities ranked by utilisation (spent of granted); hidden figures last."""
+    """Municipalities ranked by utilisation (spent of granted); hidden figures last. ``RANKED_PAGE_SIZE`` rows a
+    page: ``count`` is every municipality, ``next`` the next page's URL (null on the last)."""
 
-    @extend_schema(operation_id="stats_municipalities", parameters=FILTERS, responses=_table.__class__)
+    @extend_schema(operation_id="stats_municipalities", parameters=[*FILTERS, OpenApiParameter("page", int)],
+                   responses=inline_serializer("StatsRanked", {
+                       **_TABLE_FIELDS, "count": serializers.IntegerField(),
+                       "next": serializers.URLField(allow_null=True)}))
     def get(self, request):
         filters = self.filters(request)
-        return Response(table_data(selectors.municipalities_table(filters, selectors.municipality_names())))
+        page = _page(request)
+        if page is None:
+            return _bad_page()
+        table = selectors.municipalities_table(filters, selectors.municipality_names(), page=page,
+                                               page_size=RANKED_PAGE_SIZE)
+        return Response({**table_data(table), "count": table.total_rows,
+                         "next": _next_url(request, page) if page * RANKED_PAGE_SIZE < table.total_rows else None})
 
 
 class StatsPilotView(OpenData):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.platform.core.models import AuditEvent
 from portal.platform.core.uploads import upload_check
+from portal.platform.outbox.services import outbox_emit
 
 from .common import audit_person, require_consent, require_writer
 from .eligibility import require_eligible
@@ -100,6 +101,8 @@ def assessment_create(*, person: Person, scores: dict, assessed_on: dt.date, val
             assessor=actor, assessor_name=assessor_name, assessed_on=assessed_on, valid_until=valid_until)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, obj=assessment,
                      what="needs assessment recorded", request=request)
+        # In the same transaction (ids only): the statistics' "persons assessed" refresh after the commit.
+        outbox_emit(kind="assessment.recorded", payload={"assessment_id": assessment.pk, "person_id": person.pk})
     return assessment
 
 

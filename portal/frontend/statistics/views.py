@@ -50,7 +50,7 @@ def _dashboard(request):
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    tables = selectors.dashboard_tables(filters, page=page)
+    tables = selectors.dashboard_tables(filters, page=page, names=names)
     return render(request, "statistics/dashboard.html", {
         "filters": filters, "query": filters.as_query(), "tables": tables, "own": municipality,
         "regions": PlanningRegion.choices, "municipalities": sorted(names.items(), key=lambda kv: kv[1]),
