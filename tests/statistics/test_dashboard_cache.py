@@ -72,3 +72,9 @@ def test_an_administrator_never_gets_the_national_page(cube, client_for, user_of
     assert client_for(None, user=admin).get(DASHBOARD).status_code in (403, 404)
     own = client_for(MUNICIPALITY_A, user=admin).get(DASHBOARD + "?region=&municipality=").content.decode()
     assert 'id="t-municipalities"' not in own and 'id="t-regions"' not in own
+
+
+def test_without_the_cache_the_page_is_rendered(cube, client_for, user_of, settings):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}  # nobody there
+    page = client_for(None, user=user_of(Role.MINISTRY_ANALYST)).get(DASHBOARD)
+    assert page.status_code == 200 and 'id="t-municipalities"' in page.content.decode()
