@@ -52,7 +52,7 @@ def _filters(request) -> selectors.Filters:
     return selectors.Filters.from_query(request.GET, municipality=current_municipality())
 
 
-def _dashboard_body(request, filters: selectors.Filters, municipality, page: int) -> str:
+def _dashboard_body(filters: selectors.Filters, municipality, page: int) -> str:
     """The filter form and every table and chart, rendered."""
     names = selectors.municipality_names()
     query = filters.as_query()
@@ -86,7 +86,7 @@ def _dashboard(request):
     key = None if token is None else _body_key(token, filters, municipality, page)
     body = _cache_get(key)
     if body is None:
-        body = _dashboard_body(request, filters, municipality, page)
+        body = _dashboard_body(filters, municipality, page)
         _cache_set(key, body)
     return render(request, "statistics/dashboard.html", {
         "own": municipality, "body": mark_safe(body),  # noqa: S308 — our own template's output
