@@ -97,3 +97,15 @@ class RefreshState(models.Model):
     geo = models.CharField(max_length=30, unique=True)
     refreshed_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
+
+
+class Publication(models.Model):
+    """One row (id 1): bumped in the same transaction as every publication, full or one municipality's.
+
+    Rendered dashboard fragments are cached under ``token`` (a fresh UUID each publication, so two databases
+    sharing one cache — tests, the benchmark, another instance — never share an entry), so a figure is never
+    shown after the publication that changed it has committed."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    token = models.UUIDField()
+    published_at = models.DateTimeField()

@@ -19,7 +19,7 @@ from portal.platform.core.choices import TargetGroup
 from portal.tenants.models import Municipality, PlanningRegion
 
 from .errors import FilterInvalid
-from .models import COUNT_MEASURES, Level, RefreshState, StatCell
+from .models import COUNT_MEASURES, Level, Publication, RefreshState, StatCell
 from .suppression import PRIMARY, SECONDARY, shown
 
 ONE = Decimal("1")
@@ -81,6 +81,12 @@ class Filters:
 def available_periods() -> list[str]:
     return sorted(StatCell.objects.filter(level=Level.NATIONAL, target_group="", service_type="")
                   .exclude(period="").values_list("period", flat=True), reverse=True)
+
+
+def publication_token() -> str | None:
+    """The current publication's token (changes with every publication, in its transaction); None before any."""
+    token = Publication.objects.filter(pk=1).values_list("token", flat=True).first()
+    return None if token is None else token.hex
 
 
 def last_refreshed():

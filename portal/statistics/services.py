@@ -207,6 +207,18 @@ class _Cube:
                                                             json.dumps(f["pushed"]))])
 
 
+PUBLICATION_BUMP = """
+    INSERT INTO statistics_publication (id, version, token, published_at) VALUES (1, 1, gen_random_uuid(), now())
+    ON CONFLICT (id) DO UPDATE SET version = statistics_publication.version + 1, token = EXCLUDED.token,
+                                   published_at = EXCLUDED.published_at"""
+
+
+def _bump_publication() -> None:
+    """In the publication's transaction: a page that reads the new token reads the new cube (dashboard cache)."""
+    with connection.cursor() as cursor:
+        cursor.execute(PUBLICATION_BUMP)
+
+
 def statistics_publish(*, municipality: Municipality | None = None) -> int:
     """Sum the totals from the municipalities' rows (in SQL), suppress, and store the markers (public schema,
     one transaction). ``municipality``: only what its change touches — its rows, its region's, Latvia's, and
@@ -222,6 +234,7 @@ def statistics_publish(*, municipality: Municipality | None = None) -> int:
     national, found, pushed = suppression.suppress_staged(regions, cube.top(), COUNT_MEASURES, cube.stage)
     cube.settle(found, pushed)
     cube.write(national, found, pushed)
+    _bump_publication()
     if municipality is None:
         with connection.cursor() as cursor:  # fresh planner statistics: pages read the cube by its indexes
             cursor.execute("ANALYZE statistics_statcell")

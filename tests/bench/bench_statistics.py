@@ -70,7 +70,17 @@ def bench_rebuild() -> list[list]:
              f"{publish:.3f} s", f"{sum(per) + publish:.2f} s", StatCell.objects.count()]]
 
 
-def bench_pages(label: str, runs: int) -> list[list]:
+def _new_publication() -> None:
+    """What a page sees after a publication: a new token (the cube's rows unchanged, so the figures compare)."""
+    from django.db import transaction
+
+    from portal.statistics.services import _bump_publication
+
+    with transaction.atomic():
+        _bump_publication()
+
+
+def bench_pages(label: str, runs: int, only_dashboards: bool = False) -> list[list]:
     from django.conf import settings
     from django.test import Client
 
@@ -83,16 +93,24 @@ def bench_pages(label: str, runs: int) -> list[list]:
     analyst.force_login(User.objects.get(email=email))
     anonymous = Client(HTTP_HOST=settings.PORTAL_BASE_DOMAIN)
     rows = []
+    dashboards = [("dashboard, Latvia", "/statistika/"),
+                  ("dashboard, region + children", "/statistika/?region=vidzeme&target_group=children")]
     for what, client, url in [("/healthz (floor)", anonymous, "/healthz"),
-                              ("dashboard, Latvia", analyst, "/statistika/"),
-                              ("dashboard, region + children", analyst, "/statistika/?region=vidzeme&target_group=children"),
+                              *[(f"{what} — cold (first after a publication)", analyst, url)
+                                for what, url in dashboards],
+                              *[(f"{what} — warm (cached)", analyst, url) for what, url in dashboards],
                               ("dashboard, one municipality", analyst, "/statistika/?municipality=jelgava"),
                               ("export CSV, ranked municipalities", analyst, "/statistika/eksports/municipalities.csv"),
                               ("API cells, every municipality", anonymous, "/api/v1/stats/cells/?level=municipality"),
                               ("API municipalities, ranked", anonymous, "/api/v1/stats/municipalities/")]:
+        if only_dashboards and "dashboard" not in what and "healthz" not in what:
+            continue
+        cold = "cold" in what
         client.get(url)
         samples = []
         for _ in range(runs):
+            if cold:
+                _new_publication()
             started = time.perf_counter()
             response = client.get(url)
             samples.append(time.perf_counter() - started)
@@ -222,9 +240,15 @@ def bench_refresh_lag(samples: int) -> list[list]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 pilots, 10 runs a URL, 3 refresh samples")
+    parser.add_argument("--dashboards", action="store_true",
+                        help="only /healthz and the dashboards (cold and warm) at 1 000 synthetic municipalities; "
+                             "no pilot pages, incremental publication or refresh lag")
+    parser.add_argument("--runs", type=int, help="requests a URL (default 30; 10 with --quick)")
     args = parser.parse_args(argv)
     _setup(args.quick)
-    runs = 10 if args.quick else 30
+    runs = args.runs or (10 if args.quick else 30)
+    if args.dashboards:
+        return _dashboards_only(runs)
     table("Statistics: full rebuild from every municipality's schema",
           ["municipalities", "min", "median", "max", "publish", "in all", "cube rows"], bench_rebuild())
     from portal.tenants.models import Municipality
@@ -244,6 +268,24 @@ def main(argv: list[str] | None = None) -> int:
                                                                                              "runs"], incremental)
     table("Statistics: refresh lag after a commit (real worker)", ["commits", "p50", "p95", "max"],
           bench_refresh_lag(3 if args.quick else 10))
+    return 0
+
+
+def _dashboards_only(runs: int) -> int:
+    from portal.statistics.models import StatCell
+    from portal.statistics.services import statistics_rebuild
+    from portal.tenants.models import Municipality
+
+    if not StatCell.objects.exists():
+        statistics_rebuild()
+    pilots = Municipality.objects.exclude(schema_name="public").count()
+    add_synthetic(SYNTHETIC)
+    try:
+        rows = bench_pages(f"{pilots} + {SYNTHETIC} synthetic", runs, only_dashboards=True)
+    finally:
+        remove_synthetic()
+    table("Statistics: dashboards (cold: first request after a publication; warm: cached)",
+          ["municipalities", "request", "p50", "p95", "÷ /healthz p50 / p95", "runs"], rows)
     return 0
 
 

@@ -6,8 +6,16 @@ municipality's schema."""
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.marketplace.catalogue.models import ServiceType
@@ -20,6 +28,8 @@ from portal.tenants.models import PlanningRegion
 from portal.tenants.roles import Role
 
 from ..decorators import _guarded
+
+logger = logging.getLogger("portal.statistics")
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", table_csv), "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx)}
@@ -42,21 +52,64 @@ def _filters(request) -> selectors.Filters:
     return selectors.Filters.from_query(request.GET, municipality=current_municipality())
 
 
+def _dashboard_body(filters: selectors.Filters, municipality, page: int) -> str:
+    """The filter form and every table and chart, rendered."""
+    names = selectors.municipality_names()
+    query = filters.as_query()
+    return render_to_string("statistics/_dashboard_body.html", {
+        "filters": filters, "query": query, "query_string": urlencode(query), "own": municipality,
+        "tables": selectors.dashboard_tables(filters, page=page, names=names),
+        "regions": PlanningRegion.choices, "municipalities": sorted(names.items(), key=lambda kv: kv[1]),
+        "groups": TargetGroup.choices, "service_types": ServiceType.objects.values_list("code", "name_lv",
+                                                                                         "name_en"),
+        "periods": selectors.available_periods()})
+
+
+def _body_key(token: str, filters: selectors.Filters, municipality, page: int) -> str:
+    """One entry per publication, viewer's scope (the ministry's national dashboard or one municipality's own),
+    language and normalised filters (unknown values already dropped) and page."""
+    scope = "national" if municipality is None else f"municipality:{municipality.code}"
+    query = urlencode(sorted(filters.as_query().items()))
+    return f"statistics:dashboard:{token}:{scope}:{get_language()}:{query}:{page}"
+
+
 def _dashboard(request):
     filters = _filters(request)
     municipality = current_municipality()
-    names = selectors.municipality_names()
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    tables = selectors.dashboard_tables(filters, page=page, names=names)
+    # The cube changes only at publication: the body is cached under the publication's token (read from the
+    # same database as the cube, so a new token is only seen with the new cube). No cache: rendered each time.
+    token = selectors.publication_token()
+    key = None if token is None else _body_key(token, filters, municipality, page)
+    body = _cache_get(key)
+    if body is None:
+        body = _dashboard_body(filters, municipality, page)
+        _cache_set(key, body)
     return render(request, "statistics/dashboard.html", {
-        "filters": filters, "query": filters.as_query(), "tables": tables, "own": municipality,
-        "regions": PlanningRegion.choices, "municipalities": sorted(names.items(), key=lambda kv: kv[1]),
-        "groups": TargetGroup.choices, "service_types": ServiceType.objects.values_list("code", "name_lv",
-                                                                                         "name_en"),
-        "periods": selectors.available_periods(), "refreshed": selectors.last_refreshed()})
+        "own": municipality, "body": mark_safe(body),  # noqa: S308 — our own template's output
+        "refreshed": selectors.last_refreshed()})
+
+
+def _cache_get(key):
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an optimisation: a page is rendered without it
+        logger.warning("statistics: dashboard cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key, body: str) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, body, getattr(settings, "STATISTICS_PAGE_CACHE_SECONDS", 3600))
+    except Exception:
+        logger.warning("statistics: dashboard cache unavailable", exc_info=True)
 
 
 def _export(tables, table: str, fmt: str, filename: str):
