@@ -1,7 +1,7 @@
 """The demo shows this morning's features (portal/demo/showcase.py): a paid invoice cancelled afterwards (on the
 bank rail its payment is "to be recovered"), a weekly payment run, a PDF in an agreement's conversation, an
 erasure request waiting for a social worker and a co-payment paid — written through the services. The showcase
-municipality is not among the two the test session loads, so it is run here on Liepāja (rolled back)."""
+municipalities are not among the two the test session loads, so it is run here on Liepāja (rolled back)."""
 
 from __future__ import annotations
 
