@@ -19,7 +19,7 @@ from portal.tenants.provisioning import ensure_national_site, municipality_provi
 from portal.tenants.roles import Role
 
 from . import (agreements, approvals, catalogue, invoicing, ledger, notifications, payments, people, period, registry,
-               search, statistics, stripe_connect)
+               search, showcase, statistics, stripe_connect)
 from .users import (DEMO_PASSWORD, MUNICIPAL_DEMO_USERS, NATIONAL_DEMO_USERS, ensure_membership, ensure_user,
                     municipal_email)
 
@@ -69,6 +69,7 @@ DEMO_LOADERS = [
     payments.load,
     period.load,
     notifications.load,
+    showcase.load,  # the newest features, in one municipality (portal/demo/showcase.py)
 ]
 
 

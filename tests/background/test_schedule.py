@@ -93,9 +93,11 @@ def test_a_tenant_task_refuses_to_run_without_a_municipality(worker):
 def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_municipality(settings):
     schedule = beat_schedule()
     national = {key: entry for key, entry in schedule.items() if entry["task"] != "portal.background.each_municipality"}
-    # One job is national, not per municipality: the statistics rebuild reads every schema into the public one.
+    # Two jobs are national, not per municipality: the statistics rebuild reads every schema into the public one;
+    # the national site's audit rows expire in the public schema.
     assert {entry["task"]: entry["schedule"] for entry in national.values()} == {
-        "portal.statistics.rebuild": float(settings.STATISTICS_REBUILD_EVERY_SECONDS)}
+        "portal.statistics.rebuild": float(settings.STATISTICS_REBUILD_EVERY_SECONDS),
+        "portal.people.national_audit_expiry": 86400.0}
     per_municipality = {key: entry for key, entry in schedule.items() if key not in national}
     assert {entry["args"][0]: entry["schedule"] for entry in per_municipality.values()} == {
         "portal.outbox.sweep": 60.0,
@@ -110,7 +112,7 @@ def test_beat_schedules_the_sweep_every_minute_and_expiry_and_period_end_per_mun
     app.loader.import_default_modules()  # what the worker does at start: every app's tasks module
     for name in ("portal.outbox.sweep", "portal.agreements.expire", "portal.budgets.close_due",
                  "portal.agreements.period_end", "portal.people.retention", "portal.notifications.reminders",
-                 "portal.payments.reconcile", "portal.statistics.rebuild"):
+                 "portal.payments.reconcile", "portal.statistics.rebuild", "portal.people.national_audit_expiry"):
         assert name in app.tasks  # registered (the worker imports the same tasks modules)
 
 

@@ -57,6 +57,8 @@ def beat_schedule() -> dict:
         "payments-reconcile": {"task": every_municipality, "schedule": 24 * 60 * 60.0,
                                "args": ["portal.payments.reconcile"]},
         # Not per municipality: one full rebuild of the public statistics from every schema, then one publication.
+        # Not per municipality: the national site's own audit rows (public schema) expire on the same terms.
+        "national-audit-expiry": {"task": "portal.people.national_audit_expiry", "schedule": 24 * 60 * 60.0},
         "statistics-rebuild": {"task": "portal.statistics.rebuild",
                                "schedule": float(settings.STATISTICS_REBUILD_EVERY_SECONDS)},
     }

@@ -1,0 +1,66 @@
+""""Confirm all" for a month (issue 14), in the browser as the person: on /nodarbibas/ the month's button confirms
+every session of that month waiting for them; the rows show confirmed, the month's button is gone, and the to-do
+count the header is sent (the notifications socket's greeting) drops by that many. The page passes axe after.
+Liepāja: no other browser test confirms or records sessions there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.demo.users import DEMO_PASSWORD
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+PERSON = "persona@liepaja.localhost"
+# The header's counts come over the notifications socket: its greeting carries the to-do count.
+TODO_COUNT = """() => new Promise((resolve, reject) => {
+  const socket = new WebSocket(`ws://${location.host}/ws/notifications/`);
+  socket.addEventListener("message", (message) => {
+    const data = JSON.parse(message.data);
+    if (data.type === "hello") { socket.close(); resolve(data.todo); }
+  });
+  socket.addEventListener("close", (event) => reject(new Error(`socket closed ${event.code}`)));
+  setTimeout(() => reject(new Error("no greeting in 10 s")), 10000);
+})"""
+
+
+def _rows_of(page, month: str) -> list[tuple[str, str]]:
+    """(date cell, status tag's class) of the sessions table's rows in ``month`` (YYYY-MM)."""
+    rows = page.eval_on_selector_all("main table tbody tr", """rows => rows.map(row => {
+        const cells = row.querySelectorAll("td");
+        const tag = row.querySelector(".govuk-tag");
+        return [cells[0] ? cells[0].textContent.trim() : "", tag ? tag.className : ""];
+    })""")
+    return [(day, tag) for day, tag in rows if day.startswith(month)]
+
+
+def test_confirm_all_for_a_month_confirms_its_sessions_and_the_to_do_count_drops(page, site):
+    sign_in(page, site("liepaja", "/konts/ieiet/"), PERSON, DEMO_PASSWORD)
+    page.goto(site("liepaja", "/nodarbibas/"))
+    buttons = page.locator("[data-confirm-months] button[name=month]")
+    assert buttons.count() >= 1, "the demo person in Liepāja has no month of sessions to confirm"
+    button = buttons.first
+    month, label = button.get_attribute("value"), button.text_content()
+    waiting = int(re.search(r"\d+", label).group())  # "Apstiprināt visas 3 … nodarbības"
+    page.goto(site("liepaja", "/nodarbibas/?status=recorded"))
+    assert _rows_of(page, month), "the month's waiting sessions are listed as recorded"
+    page.goto(site("liepaja", "/nodarbibas/"))
+    button = page.locator(f"[data-confirm-months] button[value='{month}']")
+    before = page.evaluate(TODO_COUNT)
+    assert before >= waiting >= 1
+
+    with page.expect_navigation():
+        button.click()
+    page.wait_for_load_state()
+    assert page.locator(f"[data-confirm-months] button[value='{month}']").count() == 0
+    page.goto(site("liepaja", "/nodarbibas/?status=confirmed"))
+    confirmed = _rows_of(page, month)
+    assert confirmed and all("govuk-tag--green" in tag for _day, tag in confirmed)
+    page.goto(site("liepaja", "/nodarbibas/?status=recorded"))
+    assert _rows_of(page, month) == []  # nothing of that month waits any more
+    assert page.evaluate(TODO_COUNT) == before - waiting
+    page.goto(site("liepaja", "/nodarbibas/"))
+    assert_accessible(page)
