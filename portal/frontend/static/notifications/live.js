@@ -1,10 +1,12 @@
 // Live notifications: one websocket per signed-in page (same origin only), no inline script.
-// Updates the header's unread count and announces new notifications in an aria-live region; lists on the
+// Updates the header's unread and to-do counts and announces new notifications in an aria-live region; lists on the
 // page that listen for "portal-notification" (htmx hx-trigger) refresh themselves in place.
 const script = document.querySelector("script[data-ws-path]");
 const region = document.querySelector("[data-live-region]");
 const counters = document.querySelectorAll("[data-unread-count]");
+const todoCounters = document.querySelectorAll("[data-todo-count]");
 const unreadLabel = script ? script.dataset.unreadLabel : "unread";
+const todoLabel = script ? script.dataset.todoLabel : "to do";
 let delay = 1000;
 
 function showUnread(count) {
@@ -13,6 +15,15 @@ function showUnread(count) {
     counter.textContent = count ? ` (${count} ${unreadLabel})` : "";
   }
   document.body.dataset.unread = String(count || 0);
+}
+
+// What waits for the user (the dashboard's to-do list), beside the header's dashboard link.
+function showTodo(count) {
+  for (const counter of todoCounters) {
+    counter.hidden = !count;
+    counter.textContent = count ? ` (${count} ${todoLabel})` : "";
+  }
+  document.body.dataset.todo = String(count || 0);
 }
 
 function connect() {
@@ -24,6 +35,7 @@ function connect() {
     const data = JSON.parse(message.data);
     if (data.type === "hello") {
       showUnread(data.unread);
+      showTodo(data.todo);
     } else if (data.type === "notification") {
       if (typeof data.unread === "number") showUnread(data.unread);
       if (region && data.text) region.textContent = data.text;
