@@ -38,13 +38,14 @@ def worker(django_db_setup, django_db_blocker):
     process.wait(timeout=30)
 
 
-def start_worker(*, queue: str | None, extra_env: dict | None = None, beat: bool = False) -> subprocess.Popen:
+def start_worker(*, queue: str | None, extra_env: dict | None = None, beat: bool = False,
+                 include: tuple[str, ...] = ()) -> subprocess.Popen:
     """A worker process on the test database (its own queue: ``queue``; with ``beat``, the schedule embedded);
     returns once it is ready."""
     env = {**os.environ, "PORTAL_DB_NAME": connection.settings_dict["NAME"], "PORTAL_QUIET": "1",
            "PORTAL_OUTBOX_REDISPATCH_SECONDS": "0", **(extra_env or {})}
     command = ["-m", "portal.platform.cli", "worker", *([] if beat else ["--no-beat"]), "--concurrency", "4",
-               "--include", "tests.background.handlers", *(["--queue", queue] if queue else [])]
+               "--include", ",".join(["tests.background.handlers", *include]), *(["--queue", queue] if queue else [])]
     process = subprocess.Popen([sys.executable, *command], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     lines: queue_module.Queue[str] = queue_module.Queue()

@@ -6,14 +6,15 @@
    Django, psycopg client side) and database ms (wall time inside the database calls: round trip and the
    server's work) and queries — for the catalogue search (API, in-memory index), a service page (HTML),
    an agreement accept and an invoice submit (the domain services, which hold all of their database
-   work; the HTTP layer around them costs about what /healthz costs, also measured).
+   work; the HTTP layer around them costs about what /healthz costs, also measured); on the national
+   site the statistics dashboard (HTML) and open-data API, and the Stripe webhook's acknowledgement.
+   `--requests`: this table only.
 2. Schemas: provisioning municipalities by template clone, and `portal migrate` (every schema, nothing
    to change — what a release with no tenant migration still costs) at N1 and N2 municipalities.
 3. Storage: rows and bytes one budget holder's activity adds to a municipality's schema (a person with a
    plan, a budget, a reservation, an agreement, a confirmed session and an invoice), from 100 of them.
 
 Runs on its own database (PORTAL_DB_NAME=portal_bench_scale) on the embedded server of PORTAL_DATA_DIR.
-No statistics or webhook request types exist in the portal yet: not measured.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ def bench_requests(municipality, runs: int) -> list[list]:
             assert response.status_code == 200, (path, response.status_code)
         rows.append(_row(what, samples))
 
+    rows.extend(bench_national(municipality, runs))
+
     samples = []
     for pk in pending:
         connection.set_tenant(municipality)
@@ -127,6 +130,54 @@ def bench_requests(municipality, runs: int) -> list[list]:
         with metered(samples):
             invoice_submit(invoice=Invoice.objects.get(pk=pk), actor=inv_staff)
     rows.append(_row("invoice submit (service: national number, outbox, audit)", samples))
+    return rows
+
+
+def bench_national(municipality, runs: int) -> list[list]:
+    """The national site's statistics (dashboard HTML, open-data API) on a published cube that holds this
+    municipality, and the Stripe webhook's acknowledgement (signature check on the raw body, the inbox row,
+    an event nobody handles: stored and acknowledged)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    from portal.statistics.services import statistics_refresh
+    from tests.stripe_standin import WEBHOOK_SECRET, StripeStandIn
+
+    connection.set_schema_to_public()
+    statistics_refresh(municipality=municipality)
+    connection.set_schema_to_public()
+    from django.contrib.auth.hashers import make_password
+
+    from portal.demo.users import ensure_membership, ensure_user
+    from portal.tenants.roles import Role
+    from tests.conftest import pass_second_step
+
+    analyst = ensure_user(f"bench-analyst@{settings.PORTAL_BASE_DOMAIN}", "Bench analyst", make_password(None))
+    ensure_membership(analyst, Role.MINISTRY_ANALYST, None)
+    client = Client(HTTP_HOST=settings.PORTAL_BASE_DOMAIN)
+    client.force_login(analyst)
+    pass_second_step(client, analyst)
+    rows = []
+    for what, path in (("statistics dashboard, HTML (national site, ministry analyst)", "/statistika/"),
+                       ("statistics open-data API, cells (national site)", "/api/v1/stats/cells/")):
+        client.get(path)  # warm
+        samples = []
+        for _ in range(runs):
+            with metered(samples):
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        rows.append(_row(what, samples))
+    standin = StripeStandIn()
+    samples = []
+    with override_settings(STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET):
+        for n in range(runs + 1):
+            payload, header = StripeStandIn.sign(standin.event("payout.paid", standin.fixtures["payout"]))
+            with metered(samples):
+                response = client.post("/stripe/webhook/", payload, content_type="application/json",
+                                       HTTP_STRIPE_SIGNATURE=header)
+            assert response.status_code == 200, response.content
+    rows.append(_row("Stripe webhook acknowledged (signature, inbox row)", samples[1:]))  # first: warm
     return rows
 
 
@@ -188,6 +239,7 @@ def bench_schemas(counts: list[int]) -> list[list]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10 runs; 10 and 40 schemas; storage from 30")
+    parser.add_argument("--requests", action="store_true", help="only the cost-per-request table")
     args = parser.parse_args(argv)
     import platform
 
@@ -198,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     table(f"Scale: cost per request, medians, one at a time ({machine})",
           ["request", "portal CPU ms", "database ms", "queries", "wall ms", "runs"],
           bench_requests(municipality, runs))
+    if args.requests:
+        return 0
     table("Scale: what one budget holder's activity adds to the municipality's schema",
           ["budget holders", "rows each", "bytes each", "schema now"], bench_storage(municipality, 30 if args.quick
                                                                                        else 100))

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 CLI = [sys.executable, "-m", "portal.platform.cli"]
@@ -52,18 +53,37 @@ def wait(predicate, seconds: float, step: float = 0.05):
     return predicate()
 
 
+def drain(process: subprocess.Popen) -> subprocess.Popen:
+    """Read the node's output as it comes (kept in ``process.output``). An unread pipe fills up (64 KiB):
+    the node's next log line then blocks inside the logging handler's lock, and every request that logs
+    waits behind it — the "Valkey-kill hang" of docs/scale.md was exactly that, not the portal."""
+    process.output = []
+
+    def pump():
+        for line in process.stdout:
+            process.output.append(line)
+
+    process.drainer = threading.Thread(target=pump, daemon=True)
+    process.drainer.start()
+    return process
+
+
 def start_web(database: str, *, port: int | None = None, **extra_env) -> tuple[subprocess.Popen, int]:
     """`portal serve --no-worker` on a free port (not yet ready: see ``wait_ready``)."""
     port = port or free_port()
     process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--no-worker"],
                                env=node_env(database, **extra_env), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
-    return process, port
+    return drain(process), port
+
+
+def output(process: subprocess.Popen) -> str:
+    return "".join(getattr(process, "output", []))
 
 
 def wait_ready(process: subprocess.Popen, port: int, seconds: float = 60) -> None:
     def ready():
-        assert process.poll() is None, process.stdout.read()
+        assert process.poll() is None, output(process) if hasattr(process, "output") else process.stdout.read()
         with contextlib.suppress(OSError):
             return request(port, "/healthz/live", timeout=2)[0] == 200
         return False
@@ -74,6 +94,14 @@ def wait_ready(process: subprocess.Popen, port: int, seconds: float = 60) -> Non
 def stop(process: subprocess.Popen, timeout: float = 30) -> str:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
+    if hasattr(process, "drainer"):
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.drainer.join(timeout=5)
+        return output(process)
     try:
         return process.communicate(timeout=timeout)[0] or ""
     except subprocess.TimeoutExpired:

@@ -251,6 +251,7 @@ class Load:
 
         self.ports, self.paths, self.deadline = list(ports), paths, deadline
         self.results: list[tuple[str, object, float]] = []
+        self.started: list[float] = []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
 
@@ -271,6 +272,7 @@ class Load:
                     outcome = type(error).__name__
                     break
             self.results.append((path, outcome, time.perf_counter() - started))
+            self.started.append(started)
             i += 1
 
     def __enter__(self):
@@ -316,9 +318,13 @@ def test_valkey_killed_under_load_no_request_hangs_no_outbox_event_is_lost_and_i
     with django_db_blocker.unblock():
         jelgava = Municipality.objects.get(code="jelgava")
     emitted = []
+    for port in (a, b):  # a node's first API request builds what it caches (seconds): not what is measured here
+        for path in paths:
+            request(port, path)
     with Load([a, b], paths) as load:
         time.sleep(0.5)
         pid = _valkey_pid()
+        killed = time.perf_counter()
         os.kill(pid, signal.SIGKILL)
         assert wait(lambda: not process_alive(pid), 5)
         with django_db_blocker.unblock():  # business goes on while Valkey is away: three events, committed
@@ -364,10 +370,11 @@ def test_valkey_killed_under_load_no_request_hangs_no_outbox_event_is_lost_and_i
             connection.set_schema_to_public()
     slow = [(path, outcome, round(seconds, 2)) for path, outcome, seconds in load.results if seconds > 1.0]
     print(f"requests over 1 s: {slow}")
-    assert load.statuses() <= {200, 503, "TimeoutError"}, load.statuses()  # never a 500
-    if "TimeoutError" in load.statuses():  # found by this test, not fixed yet: see docs/scale.md
-        pytest.xfail(f"API requests waited past the 5 s deadline while Valkey was killed: {slow}")
-    assert load.slowest() < 5.0, slow
+    assert load.statuses() <= {200, 503}, load.statuses()  # never a 500, never past the deadline
+    around = [(path, outcome, round(seconds, 2)) for (path, outcome, seconds), started
+              in zip(load.results, load.started) if started >= killed - 0.2]
+    assert around and {outcome for _p, outcome, _s in around if _p.startswith("/api/")} >= {503}, around
+    assert max(seconds for _p, _o, seconds in around) < 1.0, around  # 503 + Retry-After at once, then 200
 
 
 def test_one_of_two_web_nodes_killed_under_load_the_other_serves_every_request(nodes):

@@ -181,3 +181,52 @@ def test_with_the_replica_stopped_requests_fall_back_to_the_primary_and_come_bac
         time.sleep(0.1)
     print(f"\nreads back on the replica {time.monotonic() - back:.2f} s after it started again")
     assert replica_routing.health.down_since is None
+
+
+def test_the_replica_stopped_under_threaded_load_every_request_answers_in_time(standby, django_db_blocker):
+    """Three threads request replica-routed endpoints (statistics API, HSDS) while the replica runs, is stopped,
+    and is started again: every request answers 200 within its 2 s deadline, in every phase."""
+    import threading
+
+    from django.db import connections as all_connections
+
+    _caught_up(django_db_blocker)
+    paths = [(host(None), "/api/v1/stats/cells/"), (host("jelgava"), "/api/hsds/services"),
+             (host(None), "/api/v1/stats/municipalities/")]
+    phase, results, done = ["running"], [], threading.Event()
+
+    def client(offset):
+        i = offset
+        try:
+            while not done.is_set():
+                hostname, path = paths[i % len(paths)]
+                started = time.perf_counter()
+                status = HostClient(hostname).get(path).status_code
+                results.append((phase[0], path, status, time.perf_counter() - started))
+                i += 1
+        finally:
+            all_connections.close_all()  # this thread's connections go back to the pools
+
+    with django_db_blocker.unblock():
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(0.5)
+            phase[0] = "stopped"
+            assert stop_replica(standby, mode="immediate")
+            time.sleep(1.5)
+            phase[0] = "started again"
+            start_replica(standby)
+            time.sleep(1.5)
+        finally:
+            done.set()
+            for thread in threads:
+                thread.join(timeout=30)
+    by_phase = {name: [r for r in results if r[0] == name] for name in ("running", "stopped", "started again")}
+    assert all(by_phase.values()), {name: len(rows) for name, rows in by_phase.items()}
+    assert {status for _ph, _p, status, _s in results} == {200}, [r for r in results if r[2] != 200]
+    slowest = max(seconds for *_rest, seconds in results)
+    assert slowest < 2.0, sorted(results, key=lambda r: -r[3])[:5]
+    print(f"\nreplica stopped under 3 threads: {len(results)} requests "
+          f"({', '.join(f'{name} {len(rows)}' for name, rows in by_phase.items())}), all 200, slowest {slowest:.2f} s")

@@ -135,6 +135,12 @@ class lag_tolerant(contextlib.ContextDecorator):
         _tolerant.reset(self._token)
         return False
 
+    def _recreate_cm(self):
+        # As a decorator one instance serves every call: concurrent requests (one thread each) would overwrite
+        # each other's ``_token`` and reset another context's ("created in a different Context", a 500).
+        # A fresh instance per call keeps each token with its own request.
+        return type(self)()
+
 
 def lag_tolerant_view(view):
     """``lag_tolerant`` around a view function or a DRF/Django class-based view's ``dispatch``."""
