@@ -31,6 +31,7 @@ FIXED = {
     "wrong two-factor code": gettext_lazy("wrong two-step sign-in code"),
     "budget closed": gettext_lazy("budget closed"),
     "budget methodology changed": gettext_lazy("budget methodology changed"),
+    "rejected after payment": gettext_lazy("rejected after payment"),
     # What of a person's record was read (people's pages and API).
     "person page": gettext_lazy("person page"),
     "edit form": gettext_lazy("edit form"),
@@ -72,6 +73,27 @@ _PATTERNS = [
     (re.compile(r"^erasure on request$"), gettext_lazy("erased on request")),
     (re.compile(r"^anonymised \(retention\)$"), gettext_lazy("anonymised at the end of the retention period")),
     (re.compile(r"^budget granted (?P<amount>[\d.]+) EUR for plan \d+$"), gettext_lazy("budget granted: %(amount)s")),
+    # Price caps, payments, batches, bank statements and Stripe (the codes and ids stay out of the words).
+    (re.compile(r"^price cap \S+/\S+ removed$"), gettext_lazy("price cap removed")),
+    (re.compile(r"^price cap \S+/\S+$"), gettext_lazy("price cap set")),
+    (re.compile(r"^payment batch (?P<id>\S+): (?P<n>\d+) payments, (?P<amount>[\d.]+)$"),
+     gettext_lazy("payment batch %(id)s: payments %(n)s, total %(amount)s")),
+    (re.compile(r"^payment batch (?P<id>\S+) exported$"), gettext_lazy("payment batch %(id)s exported")),
+    (re.compile(r"^payment batch (?P<id>\S+) confirmed$"), gettext_lazy("payment batch %(id)s confirmed")),
+    (re.compile(r"^payment batch (?P<id>\S+) cancelled$"), gettext_lazy("payment batch %(id)s cancelled")),
+    (re.compile(r"^statement (?P<id>\S+): (?P<paid>\d+) paid, (?P<returned>\d+) returned, (?P<unmatched>\d+) unmatched$"),
+     gettext_lazy("bank statement %(id)s: paid %(paid)s, returned %(returned)s, not matched %(unmatched)s")),
+    (re.compile(r"^payment \d+ retried$"), gettext_lazy("payment retried")),
+    (re.compile(r"^payment \d+ recovered$"), gettext_lazy("payment recovered")),
+    (re.compile(r"^payment \d+ taken back: invoice (?P<number>\S+) cancelled$"),
+     gettext_lazy("payment taken back: invoice %(number)s cancelled")),
+    (re.compile(r"^funding top-up (?P<amount>[\d.]+)$"), gettext_lazy("funding top-up: %(amount)s")),
+    (re.compile(r"^Stripe account \S+ for (?P<name>.+)$"), gettext_lazy("Stripe account for %(name)s")),
+    (re.compile(r"^co-payment (?P<amount>[\d.]+) EUR by card, \S+$"), gettext_lazy("co-payment by card: %(amount)s")),
+    (re.compile(r"^co-payment paid \(Stripe \S+\)$"), gettext_lazy("co-payment paid")),
+    (re.compile(r"^co-payment expired \(Stripe \S+\)$"), gettext_lazy("co-payment not paid in time")),
+    (re.compile(r"^co-payment processing \(Stripe \S+\)$"), gettext_lazy("co-payment being processed")),
+    (re.compile(r"^co-payment failed \(Stripe \S+\)$"), gettext_lazy("co-payment failed")),
 ]
 # Objects named by what they are called; any other object by its kind only (its str() is a technical record).
 NAMED = {"accounts.user", "people.person", "invoicing.invoice"}

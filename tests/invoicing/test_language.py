@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django.utils.html import strip_tags
 
+from portal.frontend.audit_display import summary_text
 from portal.marketplace.invoicing.invoices import invoice_approve
 from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.roles import Role
@@ -76,3 +78,37 @@ def test_the_english_pages_show_no_latvian_statuses_or_references(world, agreeme
     assert {name: found for name, found in leaks.items() if found} == {}
     assert f"Invoice {invoice.display_number}" in texts["budget (social worker)"]
     assert "user" in texts["audit log (administrator)"] and "accounts.user" not in texts["audit log (administrator)"]
+
+
+# What the price caps, payments, batches, bank statements and Stripe write to the audit log (their own code
+# writes these summaries), and what the Latvian audit page shows instead.
+MONEY_SUMMARIES = {
+    "price cap speech-therapy/hour": "cenu griesti noteikti",
+    "price cap 7/session removed": "cenu griesti noņemti",
+    "payment batch SBS-JEL-20261203-1: 2 payments, 150.00": "maksājumu pakete SBS-JEL-20261203-1: maksājumi 2, kopā",
+    "payment batch SBS-JEL-20261203-1 exported": "maksājumu pakete SBS-JEL-20261203-1 eksportēta",
+    "payment batch SBS-JEL-20261203-1 confirmed": "maksājumu pakete SBS-JEL-20261203-1 apstiprināta",
+    "payment batch SBS-JEL-20261203-1 cancelled": "maksājumu pakete SBS-JEL-20261203-1 atcelta",
+    "statement STMT-1: 3 paid, 1 returned, 0 unmatched": "bankas izraksts STMT-1: samaksāti 3, atgriezti 1, nesasaistīti 0",
+    "payment 12 retried": "maksājums mēģināts vēlreiz",
+    "payment 12 recovered": "maksājums atgūts",
+    "payment 12 taken back: invoice SBS-1-00015 cancelled": "maksājums atsaukts: rēķins SBS-1-00015 atcelts",
+    "funding top-up 5000.00": "finansējuma papildinājums: 5",
+    "Stripe account acct_1AbC for Logopēdijas centrs": "Stripe konts: Logopēdijas centrs",
+    "co-payment 12.50 EUR by card, cs_test_abc": "līdzmaksājums ar karti: 12,50",
+    "co-payment paid (Stripe cs_test_abc)": "līdzmaksājums samaksāts",
+    "co-payment expired (Stripe cs_test_abc)": "līdzmaksājums nav samaksāts laikā",
+    "co-payment failed (Stripe cs_test_abc)": "līdzmaksājums neizdevās",
+    "rejected after payment": "noraidīts pēc samaksas",
+}
+
+
+def test_price_cap_payment_and_stripe_audit_summaries_are_in_latvian():
+    with translation.override("lv"):
+        shown = {summary: summary_text(summary) for summary in MONEY_SUMMARIES}
+    for summary, expected in MONEY_SUMMARIES.items():
+        assert shown[summary].startswith(expected), (summary, shown[summary])
+        assert not re.search(r"\b(payment|batch|statement|price cap|co-payment|top-up|cs_test|acct_)", shown[summary])
+    with translation.override("en"):
+        assert summary_text("payment batch X-1 exported") == "payment batch X-1 exported"
+        assert summary_text("Stripe account acct_1 for A") == "Stripe account for A"

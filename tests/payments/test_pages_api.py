@@ -3,8 +3,12 @@ query counts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.html import strip_tags
 
 from portal.marketplace.payments import bankfile, services
 from portal.marketplace.payments.models import MoneyEntry, Payment, PaymentBatch
@@ -244,3 +248,19 @@ def test_settings_page_changes_the_rail_and_refuses_a_bad_iban(world, officer, c
     assert (PaymentSettings.current().rail, PaymentSettings.current().debtor_iban) == ("stripe",
                                                                                        "LV34TREL9999999999999")
     assert client_for(MUNICIPALITY_A, user=world.social_worker).get("/maksajumi/iestatijumi/").status_code == 403
+
+
+def test_the_finance_officers_invoices_and_payments_show_latvian_dates(world, officer, exported, client_for):
+    """One date format per context (issue 10, "Language"): dd.mm.yyyy in the invoicing and payments tables,
+    as on the family's and staff's pages, never the ISO form."""
+    invoice, batch = exported
+    client = client_for(MUNICIPALITY_A, user=officer, language="lv")
+    pages = {"/rekini/?status=all": invoice.submitted_at, "/maksajumi/paketes/": batch.created_at,
+             f"/rekini/{invoice.pk}/": None, "/maksajumi/": None}
+    for url, when in pages.items():
+        body = client.get(url).content.decode()
+        text = strip_tags(body[body.find("<main"):body.find("</main>")])
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), url
+        assert re.search(r"\b\d{2}\.\d{2}\.\d{4}\b", text), url
+        if when:
+            assert timezone.localtime(when).strftime("%d.%m.%Y") in text, url

@@ -71,7 +71,7 @@ def test_finance_sets_the_run_and_sees_expected_dates_provider_and_api_too(world
     expected = schedule.add_business_days(timezone.localdate(), 5)
     with django_assert_max_num_queries(20):
         page = client.get("/maksajumi/").content.decode()
-    assert expected.isoformat() in page and "5 business days after approval" in page
+    assert expected.strftime("%d.%m.%Y") in page and "5 business days after approval" in page
     api = client.get(f"/api/v1/payments/{invoice.payment.pk}/").json()
     assert api["expected_date"] == expected.isoformat()
     # the provider's page across municipalities reads the index, synced on the next change of the payment
