@@ -26,13 +26,14 @@ def _todo_in_header(page) -> int:
 
 
 def _rows_of(page, month: str) -> list[tuple[str, str]]:
-    """(date cell, status tag's class) of the sessions table's rows in ``month`` (YYYY-MM)."""
+    """(date cell, status tag's class) of the sessions table's rows in ``month`` (YYYY-MM; the cell shows d.m.Y)."""
     rows = page.eval_on_selector_all("main table tbody tr", """rows => rows.map(row => {
         const cells = row.querySelectorAll("td");
         const tag = row.querySelector(".govuk-tag");
         return [cells[0] ? cells[0].textContent.trim() : "", tag ? tag.className : ""];
     })""")
-    return [(day, tag) for day, tag in rows if day.startswith(month)]
+    year, number = month.split("-")
+    return [(day, tag) for day, tag in rows if re.search(rf"\b\d{{1,2}}\.{number}\.{year}\b", day)]
 
 
 def test_confirm_all_for_a_month_confirms_its_sessions_and_the_to_do_count_drops(page, site):

@@ -27,7 +27,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
 logger = logging.getLogger("portal.replica")
 
@@ -142,12 +142,49 @@ class lag_tolerant(contextlib.ContextDecorator):
         return type(self)()
 
 
+def _replica_broke() -> bool:
+    """After a database error: was it the replica's connection that broke (it stopped mid-query)? Then it is
+    marked down, for this request and the process, so reads go to the primary."""
+    replica = connections[REPLICA]
+    try:
+        broke = replica.connection is not None and not replica.is_usable()
+    except Exception:  # noqa: BLE001 - whatever the broken socket raises, the answer is "broke"
+        broke = True
+    if broke:
+        from portal.platform.core.availability import reset_pool
+
+        with contextlib.suppress(Exception):
+            replica.close()
+        with contextlib.suppress(Exception):
+            reset_pool(REPLICA)
+        health.mark_down()
+        state = _request.get()
+        if state is not None:
+            state["usable"] = False
+    return broke
+
+
+def _primary_if_replica_breaks(func):
+    """A read-only view whose replica stops mid-query answers once more, from the primary (it only read)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if not configured() or not _replica_broke():
+                raise
+            logger.warning("replica lost mid-request: answering from the primary")
+            return func(*args, **kwargs)
+    return wrapper
+
+
 def lag_tolerant_view(view):
-    """``lag_tolerant`` around a view function or a DRF/Django class-based view's ``dispatch``."""
+    """``lag_tolerant`` around a view function or a DRF/Django class-based view's ``dispatch``; if the replica
+    stops during the request, the view answers from the primary instead of failing."""
     if isinstance(view, type):
-        view.dispatch = lag_tolerant()(view.dispatch)
+        view.dispatch = _primary_if_replica_breaks(lag_tolerant()(view.dispatch))
         return view
-    return functools.wraps(view)(lag_tolerant()(view))
+    return functools.wraps(view)(_primary_if_replica_breaks(lag_tolerant()(view)))
 
 
 class ReplicaRouter:
