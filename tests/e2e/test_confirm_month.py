@@ -19,7 +19,7 @@ PERSON = "persona@liepaja.localhost"
 
 def _todo_in_header(page) -> int:
     """The to-do count the header shows beside the dashboard link (filled from the notifications socket)."""
-    page.wait_for_function("document.body.dataset.todo !== undefined")
+    page.locator("body[data-todo]").wait_for(state="attached")  # the socket's greeting arrived (no eval: CSP)
     counter = page.locator("[data-todo-count]").first
     text = counter.text_content() if counter.is_visible() else ""
     return int(re.search(r"\d+", text).group()) if text else 0
