@@ -142,6 +142,13 @@ def test_a_reindex_moves_both_aliases_in_one_request_then_deletes_the_old_indexe
     assert squatted[0] == {"remove_index": {"index": lv}} and len(squatted) == 3
 
 
+def test_services_deleted_while_the_new_indexes_loaded_are_deleted_from_them():
+    from array import array
+
+    assert bodies.deleted_since_load(array("q", [3, 1, 2, 5]), iter([1, 2, 4])) == [3, 5]
+    assert bodies.deleted_since_load([], [1]) == [] and bodies.deleted_since_load([1], []) == [1]
+
+
 def test_a_search_reads_the_page_languages_index_with_its_fields():
     assert bodies.search_language("en", LANGUAGES) == "en"
     assert bodies.search_language("en-gb", LANGUAGES) == "en"

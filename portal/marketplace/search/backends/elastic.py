@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from array import array
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -129,7 +130,7 @@ class ElasticsearchSearch(CatalogueSearch):
         """Zero-downtime rebuild of every language's index: new concrete indexes are created, loaded and
         refreshed while searches keep reading the old ones; then every alias moves in one atomic
         ``_aliases`` request and the old indexes (and the legacy two-language one) are deleted. Documents
-        changed while loading are pushed again."""
+        changed while loading are pushed again, and those deleted meanwhile are deleted from the new ones."""
         from datetime import timedelta
 
         from django.utils import timezone
@@ -138,12 +139,19 @@ class ElasticsearchSearch(CatalogueSearch):
         stamp = f"{timezone.now():%Y%m%d%H%M%S}-{time.time_ns() % 1_000_000:06d}"
         new = {lang: bodies.concrete_index_name(alias, stamp) for lang, alias in self.aliases.items()}
         started = timezone.now()
+        loaded = array("q")  # the service ids loaded, 8 bytes each
+
+        def documents():
+            for doc in SearchDocument.objects.iterator(chunk_size=2000):
+                loaded.append(doc.service_id)
+                yield doc
+
         with self._lock:
             try:
                 for lang, index in new.items():
                     indices.create(index=index, **self.index_body(lang))
-                bulk(self.client, bodies.index_actions(SearchDocument.objects.iterator(chunk_size=2000), new,
-                                                       languages=self.languages), chunk_size=1000)
+                bulk(self.client, bodies.index_actions(documents(), new, languages=self.languages),
+                     chunk_size=1000)
                 indices.refresh(index=",".join(new.values()))
             except Exception:
                 indices.delete(index=",".join(new.values()), ignore_unavailable=True)
@@ -158,7 +166,9 @@ class ElasticsearchSearch(CatalogueSearch):
             for name in bodies.indexes_to_delete(moved, current, legacy):
                 indices.delete(index=name, ignore_unavailable=True)
         changed = SearchDocument.objects.filter(modified_at__gte=started - timedelta(seconds=1))
-        self.sync(index=list(changed.values_list("service_id", flat=True)))
+        gone = bodies.deleted_since_load(loaded, SearchDocument.objects.values_list("service_id", flat=True)
+                                         .iterator(chunk_size=10000))
+        self.sync(index=list(changed.values_list("service_id", flat=True)), delete=gone)
         if out is not None:
             for alias, index in moved.items():
                 print(f"  Elasticsearch index {index} built; alias {alias} moved to it", file=out)

@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from portal.marketplace.catalogue.taxonomy import SERVICE_TYPE_CODES
 
 from ..models import FACET_COLUMNS
@@ -175,6 +177,14 @@ def indexes_to_delete(new: Mapping[str, str], current: Mapping[str, Iterable[str
     keep = set(new.values())
     gone = [name for names in current.values() for name in names] + list(legacy)
     return [name for name in dict.fromkeys(gone) if name not in keep]
+
+
+def deleted_since_load(loaded: Iterable[int], present: Iterable[int]) -> list[int]:
+    """Services loaded into the new indexes but gone from the search documents by the time the aliases moved
+    (their deletion went to the old indexes); sorted."""
+    loaded_ids = np.fromiter(loaded, dtype=np.int64)
+    present_ids = np.fromiter(present, dtype=np.int64)
+    return [int(i) for i in np.setdiff1d(loaded_ids, present_ids)]
 
 
 # ---------------------------------------------------------------------------------------------- search
