@@ -35,9 +35,10 @@ from ..models import FACET_COLUMNS
 from ..params import facet_values
 from ..query import FACETS, Scope, SearchQuery
 
-# Elasticsearch's built-in language analyzers by language code; each name is also a language of the
-# `stemmer` token filter. From the reference's "Language analyzers" page:
+# Elasticsearch's built-in language analyzers by language code, from the reference's "Language analyzers" page:
 # https://www.elastic.co/guide/en/elasticsearch/reference/current/analysis-lang-analyzer.html
+# The folded sub-fields also use the name as a `stemmer` token filter language: documented for "latvian" and
+# "english" (the catalogue's languages today); check the stemmer's list before adding another language.
 # Languages missing here (Polish, Slovak, Slovenian, Croatian, Maltese) have no built-in analyzer and
 # would need a plugin (e.g. analysis-stempel for Polish) before a catalogue could offer them.
 LANGUAGE_ANALYZERS = {
