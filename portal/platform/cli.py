@@ -5,7 +5,7 @@
     portal worker        the background worker (Celery + beat) alone, e.g. on another machine
     portal migrate       migrate every schema and refresh the template schema
     portal provision     create a municipality
-    portal reindex       rebuild the catalogue search documents (and the Elasticsearch index)
+    portal reindex       rebuild the catalogue search documents (and the Elasticsearch index of each language)
     portal db status|start|stop  the embedded PostgreSQL and Valkey servers
     portal manage ...    any Django management command
 

@@ -137,3 +137,61 @@ def test_browse_counts_are_cached_briefly(run, settings):
         again, again_keys = run(backend, "jelgava", service_types=["psychologist"], per_page=2)
     assert not [q for q in queries.captured_queries if "count(*)" in q["sql"]]
     assert again.total == first.total and again.facets == first.facets and again_keys == keys
+
+
+def test_an_english_page_finds_english_words_and_still_latvian_ones(backend, run):
+    """The Elasticsearch backend reads the English index here; every backend matches both languages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        _, keys = run(backend, text="psychologist consultations", per_page=20)
+        assert "psy-jelgava" in keys, keys
+        _, keys = run(backend, text="respite care", per_page=20)
+        assert "respite-krasts" in keys, keys
+        _, keys = run(backend, text="psihologam", per_page=20)
+        assert "psy-jelgava" in keys, keys
+
+
+# ---------------------------------------------------------------- the Elasticsearch cluster itself
+@pytest.fixture
+def elastic(catalogue_ids):
+    import os
+
+    if not os.environ.get("ELASTICSEARCH_URL"):
+        pytest.skip("Elasticsearch half: ELASTICSEARCH_URL is not set")
+    from portal.marketplace.search import get_search
+
+    return get_search("elasticsearch")
+
+
+def test_reindex_moves_every_language_alias_at_once_and_deletes_the_old_indexes(elastic):
+    indices = elastic.client.indices
+    elastic.rebuild_index()
+    before = {alias: elastic._alias_targets(alias) for alias in elastic.aliases.values()}
+    elastic.rebuild_index()
+    after = {alias: elastic._alias_targets(alias) for alias in elastic.aliases.values()}
+    for alias in elastic.aliases.values():
+        assert len(after[alias]) == 1 and after[alias] != before[alias]
+        assert not indices.exists(index=before[alias][0])
+    for language, analyzer in (("lv", "latvian"), ("en", "english")):
+        mapping = indices.get_mapping(index=elastic.aliases[language])
+        (only,) = mapping.body.values()
+        assert only["mappings"]["properties"]["title"]["analyzer"] == analyzer
+
+
+def test_a_changed_service_reaches_every_language_index(elastic, catalogue_ids):
+    from portal.marketplace.search.models import SearchDocument
+
+    service_id = catalogue_ids["psy-jelgava"]
+    documents = SearchDocument.objects.filter(pk=service_id)
+    original = documents.get().title_en
+    documents.update(title_en="Psychologist sessions for grown-ups")
+    try:
+        elastic.sync(index=[service_id])
+        for language, title in (("lv", "Psihologa konsultācijas pieaugušajiem"),
+                                ("en", "Psychologist sessions for grown-ups")):
+            stored = elastic.client.get(index=elastic.aliases[language], id=str(service_id))
+            assert stored["_source"]["title"] == title
+    finally:  # the cluster is not rolled back with the test's transaction
+        documents.update(title_en=original)
+        elastic.sync(index=[service_id])

@@ -102,29 +102,16 @@ def test_reindex_command_rebuilds_every_document(catalogue_ids, capsys):
     assert "indexed" in capsys.readouterr().out
 
 
-def test_elasticsearch_request_uses_the_latvian_folding_analysis_filters_and_aggregations(catalogue_ids):
-    """Without a cluster: the request and the mapping the ES backend would send."""
-    from django.db import connection
-
+def test_elasticsearch_backend_keeps_an_alias_per_language_with_shards_from_the_environment(monkeypatch):
+    """Without a cluster: the names and index settings the ES backend would use (the bodies themselves are
+    checked in test_elastic_bodies.py)."""
     from portal.marketplace.search.backends.elastic import ElasticsearchSearch
-    from portal.tenants.models import Municipality
 
-    backend = ElasticsearchSearch("http://127.0.0.1:9")
-    connection.set_tenant(Municipality.objects.get(code="jelgava"))
-    scope = search_scope(None)
-    body = backend.build(SearchQuery(text="psihologam", service_types=["psychologist"], within_cap=True,
-                                     sort="distance"), scope).to_dict()
-    text = body["query"]["bool"]["must"][0]["multi_match"]
-    assert text["fuzziness"] == "AUTO" and "title.folded^4" in text["fields"]
-    filters = str(body["query"]["bool"]["filter"])
-    assert "'is_listed': True" in filters and "'ids'" in filters and "psychologist" in filters
-    assert body["query"]["bool"]["must_not"]  # over the cap
-    assert set(body["aggs"]) >= {"service_type", "language", "accessibility", "free_places"}
-    assert "_geo_distance" in str(body["sort"])
-    mapping = backend.doc._index.to_dict()
-    analysis = mapping["settings"]["analysis"]
-    assert analysis["filter"]["latvian_stemmer"] == {"type": "stemmer", "language": "latvian"}
-    assert "folding" in analysis["analyzer"]["latvian_folded"]["filter"]
-    assert mapping["mappings"]["properties"]["location"]["type"] == "geo_point"
-    doc = backend._to_es(SearchDocument.objects.get(pk=catalogue_ids["psy-jelgava"]))
-    assert str(doc["_id"]) == str(catalogue_ids["psy-jelgava"]) and doc["_source"]["location"]["lat"] == pytest.approx(56.65)
+    monkeypatch.setenv("PORTAL_ES_SHARDS", "3")
+    monkeypatch.setenv("PORTAL_ES_REPLICAS", "2")
+    backend = ElasticsearchSearch("http://127.0.0.1:9", index_prefix="t-")
+    assert backend.aliases == {"lv": "t-sbs-catalogue-services-lv", "en": "t-sbs-catalogue-services-en"}
+    for language, analyzer in (("lv", "latvian"), ("en", "english")):
+        body = backend.index_body(language)
+        assert body["settings"]["number_of_shards"] == 3 and body["settings"]["number_of_replicas"] == 2
+        assert body["mappings"]["properties"]["title"]["analyzer"] == analyzer
