@@ -72,7 +72,7 @@ def record_reads(request, noticed: dict) -> None:
             listed = sorted(persons)
             audit(actor=user, action=AuditEvent.Action.VIEW, object_type="people.person",
                   object_id=str(listed[0]) if len(listed) == 1 else "",
-                  message="person.read", params={"path": request.path, "objects": counts, "n": len(listed)},
+                  message="person.read", params={"path": request.path[:200], "objects": counts, "n": len(listed)},
                   changes={"persons": listed[:PERSON_LIMIT], "person_count": len(listed), "read": counts,
                            "path": request.path[:200], **_who(request, user, schema)},
                   request=request)

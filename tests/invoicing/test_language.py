@@ -113,7 +113,8 @@ def test_price_cap_payment_and_stripe_audit_summaries_are_in_latvian():
         shown_lv = {summary: shown(*converted[summary], summary=summary) for summary in MONEY_SUMMARIES}
     for summary, expected in MONEY_SUMMARIES.items():
         assert shown_lv[summary].startswith(expected), (summary, shown_lv[summary])
-        assert not re.search(r"\b(payment|batch|statement|price cap|co-payment|top-up|cs_test|acct_)", shown_lv[summary])
+        assert not re.search(r"\b(payment|batch|statement|price cap|co-payment|top-up|cs_test|acct_)",
+                             shown_lv[summary])
     with translation.override("en"):
         assert shown(*convert("payment batch X-1 exported")) == "payment batch X-1 exported"
         assert shown(*convert("Stripe account acct_1 for A")) == "Stripe account for A"

@@ -93,7 +93,8 @@ def person_erase(*, person: Person, actor, request=None) -> list[dict]:
     closed = person.erasure_requests.filter(done_at__isnull=True).update(done_at=timezone.now(), done_by=actor,
                                                                          kept=kept)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, request=request,
-          message="person.erased", params={"person_id": person.pk}, changes={"erased": changed, "requests_closed": closed,
+          message="person.erased", params={"person_id": person.pk},
+          changes={"erased": changed, "requests_closed": closed,
                                                                "kept_until": {s["what"]: str(s["until"]) for s in stays}})
     return stays
 

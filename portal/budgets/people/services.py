@@ -260,7 +260,8 @@ def relation_end(*, relation: Relation, on: dt.date, actor, request=None) -> Rel
         relation.valid_until = on
         relation.save(update_fields=["valid_until"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=relation.person, obj=relation,
-                     message="person.relation_ended", changes={"valid_until": [_display(old), str(on)]}, request=request)
+                     message="person.relation_ended", changes={"valid_until": [_display(old), str(on)]},
+                     request=request)
     return relation
 
 

@@ -140,8 +140,8 @@ def invoice_submit(*, invoice: Invoice, actor) -> Invoice:
     invoice.status = Invoice.Status.SUBMITTED
     invoice.submitted_by, invoice.submitted_at = actor, timezone.now()
     invoice.save(update_fields=["number", "status", "submitted_by", "submitted_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.submitted", params={"number": str(invoice)},
-          changes={"status": ["draft", "submitted"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.submitted",
+          params={"number": str(invoice)}, changes={"status": ["draft", "submitted"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.submitted", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
@@ -184,8 +184,8 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     invoice.status = Invoice.Status.APPROVED
     invoice.decided_by, invoice.decided_at, invoice.ledger_entry = actor, timezone.now(), entry
     invoice.save(update_fields=["status", "decided_by", "decided_at", "ledger_entry", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.approved", params={"number": str(invoice)},
-          changes={"status": ["submitted", "approved"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.approved",
+          params={"number": str(invoice)}, changes={"status": ["submitted", "approved"]})
     outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     invoice_approved.send(sender=Invoice, invoice=invoice, actor=actor)
     sync_invoice(invoice)
@@ -245,8 +245,8 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = paid_at or timezone.now()
     invoice.save(update_fields=["status", "paid_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.paid", params={"number": str(invoice)},
-          changes={"status": ["approved", "paid"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.paid",
+          params={"number": str(invoice)}, changes={"status": ["approved", "paid"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice

@@ -149,8 +149,8 @@ def payment_retry(*, payment: Payment, actor) -> Payment:
     payment.status, payment.reason = S.REQUESTED, ""
     payment.rail = PaymentSettings.current().rail
     payment.save(update_fields=["status", "reason", "rail", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.retried", params={"payment": payment.pk},
-          changes={"status": [before, S.REQUESTED]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.retried",
+          params={"payment": payment.pk}, changes={"status": [before, S.REQUESTED]})
     outbox_emit(kind="payment.requested", payload={"payment_id": payment.pk})
     sync_payment(payment)
     return payment
@@ -287,8 +287,8 @@ def payment_recovered(*, payment: Payment, actor) -> Payment:
     _reverse_entries(payment, actor=actor)
     payment.status = S.REVERSED
     payment.save(update_fields=["status", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.recovered", params={"payment": payment.pk},
-          changes={"status": [S.TO_RECOVER, S.REVERSED]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.recovered",
+          params={"payment": payment.pk}, changes={"status": [S.TO_RECOVER, S.REVERSED]})
     sync_payment(payment)
     return payment
 
