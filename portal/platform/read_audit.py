@@ -72,8 +72,7 @@ def record_reads(request, noticed: dict) -> None:
             listed = sorted(persons)
             audit(actor=user, action=AuditEvent.Action.VIEW, object_type="people.person",
                   object_id=str(listed[0]) if len(listed) == 1 else "",
-                  summary=(f"read {request.path}: " + ", ".join(f"{label} ×{n}" for label, n in counts.items())
-                           + f"; {len(listed)} person(s)"),
+                  message="person.read", params={"path": request.path[:200], "objects": counts, "n": len(listed)},
                   changes={"persons": listed[:PERSON_LIMIT], "person_count": len(listed), "read": counts,
                            "path": request.path[:200], **_who(request, user, schema)},
                   request=request)

@@ -110,7 +110,8 @@ def _membership_create(*, user, role: Role, municipality: Municipality | None, a
     membership = Membership.objects.create(user=user, role=role, municipality=municipality, pending=pending,
                                            granted_by=actor if getattr(actor, "pk", None) else None)
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=membership,
-          summary=f"{'proposed' if pending else 'granted'} {role.value} to {user.email}", request=request)
+          message="role.proposed" if pending else "role.granted",
+          params={"role": role.value, "email": user.email}, request=request)
     forget_roles(user)
     return membership
 
@@ -135,7 +136,7 @@ def membership_confirm(*, actor, membership_id: int, municipality: Municipality 
         membership.pending = False
         membership.save(update_fields=["pending"])
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=membership,
-              summary=f"confirmed {membership.role} for {membership.user.email}",
+              message="role.confirmed", params={"role": membership.role, "email": membership.user.email},
               changes={"pending": [True, False]}, request=request)
     forget_roles(membership.user)
     return membership
@@ -160,5 +161,6 @@ def membership_revoke(*, actor, membership_id: int, municipality: Municipality |
         raise Conflict(_("You cannot remove your own administrator role."), code="self_lockout")
     with transaction.atomic():
         audit(actor=actor, action=AuditEvent.Action.DELETE, obj=membership,
-              summary=f"removed {membership.role} from {membership.user.email}", request=request)
+              message="role.removed", params={"role": membership.role, "email": membership.user.email},
+              request=request)
         membership.delete()

@@ -132,7 +132,8 @@ def enrolment_confirm(*, request, device: TOTPDevice, code: str) -> list[str] | 
     codes = recovery_codes_replace(user)
     otp_login(request, device)
     request.session.pop(SESSION_STATE, None)
-    audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, summary="two-factor app set up", request=request)
+    audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, message="account.two_factor_set_up",
+          request=request)
     return codes
 
 
@@ -150,12 +151,12 @@ def recovery_codes_renew(*, request, password: str, code: str) -> list[str]:
         raise PermissionDenied(_("The password is not right."), code="two_factor.reauth", field="password")
     if not app.verify_token(_digits(code)):
         audit(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user,
-              summary="wrong two-factor code when renewing recovery codes", request=request)
+              message="account.two_factor_wrong_code_renewing", request=request)
         raise PermissionDenied(_("The code is not right. Enter the code your app shows now."),
                                code="two_factor.reauth", field="code")
     with transaction.atomic():
         codes = recovery_codes_replace(user)
-        audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, summary="two-factor recovery codes renewed",
+        audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, message="account.recovery_codes_renewed",
               changes={"recovery_codes": len(codes)}, request=request)
     return codes
 
@@ -179,7 +180,7 @@ def verify(*, request, code: str) -> bool:
     if device is None:
         device = _use_recovery_code(user, code)
     if device is None:
-        audit(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user, summary="wrong two-factor code",
+        audit(actor=user, action=AuditEvent.Action.LOGIN_FAILED, obj=user, message="account.two_factor_wrong_code",
               request=request)
         return False
     otp_login(request, device)

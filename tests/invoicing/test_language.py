@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from portal.frontend.audit_display import summary_text
 from portal.marketplace.invoicing.invoices import invoice_approve
+from portal.platform.core.audit_messages import shown
 from portal.platform.core.models import AuditEvent, audit
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A
@@ -43,8 +43,9 @@ def _pages(world, agreement, user_of, client_for, language, on_commit):
         invoice = submitted_invoice(world, agreement)
         invoice_approve(invoice=invoice, actor=finance)
     admin = user_of(Role.MUNICIPALITY_ADMIN)
-    audit(actor=admin, action=AuditEvent.Action.LOGIN, obj=admin, summary="sign-in")
-    audit(actor=finance, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved")
+    audit(actor=admin, action=AuditEvent.Action.LOGIN, obj=admin, message="account.signed_in")
+    audit(actor=finance, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.approved",
+          params={"number": str(invoice)})
     connection.set_schema_to_public()
     return invoice, {
         "budget (social worker)": client_for(MUNICIPALITY_A, user=user_of(Role.SOCIAL_WORKER), language=language)
@@ -80,8 +81,8 @@ def test_the_english_pages_show_no_latvian_statuses_or_references(world, agreeme
     assert "user" in texts["audit log (administrator)"] and "accounts.user" not in texts["audit log (administrator)"]
 
 
-# What the price caps, payments, batches, bank statements and Stripe write to the audit log (their own code
-# writes these summaries), and what the Latvian audit page shows instead.
+# What the price caps, payments, batches, bank statements and Stripe wrote to the audit log before the message
+# codes (ADR 0017), and what the Latvian audit page shows for them once the migration gave them their codes.
 MONEY_SUMMARIES = {
     "price cap speech-therapy/hour": "cenu griesti noteikti",
     "price cap 7/session removed": "cenu griesti noņemti",
@@ -99,16 +100,21 @@ MONEY_SUMMARIES = {
     "co-payment paid (Stripe cs_test_abc)": "līdzmaksājums samaksāts",
     "co-payment expired (Stripe cs_test_abc)": "līdzmaksājums nav samaksāts laikā",
     "co-payment failed (Stripe cs_test_abc)": "līdzmaksājums neizdevās",
-    "rejected after payment": "noraidīts pēc samaksas",
+    "invoice SBS-1-00015 rejected after payment": "rēķins SBS-1-00015 noraidīts pēc samaksas",
 }
 
 
 def test_price_cap_payment_and_stripe_audit_summaries_are_in_latvian():
+    from importlib import import_module
+
+    convert = import_module("portal.platform.core.migrations.0004_audit_message_codes").convert
+    converted = {summary: convert(summary) for summary in MONEY_SUMMARIES}
     with translation.override("lv"):
-        shown = {summary: summary_text(summary) for summary in MONEY_SUMMARIES}
+        shown_lv = {summary: shown(*converted[summary], summary=summary) for summary in MONEY_SUMMARIES}
     for summary, expected in MONEY_SUMMARIES.items():
-        assert shown[summary].startswith(expected), (summary, shown[summary])
-        assert not re.search(r"\b(payment|batch|statement|price cap|co-payment|top-up|cs_test|acct_)", shown[summary])
+        assert shown_lv[summary].startswith(expected), (summary, shown_lv[summary])
+        assert not re.search(r"\b(payment|batch|statement|price cap|co-payment|top-up|cs_test|acct_)",
+                             shown_lv[summary])
     with translation.override("en"):
-        assert summary_text("payment batch X-1 exported") == "payment batch X-1 exported"
-        assert summary_text("Stripe account acct_1 for A") == "Stripe account for A"
+        assert shown(*convert("payment batch X-1 exported")) == "payment batch X-1 exported"
+        assert shown(*convert("Stripe account acct_1 for A")) == "Stripe account for A"

@@ -52,7 +52,8 @@ class PeopleView(GenericAPIView):
                 or section not in access.visible_sections(request.user, person, capacity)):
             raise Http404
         if what:
-            services.person_viewed(person=person, actor=request.user, what=f"API: {what}", request=request)
+            services.person_viewed(person=person, actor=request.user, message="person.api_read", params={"what": what},
+                                   request=request)
         self.capacity = capacity
         return person
 
@@ -264,7 +265,8 @@ class DocumentDownloadView(PeopleView):
                                                      assessment__person=person).first()
         if document is None:
             raise Http404
-        services.person_viewed(person=person, actor=request.user, what=f"API: document {document.file_name}",
+        services.person_viewed(person=person, actor=request.user, message="person.api_document_read",
+                               params={"file": document.file_name},
                                request=request)
         return attachment_response(content=document.content, content_type=document.content_type,
                                    file_name=f"{document.pk}-{document.file_name}")

@@ -68,5 +68,5 @@ def budget_for_user(user, budget_id, *, request=None) -> Budget:
         raise Http404
     if is_budget_staff(user):
         audit(actor=user, action=AuditEvent.Action.VIEW, obj=budget, request=request,
-              summary=f"budget of person {budget.person_id}")
+              message="budget.viewed", params={"person_id": budget.person_id})
     return budget

@@ -166,6 +166,6 @@ def methodology_update(*, min_period_months: int, max_period_months: int, rates:
     new = {"min": min_period_months, "max": max_period_months,
            "rates": {f"{g}:{lv}": str(a) for (g, lv), a in rate_table().items()},
            "funding": {c: str(merged[c]) for c in sources}}
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=methodology, summary="budget methodology changed",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=methodology, message="budget.methodology_changed",
           changes={"old": old, "new": new}, request=request)
     return methodology

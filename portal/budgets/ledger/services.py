@@ -149,7 +149,7 @@ def budget_grant(*, plan, actor, level: int | None = None) -> Budget:
                     actor=_actor_or_none(actor)))
             LedgerEntry.objects.bulk_create([e for e in entries if e.amount > 0])
             audit(actor=actor, action=AuditEvent.Action.CREATE, obj=budget,
-                  summary=f"budget granted {amount.total} EUR for plan {plan.pk}")
+                  message="budget.granted", params={"amount": str(amount.total), "plan": plan.pk})
             # A new version replaces the previous one: its budget closes in the same transaction, and the
             # worker carries its running agreements over (invoicing.tasks handles "budget.superseded").
             for previous in budgets_close_superseded(person=person, actor=actor):
@@ -364,7 +364,7 @@ def budget_close(*, budget: Budget, actor, release_reservations: bool = True) ->
         budget.status = Budget.Status.CLOSED
         budget.closed_at = timezone.now()
         budget.save(update_fields=["status", "closed_at"])
-        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=budget, summary="budget closed")
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=budget, message="budget.closed")
     return budget
 
 

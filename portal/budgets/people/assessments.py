@@ -100,7 +100,7 @@ def assessment_create(*, person: Person, scores: dict, assessed_on: dt.date, val
             behavioural_needs=behavioural_needs, level=level, summary=(summary or "").strip(),
             assessor=actor, assessor_name=assessor_name, assessed_on=assessed_on, valid_until=valid_until)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, obj=assessment,
-                     what="needs assessment recorded", request=request)
+                     message="person.assessment_recorded", request=request)
         # In the same transaction (ids only): the statistics' "persons assessed" refresh after the commit.
         outbox_emit(kind="assessment.recorded", payload={"assessment_id": assessment.pk, "person_id": person.pk})
     return assessment
@@ -117,6 +117,6 @@ def document_attach(*, assessment: Assessment, file_name: str, content: bytes, a
             assessment=assessment, file_name=file_name, content_type=upload.content_type, size=size,
             content=upload.content, uploaded_by=actor)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=assessment.person, obj=document,
-                     what=f"document attached to assessment #{assessment.pk}",
+                     message="person.assessment_document_attached", params={"assessment": assessment.pk},
                      changes={"file_name": file_name, "size": size}, request=request)
     return document

@@ -24,17 +24,19 @@ def require_consent(person: Person, kind: str, message: str) -> None:
         raise NotAllowed(message, code="consent.withdrawn")
 
 
-def audit_person(*, actor, action: str, person: Person, what: str, obj=None, changes: dict | None = None,
-                 request=None) -> AuditEvent:
+def audit_person(*, actor, action: str, person: Person, message: str, params: dict | None = None, obj=None,
+                 changes: dict | None = None, request=None) -> AuditEvent:
     """One audit row about ``person``'s data; the summary names the person so the administrator can
-    search by name."""
+    search by name (the ``about_person`` messages of platform/core/audit_messages.py)."""
     target = obj if obj is not None else person
-    return audit(actor=actor, action=action, obj=target,
-                 summary=f"{person.full_name} (#{person.pk}): {what}", changes=changes, request=request)
+    return audit(actor=actor, action=action, obj=target, message=message,
+                 params={**(params or {}), "person": person.full_name, "person_id": person.pk}, changes=changes,
+                 request=request)
 
 
-def person_viewed(*, person: Person, actor, what: str, request=None) -> AuditEvent:
-    """Record that ``actor`` read ``what`` of the person's data."""
-    return audit_person(actor=actor, action=AuditEvent.Action.VIEW, person=person, what=what, request=request)
+def person_viewed(*, person: Person, actor, message: str, params: dict | None = None, request=None) -> AuditEvent:
+    """Record that ``actor`` read the person's data (``message``: what of it)."""
+    return audit_person(actor=actor, action=AuditEvent.Action.VIEW, person=person, message=message, params=params,
+                        request=request)
 
 

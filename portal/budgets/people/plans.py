@@ -136,7 +136,7 @@ def plan_create(*, person: Person, period_start: dt.date, period_end: dt.date, g
                                           period_start=period_start, period_end=period_end, created_by=actor)
         _write_goals(plan, cleaned)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, obj=plan,
-                     what=f"support plan v{version} drafted",
+                     message="person.plan_drafted", params={"version": version},
                      changes={"period": [str(period_start), str(period_end)], "goals": _goal_snapshot(cleaned)},
                      request=request)
     return plan
@@ -159,7 +159,7 @@ def plan_update(*, plan: SupportPlan, period_start: dt.date, period_end: dt.date
                                  "agreed_capacity", "agreed_at"])
         _write_goals(plan, cleaned)
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=plan,
-                     what=f"support plan v{plan.version} changed",
+                     message="person.plan_changed", params={"version": plan.version},
                      changes={"period": [str(period_start), str(period_end)], "goals": _goal_snapshot(cleaned)},
                      request=request)
     return plan
@@ -202,7 +202,7 @@ def plan_agree(*, plan: SupportPlan, actor, given_by_name: str = "", capacity: s
             raise PlanStateConflict(_("Only a draft plan can be agreed."))
         plan.refresh_from_db()
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=person, obj=plan,
-                     what=f"support plan v{plan.version} agreed by {capacity}",
+                     message="person.plan_agreed", params={"version": plan.version, "capacity": capacity},
                      changes={"agreed_by": given_by_name}, request=request)
     return plan
 
@@ -229,7 +229,7 @@ def plan_approve(*, plan: SupportPlan, actor, request=None) -> SupportPlan:
         locked.approved_by, locked.approved_at = actor, timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=locked,
-                     what=f"support plan v{locked.version} approved",
+                     message="person.plan_approved", params={"version": locked.version},
                      changes={"superseded": [p.version for p in previous]}, request=request)
         budget_grant(plan=locked, actor=actor)
         outbox_emit(kind="plan.approved", payload={"plan_id": locked.pk, "person_id": plan.person_id})
@@ -270,7 +270,7 @@ def plan_review(*, plan: SupportPlan, outcomes: dict, comment: str = "", actor, 
             plan.status = SupportPlan.Status.CLOSED
         plan.save(update_fields=["reviewed_by", "reviewed_at", "review_comment", "status"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=plan.person, obj=plan,
-                     what=f"support plan v{plan.version} reviewed",
+                     message="person.plan_reviewed", params={"version": plan.version},
                      changes={"outcomes": {str(g.pk): g.outcome for g in goals}}, request=request)
         outbox_emit(kind="plan.reviewed", payload={"plan_id": plan.pk})
     return plan

@@ -67,7 +67,7 @@ def erasure_request(*, person: Person, actor, request=None) -> ErasureRequest:
         return open_request
     erasure = ErasureRequest.objects.create(person=person, requested_by=actor)
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=erasure, request=request,
-          summary=f"#{person.pk}: erasure requested", changes={"person": person.pk})
+          message="person.erasure_requested", params={"person_id": person.pk}, changes={"person": person.pk})
     return erasure
 
 
@@ -93,7 +93,8 @@ def person_erase(*, person: Person, actor, request=None) -> list[dict]:
     closed = person.erasure_requests.filter(done_at__isnull=True).update(done_at=timezone.now(), done_by=actor,
                                                                          kept=kept)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, request=request,
-          summary=f"#{person.pk}: erasure on request", changes={"erased": changed, "requests_closed": closed,
+          message="person.erased", params={"person_id": person.pk},
+          changes={"erased": changed, "requests_closed": closed,
                                                                "kept_until": {s["what"]: str(s["until"]) for s in stays}})
     return stays
 
@@ -112,7 +113,8 @@ def person_anonymise(*, person: Person, actor=None) -> Person:
     person.save()
     Relation.objects.filter(person=person).delete()
     _file_free_text_remove(person)
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, summary=f"#{person.pk}: anonymised (retention)")
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, message="person.anonymised",
+          params={"person_id": person.pk})
     return person
 
 

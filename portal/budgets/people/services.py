@@ -40,7 +40,8 @@ PERSON_FIELDS = (
 
 def persons_listed(*, actor, query: str, count: int, request=None) -> AuditEvent:
     return audit(actor=actor, action=AuditEvent.Action.VIEW, object_type="people.person",
-                 summary=f"person list (search “{query[:80]}”, {count} found)", request=request)
+                 message="person.list_searched",
+                 params={"query": query[:80], "n": count}, request=request)
 
 
 def _display(value):
@@ -150,7 +151,7 @@ def person_create(*, actor, request=None, **data) -> Person:
         except IntegrityError:
             raise DuplicatePersonalCode(_("A person with this personal code is already registered."),
                                         field="personal_code") from None
-        audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, what="person registered",
+        audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, message="person.registered",
                      changes={"fields": sorted(k for k, v in cleaned.items() if v not in (None, ""))},
                      request=request)
     return person
@@ -174,7 +175,8 @@ def person_update(*, person: Person, actor, request=None, **changes) -> Person:
         logged = {name: ("changed" if name in SENSITIVE_FIELDS else [_display(current[name]), _display(value)])
                   for name, value in diff.items()}
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=person,
-                     what="changed " + ", ".join(sorted(diff)), changes=logged, request=request)
+                     message="person.changed", params={"fields": sorted(diff)}, changes=logged,
+                     request=request)
     return person
 
 
@@ -221,7 +223,7 @@ def relation_add(*, person: Person, user, kind: str, basis: str, valid_from: dt.
         relation = Relation.objects.create(person=person, user=user, kind=kind, basis=basis, may_see=may_see,
                                            valid_from=valid_from, valid_until=valid_until, created_by=actor)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, obj=relation,
-                     what=f"{kind} {user.email} added",
+                     message="person.relation_added", params={"kind": str(kind), "email": user.email},
                      changes={"kind": kind, "basis": basis, "may_see": may_see}, request=request)
     return relation
 
@@ -245,7 +247,7 @@ def relation_set_visibility(*, relation: Relation, may_see, actor, request=None)
         relation.may_see = may_see
         relation.save(update_fields=["may_see"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=person, obj=relation,
-                     what="support person's view changed", changes={"may_see": [old, may_see]}, request=request)
+                     message="person.relation_view_changed", changes={"may_see": [old, may_see]}, request=request)
     return relation
 
 
@@ -258,7 +260,8 @@ def relation_end(*, relation: Relation, on: dt.date, actor, request=None) -> Rel
         relation.valid_until = on
         relation.save(update_fields=["valid_until"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=relation.person, obj=relation,
-                     what="relation ended", changes={"valid_until": [_display(old), str(on)]}, request=request)
+                     message="person.relation_ended", changes={"valid_until": [_display(old), str(on)]},
+                     request=request)
     return relation
 
 
@@ -290,7 +293,8 @@ def consent_record(*, person: Person, kind: str, given_on: dt.date, given_by_nam
         consent = Consent.objects.create(person=person, kind=kind, given_on=given_on, given_by_name=given_by_name,
                                          given_by_capacity=given_by_capacity, recorded_by=actor)
         audit_person(actor=actor, action=AuditEvent.Action.CREATE, person=person, obj=consent,
-                     what=f"consent {kind} recorded", changes={"given_on": str(given_on)}, request=request)
+                     message="person.consent_recorded", params={"kind": str(kind)},
+                     changes={"given_on": str(given_on)}, request=request)
     return consent
 
 
@@ -307,7 +311,8 @@ def consent_withdraw(*, consent: Consent, on: dt.date, actor, request=None) -> C
         consent.withdrawn_on = on
         consent.save(update_fields=["withdrawn_on"])
         audit_person(actor=actor, action=AuditEvent.Action.UPDATE, person=person, obj=consent,
-                     what=f"consent {consent.kind} withdrawn", changes={"withdrawn_on": str(on)}, request=request)
+                     message="person.consent_withdrawn", params={"kind": consent.kind},
+                     changes={"withdrawn_on": str(on)}, request=request)
     return consent
 
 

@@ -115,7 +115,8 @@ def plan_edit(request, person_id, plan_id):
 def plan_detail(request, person_id, plan_id):
     person = _person(request, person_id)
     plan = _plan(person, plan_id)
-    services.person_viewed(person=person, actor=request.user, what=f"support plan v{plan.version}",
+    services.person_viewed(person=person, actor=request.user, message="person.plan_viewed",
+                           params={"version": plan.version},
                            request=request)
     return render(request, "people/plan_detail.html", {
         "person": person, "plan": plan, "goals": list(plan.goals.all()),

@@ -87,7 +87,7 @@ def person_list(request):
 @member_required(*READERS)
 def person_detail(request, person_id):
     person = _person(request, person_id)
-    services.person_viewed(person=person, actor=request.user, what="person page", request=request)
+    services.person_viewed(person=person, actor=request.user, message="person.page_viewed", request=request)
     return render(request, "people/person_detail.html", {
         "person": person,
         "relations": list(selectors.relations_of(person)),
@@ -130,7 +130,7 @@ def person_edit(request, person_id):
             messages.success(request, _("The changes are saved."))
             return redirect("people:person", person_id=person.pk)
     else:
-        services.person_viewed(person=person, actor=request.user, what="edit form", request=request)
+        services.person_viewed(person=person, actor=request.user, message="person.edit_form_viewed", request=request)
     return _render_form(request, "people/person_form.html", {"form": form, "person": person}, form)
 
 
@@ -169,7 +169,8 @@ def document_download(request, person_id, document_id):
     document = AssessmentDocument.objects.filter(pk=document_id, assessment__person=person).first()
     if document is None:
         raise Http404
-    services.person_viewed(person=person, actor=request.user, what=f"document {document.file_name}",
+    services.person_viewed(person=person, actor=request.user, message="person.document_viewed",
+                           params={"file": document.file_name},
                            request=request)
     return attachment_response(content=document.content, content_type=document.content_type,
                                file_name=f"{document.pk}-{document.file_name}")
@@ -271,7 +272,8 @@ def my_plan(request):
         plan = selectors.current_plan(person) if "plan" in sections else None
         pending = (selectors.plans_of(person).filter(status=SupportPlan.Status.DRAFT).first()
                    if "plan" in sections else None)
-        services.person_viewed(person=person, actor=request.user, what=f"my plan page as {capacity}",
+        services.person_viewed(person=person, actor=request.user, message="person.my_plan_viewed",
+                               params={"capacity": capacity},
                                request=request)
         support = []
         if capacity == access.SELF:

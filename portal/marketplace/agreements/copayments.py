@@ -29,6 +29,8 @@ SETTLE_FROM = {
     CoPayment.Status.FAILED: {CoPayment.Status.OPEN, CoPayment.Status.PROCESSING},
     CoPayment.Status.EXPIRED: {CoPayment.Status.OPEN, CoPayment.Status.PROCESSING},
 }
+COPAYMENT_MESSAGES = {CoPayment.Status.PAID: "copayment.paid", CoPayment.Status.PROCESSING: "copayment.processing",
+                      CoPayment.Status.FAILED: "copayment.failed", CoPayment.Status.EXPIRED: "copayment.expired"}
 
 
 def copayment_due(agreement: Agreement) -> Decimal:
@@ -62,7 +64,7 @@ def copayment_open(*, agreement: Agreement, amount: Decimal, checkout_session_id
     copayment = CoPayment.objects.create(agreement=agreement, amount=amount, checkout_session_id=checkout_session_id,
                                          opened_by=actor)
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=copayment,
-          summary=f"co-payment {amount} EUR by card, {checkout_session_id}")
+          message="copayment.by_card", params={"amount": str(amount), "session": checkout_session_id})
     return copayment
 
 
@@ -79,5 +81,5 @@ def copayment_settle(*, checkout_session_id: str, paid: bool | None = None, stat
     copayment.settled_at = None if status == CoPayment.Status.PROCESSING else (at or timezone.now())
     copayment.save(update_fields=["status", "settled_at"])
     audit(actor=None, action=AuditEvent.Action.UPDATE, obj=copayment, changes={"status": status},
-          summary=f"co-payment {status} (Stripe {checkout_session_id})")
+          message=COPAYMENT_MESSAGES[status], params={"session": checkout_session_id})
     return copayment

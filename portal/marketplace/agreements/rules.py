@@ -75,5 +75,5 @@ def municipal_rules_update(*, actor, provider_response_days: int, approval_servi
                "invoice_approval_days": rules.invoice_approval_days,
                "respite_days_per_year": rules.respite_days_per_year}
         changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
-        audit(actor=actor, action="update", obj=rules, summary="agreement rules", changes=changes)
+        audit(actor=actor, action="update", obj=rules, message="agreement.rules_changed", changes=changes)
     return rules

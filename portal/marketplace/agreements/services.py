@@ -192,7 +192,7 @@ def _draft_create(*, person, service, actor, capacity, units_per_week, total_uni
             period_start=q.period_start, period_end=q.period_end, status=S.DRAFT,
             explanation=(explanation or "").strip()[:4000], prepared_by=actor)
         AgreementEvent.objects.create(agreement=agreement, actor=actor, capacity=capacity, to_status=S.DRAFT)
-        audit(actor=actor, action="create", obj=agreement, summary=f"agreement draft for person {person.pk}")
+        audit(actor=actor, action="create", obj=agreement, message="agreement.drafted", params={"person_id": person.pk})
     return agreement
 
 

@@ -42,7 +42,8 @@ def _move(agreement, to_status, *, actor, capacity="", note="", fields=()) -> Ag
     agreement.save(update_fields=["status", "modified_at", *fields])
     AgreementEvent.objects.create(agreement=agreement, actor=actor if _is_user(actor) else None,
                                   capacity=capacity, from_status=from_status, to_status=to_status, note=note)
-    audit(actor=actor, action="update", obj=agreement, summary=f"agreement {from_status} → {to_status}",
+    audit(actor=actor, action="update", obj=agreement, message="agreement.status_changed",
+          params={"before": str(from_status), "after": str(to_status)},
           changes={"status": [from_status, to_status]})
     outbox_emit(kind="agreement.status_changed",
                 payload={"agreement_id": agreement.pk, "from_status": from_status, "to_status": to_status})

@@ -54,7 +54,8 @@ def provider_approval_decide(*, provider: Provider, status: str, actor, note: st
         provider=provider, municipality_code=municipality.code,
         defaults={"status": status, "note": approval.note, "decided_at": approval.decided_at})
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
-          summary=f"provider {provider.name} {status}", request=request)
+          message="provider.decided", params={"name": provider.name, "status": str(status)},
+          request=request)
     if old != status:
         outbox_emit(kind="provider.approval_decided", payload={"provider_id": provider.pk, "status": status})
     return approval
@@ -75,7 +76,8 @@ def service_approval_decide(*, service: Service, status: str, actor, note: str =
     approval.decided_by, approval.decided_at = actor, timezone.now()
     approval.save()
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=approval, changes={"status": [old, status]},
-          summary=f"service {service.pk} {status}", request=request)
+          message="service.decided", params={"service": service.pk, "status": str(status)},
+          request=request)
     if old != status:
         outbox_emit(kind="service.approval_decided", payload={
             "provider_id": service.provider_id, "service_ids": [service.pk], "status": status})
@@ -97,8 +99,8 @@ def services_approve_all(*, provider: Provider, actor, request=None) -> int:
             "status": ApprovalStatus.APPROVED, "decided_by": actor, "decided_at": now})
     if service_ids:
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, object_type="approvals.serviceapproval",
-              changes={"approved_services": service_ids}, summary=f"approved {len(service_ids)} services of "
-              f"{provider.name}", request=request)
+              changes={"approved_services": service_ids}, message="services.approved",
+              params={"n": len(service_ids), "name": provider.name}, request=request)
         outbox_emit(kind="service.approval_decided", payload={
             "provider_id": provider.pk, "service_ids": service_ids, "status": ApprovalStatus.APPROVED})
     return len(service_ids)
@@ -137,7 +139,7 @@ def price_cap_set(*, service_type, unit: str, amount, over_cap_rule: str = Price
     cap.save()
     audit(actor=actor, action=AuditEvent.Action.UPDATE if old else AuditEvent.Action.CREATE, obj=cap,
           changes={"cap": [old, [str(amount), over_cap_rule]]},
-          summary=f"price cap {service_type.code}/{unit}", request=request)
+          message="price_cap.set", params={"service_type": service_type.code, "unit": str(unit)}, request=request)
     return cap
 
 
@@ -146,5 +148,6 @@ def price_cap_remove(*, cap: PriceCap, actor, request=None) -> None:
     _require_admin(actor)
     audit(actor=actor, action=AuditEvent.Action.DELETE, obj=cap,
           changes={"cap": [[str(cap.amount), cap.over_cap_rule], None]},
-          summary=f"price cap {cap.service_type_id}/{cap.unit} removed", request=request)
+          message="price_cap.removed", params={"service_type": cap.service_type_id, "unit": cap.unit},
+          request=request)
     cap.delete()

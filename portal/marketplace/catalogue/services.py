@@ -106,7 +106,8 @@ def provider_sign_up(*, actor, profile: dict, full_name: str = "", email: str = 
     membership_ensure(user=user, role=Role.PROVIDER_STAFF, actor=user, request=request)
     ProviderStaff.objects.create(user=user, provider=provider, is_owner=True)
     _record(provider=provider, actor=user, kind=CatalogueChange.Kind.PROVIDER_CREATED, changes=changes)
-    audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, summary=f"provider sign-up {provider.name}",
+    audit(actor=user, action=AuditEvent.Action.CREATE, obj=provider, message="provider.signed_up",
+          params={"name": provider.name},
           request=request)
     _announce(provider.pk)
     if not user.is_active:
@@ -146,7 +147,8 @@ def provider_sign_up_confirm(*, uidb64: str, token: str, request=None) -> User |
         return None
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, summary=f"confirmed sign-up address {user.email}",
+    audit(actor=user, action=AuditEvent.Action.UPDATE, obj=user, message="account.sign_up_address_confirmed",
+          params={"email": user.email},
           request=request)
     return user
 
@@ -165,7 +167,7 @@ def provider_update(*, provider: Provider, actor, request=None, **fields) -> Pro
     provider.save()
     _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.PROVIDER_CHANGED, changes=changes)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, changes=changes,
-          summary=f"profile of {provider.name}", request=request)
+          message="provider.profile_changed", params={"name": provider.name}, request=request)
     _announce(provider.pk, provider.services.values_list("pk", flat=True))
     return provider
 
@@ -188,7 +190,8 @@ def provider_status_set(*, provider: Provider, status: str, actor, request=None)
     provider.save(update_fields=["status", "verified_at", "verified_by", "modified_at"])
     _record(provider=provider, actor=actor, kind=CatalogueChange.Kind.PROVIDER_STATUS, changes=changes)
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=provider, changes=changes,
-          summary=f"provider {provider.name} {status}", request=request)
+          message="provider.status_changed", params={"name": provider.name, "status": str(status)},
+          request=request)
     _announce(provider.pk, provider.services.values_list("pk", flat=True))
     if status == Provider.Status.VERIFIED:
         signals.provider_verified.send(sender=Provider, provider_id=provider.pk)
@@ -381,7 +384,8 @@ def service_update(*, service: Service, actor, locations=None, request=None, **f
     _record(provider=service.provider, service=service, actor=actor, kind=_change_kind(changes), changes=changes)
     if PRICE_FIELDS & set(changes):
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=service, changes=changes,
-              summary=f"price of service {service.pk}", request=request)
+              message="service.price_changed", params={"service": service.pk},
+              request=request)
     _announce(service.provider_id, [service.pk])
     return service
 

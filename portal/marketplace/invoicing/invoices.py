@@ -75,7 +75,8 @@ def invoice_create(*, agreement, year: int, month: int, actor) -> Invoice:
     invoice = Invoice.objects.create(agreement=agreement, provider_id=agreement.provider_id,
                                      period_start=period_start, period_end=period_end, created_by=actor)
     _fill_lines(invoice)
-    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=invoice, summary=f"invoice draft {period_start:%Y-%m}")
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=invoice, message="invoice.drafted",
+          params={"month": f"{period_start:%Y-%m}"})
     sync_invoice(invoice)
     return invoice
 
@@ -118,7 +119,7 @@ def invoice_delete(*, invoice: Invoice, actor) -> None:
     invoice.lines.all().delete()
     invoice.delete()
     audit(actor=actor, action=AuditEvent.Action.DELETE, object_type="invoicing.invoice", object_id=pk,
-          summary="invoice draft deleted")
+          message="invoice.draft_deleted")
 
     def drop():
         ProviderWorkItem.objects.filter(municipality=municipality, kind="invoice", object_id=pk).delete()
@@ -139,8 +140,8 @@ def invoice_submit(*, invoice: Invoice, actor) -> Invoice:
     invoice.status = Invoice.Status.SUBMITTED
     invoice.submitted_by, invoice.submitted_at = actor, timezone.now()
     invoice.save(update_fields=["number", "status", "submitted_by", "submitted_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} submitted",
-          changes={"status": ["draft", "submitted"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.submitted",
+          params={"number": str(invoice)}, changes={"status": ["draft", "submitted"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.submitted", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
@@ -169,7 +170,7 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
             invoice.first_approved_by, invoice.first_approved_at = actor, timezone.now()
             invoice.save(update_fields=["first_approved_by", "first_approved_at", "modified_at"])
             audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
-                  summary=f"invoice {invoice} first approval (a second finance officer completes it)")
+                  message="invoice.first_approval", params={"number": str(invoice)})
             return invoice
         if invoice.first_approved_by_id == actor.pk:
             raise errors.SecondApproverNeeded(_("You approved this invoice first: a second finance officer must "
@@ -183,8 +184,8 @@ def invoice_approve(*, invoice: Invoice, actor) -> Invoice:
     invoice.status = Invoice.Status.APPROVED
     invoice.decided_by, invoice.decided_at, invoice.ledger_entry = actor, timezone.now(), entry
     invoice.save(update_fields=["status", "decided_by", "decided_at", "ledger_entry", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} approved",
-          changes={"status": ["submitted", "approved"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.approved",
+          params={"number": str(invoice)}, changes={"status": ["submitted", "approved"]})
     outbox_emit(kind="invoice.approved", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     invoice_approved.send(sender=Invoice, invoice=invoice, actor=actor)
     sync_invoice(invoice)
@@ -202,13 +203,13 @@ def _rejection_reason(invoice: Invoice, reason: str, actor) -> str:
     return reason
 
 
-def _mark_rejected(invoice: Invoice, *, reason: str, actor, summary: str) -> Invoice:
+def _mark_rejected(invoice: Invoice, *, reason: str, actor, message: str) -> Invoice:
     before = invoice.status
     invoice.status = Invoice.Status.REJECTED
     invoice.decided_by, invoice.decided_at, invoice.rejection_reason = actor, timezone.now(), reason[:2000]
     invoice.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "modified_at"])
     invoice.lines.update(live=False)
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} {summary}",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message=message, params={"number": str(invoice)},
           changes={"status": [before, "rejected"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.rejected", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
@@ -220,7 +221,7 @@ def invoice_reject(*, invoice: Invoice, reason: str, actor) -> Invoice:
     """The finance officer rejects with a reason the provider sees; its sessions may be invoiced again."""
     reason = _rejection_reason(invoice, reason, actor)
     invoice = _lock_invoice(invoice, Invoice.Status.SUBMITTED)
-    return _mark_rejected(invoice, reason=reason, actor=actor, summary="rejected")
+    return _mark_rejected(invoice, reason=reason, actor=actor, message="invoice.rejected")
 
 
 @transaction.atomic
@@ -232,7 +233,7 @@ def invoice_reject_paid(*, invoice: Invoice, reason: str, actor) -> Invoice:
     invoice = _lock_invoice(invoice, Invoice.Status.PAID)
     post_refund(post=invoice.ledger_entry, reference=f"invoice {invoice.display_number} cancelled",
                 idempotency_key=f"{idempotency_key(invoice)}:refund", actor=actor)
-    return _mark_rejected(invoice, reason=reason, actor=actor, summary="rejected after payment")
+    return _mark_rejected(invoice, reason=reason, actor=actor, message="invoice.rejected_after_payment")
 
 
 @transaction.atomic
@@ -244,8 +245,8 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Invoice:
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = paid_at or timezone.now()
     invoice.save(update_fields=["status", "paid_at", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, summary=f"invoice {invoice} paid",
-          changes={"status": ["approved", "paid"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice, message="invoice.paid",
+          params={"number": str(invoice)}, changes={"status": ["approved", "paid"]})
     sync_invoice(invoice)
     outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     return invoice
@@ -264,7 +265,8 @@ def invoice_payment_settled(*, invoice: Invoice, paid: bool, actor=None, at=None
     invoice.paid_at = (at or timezone.now()) if paid else None
     invoice.save(update_fields=["status", "paid_at", "modified_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=invoice,
-          summary=f"invoice {invoice} {'paid' if paid else 'payment returned'}", changes={"status": [before, after]})
+          message="invoice.paid" if paid else "invoice.payment_returned",
+          params={"number": str(invoice)}, changes={"status": [before, after]})
     if paid:  # the provider and the family are told (notifications)
         outbox_emit(kind="invoice.paid", payload={"invoice_id": invoice.pk, "agreement_id": invoice.agreement_id})
     sync_invoice(invoice)

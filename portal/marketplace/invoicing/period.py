@@ -110,7 +110,7 @@ def _carry_one(agreement: Agreement, *, previous: Budget, budget: Budget, actor)
                                           from_status=locked.status, to_status=locked.status,
                                           note=f"carried over to budget {budget.pk}")
             audit(actor=actor, action="update", obj=locked,
-                  summary=f"agreement carried over from budget {previous.pk} to budget {budget.pk}",
+                  message="agreement.carried_over", params={"previous": previous.pk, "budget": budget.pk},
                   changes={"category": [from_category, category.pk]})
     except (InsufficientFunds, BudgetClosed) as refusal:
         return refusal.code
@@ -166,7 +166,8 @@ def carry_over_decide(*, carry_over: CarryOver, carry_on: bool, actor) -> CarryO
         question.decided_by, question.decided_as, question.decided_at = actor, capacity or "", timezone.now()
         question.save(update_fields=["status", "kept_reason", "decided_by", "decided_as", "decided_at"])
         audit(actor=actor, action="update", obj=agreement,
-              summary=f"carry-over to budget {question.budget_id} answered: {question.status}",
+              message="agreement.carry_over_answered",
+              params={"budget": question.budget_id, "answer": str(question.status)},
               changes={"carry_over": ["asked", question.status]})
     return question
 

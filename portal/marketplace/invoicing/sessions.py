@@ -148,7 +148,8 @@ def _create(agreement, *, actor, external_id: str, fields: dict) -> Session:
     session.full_clean(exclude=["agreement", "recorded_by"])
     session.save()
     _flag_against_existing(session)
-    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=session, summary=f"session {session.date}")
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=session, message="session.recorded",
+          params={"date": str(session.date)})
     sync_session(session)
     outbox_emit(kind="session.recorded", payload={"session_id": session.pk, "agreement_id": session.agreement_id})
     return session
@@ -301,7 +302,7 @@ def session_confirm(*, session: Session, actor) -> Session:
     session.dispute_reason = ""
     session.save(update_fields=["status", "decided_by", "decided_at", "decided_as", "dispute_reason",
                                 "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, summary="session confirmed",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, message="session.confirmed",
           changes={"status": [old, session.status]})
     sync_session(session)
     return session
@@ -355,7 +356,7 @@ def sessions_confirm_month(*, actor, month: str, agreement_id=None) -> list[Sess
                                          "modified_at"])
     for session in locked:
         audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session,
-              summary=f"session confirmed (month {first:%Y-%m} confirmed at once)",
+              message="session.confirmed_with_month", params={"month": f"{first:%Y-%m}"},
               changes={"status": [SessionStatus.RECORDED, SessionStatus.CONFIRMED]})
         sync_session(session)
     return locked
@@ -378,7 +379,7 @@ def session_dispute(*, session: Session, reason: str, actor) -> Session:
     session.dispute_reason = reason[:500]
     session.save(update_fields=["status", "decided_by", "decided_at", "decided_as", "dispute_reason",
                                 "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, summary="session disputed",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, message="session.disputed",
           changes={"status": [SessionStatus.RECORDED, SessionStatus.DISPUTED]})
     sync_session(session)
     outbox_emit(kind="session.disputed", payload={"session_id": session.pk, "agreement_id": session.agreement_id})
@@ -410,7 +411,7 @@ def session_correct(*, session: Session, units, staff_name, note, actor, start_t
     session.decided_by = session.decided_at = None
     session.decided_as = ""
     session.save()
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, summary="session corrected")
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, message="session.corrected")
     sync_session(session)
     return session
 
@@ -422,7 +423,7 @@ def session_withdraw(*, session: Session, actor) -> Session:
     old = session.status
     session.status = SessionStatus.WITHDRAWN
     session.save(update_fields=["status", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, summary="session withdrawn",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=session, message="session.withdrawn",
           changes={"status": [old, session.status]})
     sync_session(session)
     return session

@@ -149,7 +149,8 @@ def batch_create(*, actor, payment_ids=None, execution_date: dt.date | None = No
                                         xml=data, created_by=actor)
     Payment.objects.filter(pk__in=[p.pk for p in payments]).update(batch=batch, modified_at=timezone.now())
     audit(actor=actor, action=AuditEvent.Action.CREATE, obj=batch,
-          summary=f"payment batch {batch.message_id}: {batch.count} payments, {batch.total}")
+          message="payment.batch_created",
+          params={"id": batch.message_id, "n": batch.count, "amount": str(batch.total)})
     return batch
 
 
@@ -177,8 +178,8 @@ def batch_export(*, batch: PaymentBatch, actor) -> bytes:
             payment.reference, payment.attempts = payment.invoice.display_number[:100], payment.attempts + 1
             payment.save(update_fields=["status", "sent_at", "reason", "reference", "attempts", "modified_at"])
             sync_payment(payment)
-        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, summary=f"payment batch {batch} exported",
-              changes={"status": ["draft", "exported"]})
+        audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, message="payment.batch_exported",
+              params={"id": str(batch)}, changes={"status": ["draft", "exported"]})
     return bytes(batch.xml)
 
 
@@ -191,8 +192,8 @@ def batch_confirm(*, batch: PaymentBatch, actor, at=None) -> PaymentBatch:
         payment_settle(idempotency_key=key, outcome=PaymentStatus.PAID, at=at, actor=actor)
     batch.status, batch.decided_at = PaymentBatch.Status.CONFIRMED, timezone.now()
     batch.save(update_fields=["status", "decided_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, summary=f"payment batch {batch} confirmed",
-          changes={"status": ["exported", "confirmed"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, message="payment.batch_confirmed",
+          params={"id": str(batch)}, changes={"status": ["exported", "confirmed"]})
     return batch
 
 
@@ -212,6 +213,6 @@ def batch_cancel(*, batch: PaymentBatch, actor) -> PaymentBatch:
         sync_payment(payment)
     batch.status, batch.decided_at = PaymentBatch.Status.CANCELLED, timezone.now()
     batch.save(update_fields=["status", "decided_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, summary=f"payment batch {batch} cancelled",
-          changes={"status": [before, "cancelled"]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=batch, message="payment.batch_cancelled",
+          params={"id": str(batch)}, changes={"status": [before, "cancelled"]})
     return batch

@@ -149,8 +149,8 @@ def payment_retry(*, payment: Payment, actor) -> Payment:
     payment.status, payment.reason = S.REQUESTED, ""
     payment.rail = PaymentSettings.current().rail
     payment.save(update_fields=["status", "reason", "rail", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, summary=f"payment {payment.pk} retried",
-          changes={"status": [before, S.REQUESTED]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.retried",
+          params={"payment": payment.pk}, changes={"status": [before, S.REQUESTED]})
     outbox_emit(kind="payment.requested", payload={"payment_id": payment.pk})
     sync_payment(payment)
     return payment
@@ -211,7 +211,8 @@ def payment_mark_paid(*, invoice: Invoice, actor, paid_at=None) -> Payment:
     payment = payment_settle(idempotency_key=payment.idempotency_key, outcome=S.PAID, at=paid_at, actor=actor,
                              reference=payment.reference or "manual")
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment,
-          summary=f"invoice {invoice} marked paid by hand", changes={"status": [invoice.status, "paid"]})
+          message="invoice.marked_paid_by_hand", params={"number": str(invoice)},
+          changes={"status": [invoice.status, "paid"]})
     return payment
 
 
@@ -267,7 +268,7 @@ def payment_reverse(*, payment: Payment, reason: str, actor) -> Payment:
         payment.status = S.REVERSED
     payment.save(update_fields=["status", "reversal_reason", "reversal_reference", "reversed_at", "modified_at"])
     audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment,
-          summary=f"payment {payment.pk} taken back: invoice {payment.invoice.display_number} cancelled",
+          message="payment.taken_back", params={"payment": payment.pk, "number": payment.invoice.display_number},
           changes={"status": [before, payment.status]})
     sync_payment(payment)
     return payment
@@ -286,8 +287,8 @@ def payment_recovered(*, payment: Payment, actor) -> Payment:
     _reverse_entries(payment, actor=actor)
     payment.status = S.REVERSED
     payment.save(update_fields=["status", "modified_at"])
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, summary=f"payment {payment.pk} recovered",
-          changes={"status": [S.TO_RECOVER, S.REVERSED]})
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=payment, message="payment.recovered",
+          params={"payment": payment.pk}, changes={"status": [S.TO_RECOVER, S.REVERSED]})
     sync_payment(payment)
     return payment
 
@@ -314,7 +315,8 @@ def funding_top_up(*, amount, note: str = "", actor, key: str | None = None) -> 
     key = key or f"topup:{connection.schema_name}:{timezone.now().timestamp()}:{actor.pk}"
     entry = _entry(kind=MoneyEntry.Kind.TOP_UP, debit=Account.FUNDING, credit=Account.TREASURY, amount=amount,
                    key=key, note=note or _("Top-up"), actor=actor)
-    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=entry, summary=f"funding top-up {amount}")
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=entry, message="payment.funding_top_up",
+          params={"amount": str(amount)})
     return entry
 
 
@@ -376,6 +378,6 @@ def payment_settings_update(*, actor, rail: str, debtor_name: str = "", debtor_i
     row.rail, row.debtor_name, row.debtor_iban, row.debtor_bic = rail, (debtor_name or "").strip()[:70], iban, bic
     row.payment_weekday, row.business_days_after_approval = weekday, days
     row.save()
-    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, summary="payment settings changed",
+    audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, message="payment.settings_changed",
           changes={k: [v, getattr(row, k)] for k, v in before.items() if v != getattr(row, k)})
     return row

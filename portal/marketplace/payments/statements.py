@@ -122,6 +122,7 @@ def statement_import(*, data: bytes, actor) -> StatementResult:
             defaults={"kind": ReconciliationAlert.Kind.UNMATCHED, "amount": line.amount, "payment": payment,
                       "detail": f"{line.end_to_end_id or '—'} {line.amount} EUR: {line.note}"[:500]})
     audit(actor=actor, action=AuditEvent.Action.CREATE, object_type="payments.statement", object_id=statement_id,
-          summary=f"statement {statement_id}: {len(result.matched)} paid, {len(result.returned)} returned, "
-                  f"{len(result.unmatched)} unmatched")
+          message="payment.statement_imported", params={"id": statement_id, "paid": len(result.matched),
+                                                       "returned": len(result.returned),
+                                                       "unmatched": len(result.unmatched)})
     return result

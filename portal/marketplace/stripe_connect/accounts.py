@@ -39,7 +39,8 @@ def account_connect(*, provider, actor, return_url: str, refresh_url: str, reque
                     payouts_enabled=bool(created.payouts_enabled),
                     currently_due=list(getattr(created.requirements, "currently_due", None) or []))
                 audit(actor=actor, action=AuditEvent.Action.CREATE, obj=account,
-                      summary=f"Stripe account {created.id} for {provider.name}", request=request)
+                      message="stripe.account_created",
+                      params={"account": created.id, "name": provider.name}, request=request)
         except IntegrityError:  # two staff members at once: the idempotency key gave both the same account
             account = ConnectAccount.objects.get(provider=provider)
     with stripe_errors():

@@ -116,7 +116,7 @@ def message_report(*, agreement, message_id, actor, reason: str = "", link: str 
             message.reported_at, message.reported_by = timezone.now(), actor
             message.report_reason = (reason or "").strip()[:500]
             message.save(update_fields=["reported_at", "reported_by", "report_reason"])
-            audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=message, summary="message reported")
+            audit(actor=actor, action=AuditEvent.Action.UPDATE, obj=message, message="message.reported")
             admins = Membership.objects.filter(municipality=connection.tenant, role=Role.MUNICIPALITY_ADMIN)
             notify(recipients=admins.values_list("user_id", flat=True), kind=Kind.MESSAGE_REPORTED,
                    params={"agreement": agreement.pk, "service": agreement.service.title_lv}, link=link)

@@ -6,6 +6,8 @@ into that municipality's schema, platform actions into the public schema."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import audit_messages
+
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
@@ -25,6 +27,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # What happened, as a code of audit_messages.MESSAGES and its parameters: translated when read (ADR 0017).
+    # "" on a row written before the codes whose summary matched no known pattern: the page shows its summary.
+    message = models.CharField(_("message"), max_length=60, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     changes = models.JSONField(_("old and new values"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("from where"), null=True, blank=True)
 
@@ -42,9 +48,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", summary: str = "",
-          changes: dict | None = None, request=None) -> AuditEvent:
-    """Write one audit row into the current schema."""
+def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", message: str = "",
+          params: dict | None = None, summary: str = "", changes: dict | None = None, request=None) -> AuditEvent:
+    """Write one audit row into the current schema: what happened is ``message`` (a code registered in
+    ``audit_messages.MESSAGES``) with its ``params`` (JSON: amounts as Decimal strings, dates as ISO strings),
+    translated when the row is read; ``summary`` defaults to its plain English rendering."""
+    params = params or {}
+    if message and not summary:
+        summary = audit_messages.english(message, params)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -56,6 +67,8 @@ def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", 
         object_type=object_type,
         object_id=str(object_id),
         summary=summary[:300],
+        message=message,
+        params=params,
         changes=changes or {},
         ip_address=client_ip(request),
     )

@@ -71,7 +71,7 @@ def free_text_rules() -> list[FreeText]:
 
 def free_text_anonymise_expired(*, today: dt.date) -> dict[str, int]:
     """Blank the registered free text of every record whose term has passed; {model label: rows changed}."""
-    from .models import AuditEvent
+    from .models import AuditEvent, audit
 
     done = {}
     for rule in _RULES.values():
@@ -80,15 +80,14 @@ def free_text_anonymise_expired(*, today: dt.date) -> dict[str, int]:
         if count:
             done[rule.label] = count
     if done:
-        AuditEvent.objects.create(action=AuditEvent.Action.UPDATE, object_type="retention",
-                                  summary="retention: free text anonymised", changes={"rows": done,
-                                                                                       "today": today.isoformat()})
+        audit(actor=None, action=AuditEvent.Action.UPDATE, object_type="retention",
+              message="retention.free_text_anonymised", changes={"rows": done, "today": today.isoformat()})
     return done
 
 
 def audit_expire(*, today: dt.date) -> dict[str, int]:
     """Delete audit rows older than their term: reads after AUDIT_READ_YEARS, the rest after AUDIT_YEARS."""
-    from .models import AuditEvent
+    from .models import AuditEvent, audit
 
     def before(years: int) -> dt.datetime:
         day = years_after(today, -years)
@@ -99,7 +98,7 @@ def audit_expire(*, today: dt.date) -> dict[str, int]:
     others, _kinds = AuditEvent.objects.filter(~Q(action=AuditEvent.Action.VIEW),
                                                at__lt=before(AUDIT_YEARS)).delete()
     if reads or others:
-        AuditEvent.objects.create(action=AuditEvent.Action.DELETE, object_type="core.auditevent",
-                                  summary="retention: expired audit rows deleted",
-                                  changes={"reads": reads, "others": others, "today": today.isoformat()})
+        audit(actor=None, action=AuditEvent.Action.DELETE, object_type="core.auditevent",
+              message="retention.audit_expired",
+              changes={"reads": reads, "others": others, "today": today.isoformat()})
     return {"reads": reads, "others": others}
