@@ -1,5 +1,5 @@
 """The audit log in the reader's language: each row's message code and parameters in words of the page's
-language (portal/platform/core/audit_messages.py, ADR 0017), and each object by its name rather than
+language (portal/platform/core/audit_messages.py, ADR 0018), and each object by its name rather than
 "accounts.user 2". A row without a known code shows its stored (English) summary."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The audit log's words, in one place (docs/adr/0017): an audit row stores a stable message code and its
+"""The audit log's words, in one place (docs/adr/0018): an audit row stores a stable message code and its
 parameters (``AuditEvent.message``, ``AuditEvent.params``), and the page translates them when the row is read.
 
 ``MESSAGES`` maps each code to its ``shown`` template, a msgid with ``%(name)s`` placeholders translated in the

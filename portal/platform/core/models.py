@@ -27,7 +27,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
-    # What happened, as a code of audit_messages.MESSAGES and its parameters: translated when read (ADR 0017).
+    # What happened, as a code of audit_messages.MESSAGES and its parameters: translated when read (ADR 0018).
     # "" on a row written before the codes whose summary matched no known pattern: the page shows its summary.
     message = models.CharField(_("message"), max_length=60, blank=True)
     params = models.JSONField(_("message parameters"), default=dict, blank=True)

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Audit rows store a message code and its parameters, translated when read (docs/adr/0017)."""
+    """Audit rows store a message code and its parameters, translated when read (docs/adr/0018)."""
 
     dependencies = [("core", "0002_extensions")]
 

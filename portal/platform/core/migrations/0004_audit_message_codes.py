@@ -1,4 +1,4 @@
-"""Give the audit rows written before the message codes (ADR 0017) their code and parameters, once, in every
+"""Give the audit rows written before the message codes (ADR 0018) their code and parameters, once, in every
 schema: the summaries' old patterns (formerly frontend/audit_display.py) read back into code + params. A row
 that matches none keeps message "" and the page shows its summary as before. Reads, most of the rows, are
 converted by one UPDATE from what their ``changes`` already hold; the rest row by row."""
