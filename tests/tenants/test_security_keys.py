@@ -295,3 +295,22 @@ def test_anonymous_and_owing_the_step_reach_none_of_it(user_of):
     assert client.get("/konts/drosibas-atslegas/")["Location"].startswith("/konts/otrais-solis/")
     refused = client.post("/konts/drosibas-atslegas/sakt/", {"name": "Key"}, HTTP_ACCEPT="application/json")
     assert refused.status_code == 403 and refused.json()["code"] == "security_key.sign_in_first"
+
+
+def test_a_sign_in_finished_with_a_key_crosses_to_another_host_verified(user_of, settings):
+    """The hand-off (ADR 0009) carries the key that verified the session: no second step on the next host."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = user_of(Role.SOCIAL_WORKER)
+    _app(user)
+    softkey = SoftKey()
+    key = _register(user, SessionStore(), softkey)
+    client = HostClient(A_HOST)
+    client.post("/konts/ieiet/", {"username": user.email, "password": DEMO_PASSWORD})
+    options = client.post("/konts/otrais-solis/atslega/sakt/", HTTP_ACCEPT="application/json").json()
+    assert _json_post(client, "/konts/otrais-solis/atslega/pabeigt/", softkey.get(options, A_ORIGIN)).status_code == 200
+    start = client.get("/konts/pariet/", {"next": f"http://{host(None)}/panelis/"})
+    national = HostClient(host(None))
+    landed = national.get(start["Location"].split(host(None), 1)[1])
+    assert landed.status_code == 302 and landed["Location"] == "/panelis/"
+    assert national.session[DEVICE_ID_SESSION_KEY] == key.persistent_id
+    assert national.get("/panelis/").status_code == 200
