@@ -43,7 +43,12 @@ def test_add_a_security_key_and_sign_in_with_it(browser, site):
 
         page.goto(site("valmiera", "/konts/drosibas-atslegas/"))
         assert_accessible(page)
-        page.get_by_label("Atslēgas nosaukums").fill("Virtuālā atslēga")
+        # No name: the error stands next to the field, the field says it is invalid and points to it.
+        page.get_by_role("button", name="Pievienot drošības atslēgu").click()
+        page.locator("#id_name-error").wait_for()
+        name = page.locator("#id_name")
+        assert name.get_attribute("aria-invalid") == "true" and "id_name-error" in name.get_attribute("aria-describedby")
+        name.fill("Virtuālā atslēga")
         page.get_by_role("button", name="Pievienot drošības atslēgu").click()
         page.get_by_role("rowheader", name="Virtuālā atslēga").wait_for()
         assert page.locator(".govuk-notification-banner--success").is_visible()

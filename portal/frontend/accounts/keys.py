@@ -27,8 +27,13 @@ from portal.tenants.models import SecurityKey
 from .views import _next_url, locked_out
 
 
-def _error(error: DomainError) -> JsonResponse:
-    return JsonResponse(error.as_dict(), status=error.status)
+def _answer(call, *, status: int = 200) -> JsonResponse:
+    """The service's result as JSON, or its refusal in the API's error shape with its status."""
+    try:
+        result = call()
+    except DomainError as error:
+        return JsonResponse(error.as_dict(), status=error.status)
+    return JsonResponse(result, status=status)
 
 
 def _body(request):
@@ -56,22 +61,19 @@ def security_key_register_begin(request):
     if "application/json" not in request.headers.get("Accept", ""):  # the form sent without the script
         messages.error(request, _("Adding a security key needs JavaScript in your browser."))
         return redirect("accounts:security-keys")
-    try:
-        options = security_keys.security_key_register_begin(request=request, name=request.POST.get("name", ""))
-    except DomainError as error:
-        return _error(error)
-    return JsonResponse(options)
+    return _answer(lambda: security_keys.security_key_register_begin(request=request,
+                                                                      name=request.POST.get("name", "")))
 
 
 @login_required
 @require_POST
 def security_key_register_finish(request):
-    try:
+    def add():
         key = security_keys.security_key_register_finish(request=request, credential=_body(request))
-    except DomainError as error:
-        return _error(error)
-    messages.success(request, _("The security key “%(name)s” was added.") % {"name": key.name})
-    return JsonResponse({"id": key.pk, "name": key.name, "redirect": reverse("accounts:security-keys")}, status=201)
+        messages.success(request, _("The security key “%(name)s” was added.") % {"name": key.name})
+        return {"id": key.pk, "name": key.name, "redirect": reverse("accounts:security-keys")}
+
+    return _answer(add, status=201)
 
 
 @login_required
@@ -100,18 +102,14 @@ def security_key_remove(request, pk: int):
 @login_required
 @require_POST
 def security_key_sign_in_begin(request):
-    try:
-        options = security_keys.security_key_authenticate_begin(request=request)
-    except DomainError as error:
-        return _error(error)
-    return JsonResponse(options)
+    return _answer(lambda: security_keys.security_key_authenticate_begin(request=request))
 
 
 @login_required
 @require_POST
 def security_key_sign_in_finish(request):
-    try:
+    def finish():
         security_keys.security_key_authenticate_finish(request=request, credential=_body(request))
-    except DomainError as error:
-        return _error(error)
-    return JsonResponse({"redirect": _next_url(request)})
+        return {"redirect": _next_url(request)}
+
+    return _answer(finish)

@@ -132,92 +132,77 @@ function clearFieldErrors(form) {
   });
 }
 
+// One ceremony: ask the server for the options, hand them to the browser, send its answer back, go on.
+async function ceremony({ root, region, button, begin, onRefused, call, answer }) {
+  const messages = root.dataset;
+  const token = csrfToken(root);
+  button.disabled = true;
+  try {
+    const started = await begin(token);
+    if (!started.ok) {
+      if (!(onRefused && onRefused(started.data))) say(region, started.data.detail || messages.msgFailed);
+      return;
+    }
+    say(region, messages.msgWorking);
+    let credential;
+    try {
+      credential = await call(started.data);
+    } catch (error) {
+      say(region, browserProblem(error, messages));
+      return;
+    }
+    const finish = await post(messages.finishUrl, token, JSON.stringify(answer(credential)), "application/json");
+    if (!finish.ok) {
+      say(region, finish.data.detail || messages.msgFailed);
+      return;
+    }
+    say(region, messages.msgDone);
+    window.location.assign(finish.data.redirect);
+  } catch (error) {
+    say(region, messages.msgFailed);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function setUpAdd(form) {
   const region = document.getElementById("security-key-add-status");
-  const messages = form.dataset;
   const button = form.querySelector("button[type=submit]");
   if (!supported()) {
-    say(region, messages.msgUnsupported);
+    say(region, form.dataset.msgUnsupported);
     button.disabled = true;
     button.setAttribute("aria-disabled", "true");
     return;
   }
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearFieldErrors(form);
-    button.disabled = true;
-    const token = csrfToken(form);
-    try {
-      const begin = await post(form.action, token, new FormData(form));
-      if (!begin.ok) {
-        if (!(begin.data.field && showFieldError(form, begin.data.field, begin.data.detail, messages.msgErrorPrefix))) {
-          say(region, begin.data.detail || messages.msgFailed);
-        }
-        return;
-      }
-      say(region, messages.msgWorking);
-      let credential;
-      try {
-        credential = await navigator.credentials.create({ publicKey: creationOptions(begin.data) });
-      } catch (error) {
-        say(region, browserProblem(error, messages));
-        return;
-      }
-      const finish = await post(messages.finishUrl, token, JSON.stringify(registrationJSON(credential)),
-        "application/json");
-      if (!finish.ok) {
-        say(region, finish.data.detail || messages.msgFailed);
-        return;
-      }
-      say(region, messages.msgDone);
-      window.location.assign(finish.data.redirect);
-    } catch (error) {
-      say(region, messages.msgFailed);
-    } finally {
-      button.disabled = false;
-    }
+    ceremony({
+      root: form, region, button,
+      begin: (token) => post(form.action, token, new FormData(form)),
+      onRefused: (data) => Boolean(data.field)
+        && showFieldError(form, data.field, data.detail, form.dataset.msgErrorPrefix),
+      call: (options) => navigator.credentials.create({ publicKey: creationOptions(options) }),
+      answer: registrationJSON,
+    });
   });
 }
 
 function setUpSignIn(box) {
   const region = document.getElementById("security-key-sign-in-status");
-  const messages = box.dataset;
   const button = document.getElementById("security-key-use");
   if (!supported()) {
-    say(region, messages.msgUnsupported);
+    say(region, box.dataset.msgUnsupported);
     button.hidden = true;
     return;
   }
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    const token = csrfToken(document);
-    try {
-      const begin = await post(messages.beginUrl, token, "", "application/json");
-      if (!begin.ok) {
-        say(region, begin.data.detail || messages.msgFailed);
-        return;
-      }
-      say(region, messages.msgWorking);
-      let credential;
-      try {
-        credential = await navigator.credentials.get({ publicKey: requestOptions(begin.data) });
-      } catch (error) {
-        say(region, browserProblem(error, messages));
-        return;
-      }
-      const finish = await post(messages.finishUrl, token, JSON.stringify(assertionJSON(credential)),
-        "application/json");
-      if (!finish.ok) {
-        say(region, finish.data.detail || messages.msgFailed);
-        return;
-      }
-      say(region, messages.msgDone);
-      window.location.assign(finish.data.redirect);
-    } catch (error) {
-      say(region, messages.msgFailed);
-    } finally {
-      button.disabled = false;
-    }
+  button.addEventListener("click", () => {
+    ceremony({
+      root: box, region, button,
+      begin: (token) => post(box.dataset.beginUrl, token, "", "application/json"),
+      call: (options) => navigator.credentials.get({ publicKey: requestOptions(options) }),
+      answer: assertionJSON,
+    });
   });
 }
 
