@@ -53,35 +53,27 @@ function requestOptions(options) {
     allowCredentials: descriptors(options.allowCredentials) };
 }
 
-function extensions(credential) {
-  return typeof credential.getClientExtensionResults === "function" ? credential.getClientExtensionResults() : {};
+// The credential as JSON (WebAuthn's PublicKeyCredentialJSON): the response's byte fields in base64url.
+function credentialJSON(credential, fields) {
+  const response = credential.response;
+  const encoded = { clientDataJSON: toBase64url(response.clientDataJSON) };
+  fields.forEach((field) => { encoded[field] = response[field] ? toBase64url(response[field]) : null; });
+  return {
+    id: credential.id, rawId: toBase64url(credential.rawId), type: credential.type, response: encoded,
+    clientExtensionResults: typeof credential.getClientExtensionResults === "function"
+      ? credential.getClientExtensionResults() : {},
+  };
 }
 
 function registrationJSON(credential) {
+  const json = credentialJSON(credential, ["attestationObject"]);
   const response = credential.response;
-  return {
-    id: credential.id, rawId: toBase64url(credential.rawId), type: credential.type,
-    response: {
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      attestationObject: toBase64url(response.attestationObject),
-      transports: typeof response.getTransports === "function" ? response.getTransports() : [],
-    },
-    clientExtensionResults: extensions(credential),
-  };
+  json.response.transports = typeof response.getTransports === "function" ? response.getTransports() : [];
+  return json;
 }
 
 function assertionJSON(credential) {
-  const response = credential.response;
-  return {
-    id: credential.id, rawId: toBase64url(credential.rawId), type: credential.type,
-    response: {
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      authenticatorData: toBase64url(response.authenticatorData),
-      signature: toBase64url(response.signature),
-      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
-    },
-    clientExtensionResults: extensions(credential),
-  };
+  return credentialJSON(credential, ["authenticatorData", "signature", "userHandle"]);
 }
 
 function say(region, text) {
