@@ -314,3 +314,18 @@ def test_a_sign_in_finished_with_a_key_crosses_to_another_host_verified(user_of,
     assert landed.status_code == 302 and landed["Location"] == "/panelis/"
     assert national.session[DEVICE_ID_SESSION_KEY] == key.persistent_id
     assert national.get("/panelis/").status_code == 200
+
+
+def test_a_platform_administrator_deletes_a_lost_key_in_the_admin(client_for, user_of):
+    admin = user_of(Role.PLATFORM_ADMIN, None)
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    owner = user_of(Role.PERSON)
+    _app(owner)
+    key = _register(owner, SessionStore(), SoftKey(), name="Pazaudētā")
+    client = client_for(None, user=admin)
+    listing = client.get("/admin/tenants/securitykey/")
+    assert listing.status_code == 200 and "Pazaudētā" in listing.content.decode()
+    assert client.get("/admin/tenants/securitykey/add/").status_code == 403
+    assert client.post(f"/admin/tenants/securitykey/{key.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not SecurityKey.objects.filter(pk=key.pk).exists()
