@@ -95,6 +95,18 @@ class TwoFactorCodeForm(GovukFormMixin, forms.Form):
             self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
 
 
+class SecurityKeyNameForm(GovukFormMixin, forms.Form):
+    """The name of a new security key; the key itself is read by static/portal/webauthn.js."""
+
+    name = forms.CharField(label=_("Name of the key"), max_length=64, help_text=_(
+        "So you can tell your keys apart, for example “Blue key” or “Work laptop”."))
+
+
+class SecurityKeyRemoveForm(GovukFormMixin, forms.Form):
+    password = forms.CharField(label=_("Password"), max_length=200, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
 class RecoveryCodesRenewForm(TwoFactorCodeForm):
     """Sign in again on the spot before new recovery codes are made: the password, then a code from the app."""
 

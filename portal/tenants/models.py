@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
 from django_tenants.models import DomainMixin, TenantMixin
 
 from .roles import MUNICIPAL_ROLES, NATIONAL_ROLES, Role
@@ -163,3 +164,24 @@ class SignInSession(models.Model):
     class Meta:
         verbose_name = _("signed-in session")
         verbose_name_plural = _("signed-in sessions")
+
+
+class SecurityKey(TimestampMixin, Device):
+    """A security key or passkey (WebAuthn) that confirms a sign-in as the second step, beside the app.
+
+    A django-otp device, one row per credential: ``name`` is the name its owner gave it, and a session it
+    verified holds its ``persistent_id``, so ``is_verified`` and the sign-in hand-off between hosts (ADR 0009)
+    treat it as they treat the app. ``rp_id`` is the relying party it was registered for (ADR 0019): the base
+    domain, or the host where the base domain cannot be claimed.
+    """
+
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as the browser gives it
+    public_key = models.BinaryField()  # COSE_Key
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    rp_id = models.CharField(max_length=253)
+
+    class Meta:
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+        ordering = ["created_at", "id"]

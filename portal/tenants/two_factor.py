@@ -34,7 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.platform.core.errors import PermissionDenied
 from portal.platform.core.models import AuditEvent, audit
 
-from .models import Membership
+from .models import Membership, SecurityKey
 from .roles import NATIONAL_ROLES, STAFF_ROLES
 
 SESSION_STATE = "two_factor"
@@ -64,13 +64,18 @@ def has_app(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def has_second_factor(user) -> bool:
+    """An app or a security key (portal/tenants/security_keys.py): either finishes the sign-in."""
+    return has_app(user) or SecurityKey.objects.filter(user=user, confirmed=True).exists()
+
+
 @receiver(user_logged_in)
 def _decide_at_sign_in(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is None:
         return
     memberships = _staff_memberships(user)
-    state = VERIFY if has_app(user) else ENROL if two_factor_required(user, memberships) else None
+    state = VERIFY if has_second_factor(user) else ENROL if two_factor_required(user, memberships) else None
     if state:
         session[SESSION_STATE] = state
     else:

@@ -82,7 +82,7 @@ def test_the_english_pages_show_no_latvian_statuses_or_references(world, agreeme
 
 
 # What the price caps, payments, batches, bank statements and Stripe wrote to the audit log before the message
-# codes (ADR 0017), and what the Latvian audit page shows for them once the migration gave them their codes.
+# codes (ADR 0018), and what the Latvian audit page shows for them once the migration gave them their codes.
 MONEY_SUMMARIES = {
     "price cap speech-therapy/hour": "cenu griesti noteikti",
     "price cap 7/session removed": "cenu griesti noņemti",

@@ -1,4 +1,4 @@
-"""Audit rows store a message code and parameters, translated when read (docs/adr/0017): every code the code
+"""Audit rows store a message code and parameters, translated when read (docs/adr/0018): every code the code
 base writes is registered with its parameters supplied, every code reads in Latvian and English, the old rows'
 summaries are converted once by the migration, and a code or parameters that do not fit show the stored summary."""
 

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from portal.frontend.forms import LoginForm, NewPasswordForm, ResetForm
 
-from . import views
+from . import keys, views
 from .views import LimitedPasswordResetView
 
 app_name = "accounts"
@@ -17,6 +17,12 @@ urlpatterns = [
     path("otrais-solis/", views.two_factor_verify, name="two-factor"),
     path("otrais-solis/iestatit/", views.two_factor_setup, name="two-factor-setup"),
     path("otrais-solis/atjaunot-kodus/", views.recovery_codes_renew, name="recovery-codes"),
+    path("otrais-solis/atslega/sakt/", keys.security_key_sign_in_begin, name="security-key-sign-in-begin"),
+    path("otrais-solis/atslega/pabeigt/", keys.security_key_sign_in_finish, name="security-key-sign-in-finish"),
+    path("drosibas-atslegas/", keys.security_key_list, name="security-keys"),
+    path("drosibas-atslegas/sakt/", keys.security_key_register_begin, name="security-key-add-begin"),
+    path("drosibas-atslegas/pabeigt/", keys.security_key_register_finish, name="security-key-add-finish"),
+    path("drosibas-atslegas/<int:pk>/nonemt/", keys.security_key_remove, name="security-key-remove"),
     path("aktivs/", views.keep_alive, name="keep-alive"),
     path("parole/", LimitedPasswordResetView.as_view(
         form_class=ResetForm, success_url=reverse_lazy("accounts:password_reset_done"),

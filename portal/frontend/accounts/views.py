@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from portal.frontend.forms import RecoveryCodesRenewForm, TwoFactorCodeForm, apply_domain_error
 from portal.platform.accounts.throttling import client_address, reset_request_allowed
 from portal.platform.core.errors import DomainError
-from portal.tenants import two_factor
+from portal.tenants import security_keys, two_factor
 from portal.tenants.handoff import SIGN_IN, handoff_issue, handoff_redeem
 
 
@@ -72,8 +72,8 @@ def two_factor_verify(request):
         form.add_error("code", _("The code is not right. Enter the code your app shows now (it changes every "
                                  "30 seconds), or a recovery code."))
     status = 400 if form.errors else 200
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)},
-                  status=status)
+    return render(request, "registration/two_factor_verify.html", {
+        "form": form, "next": _next_url(request), "key_here": security_keys.usable_here(request)}, status=status)
 
 
 @login_required

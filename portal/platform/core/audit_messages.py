@@ -71,6 +71,12 @@ MESSAGES: dict[str, Message] = {
     "account.two_factor_wrong_code_renewing": _m(N_("wrong two-step sign-in code when renewing the recovery codes"),
                                                  "wrong two-factor code when renewing recovery codes"),
     "account.recovery_codes_renewed": _m(N_("recovery codes renewed"), "two-factor recovery codes renewed"),
+    "account.security_key_added": _m(N_("security key added: %(name)s")),
+    "account.security_key_used": _m(N_("second step with the security key %(name)s")),
+    "account.security_key_unknown": _m(N_("a key not registered to the account was offered")),
+    "account.security_key_refused": _m(N_("the security key's answer was refused")),
+    "account.security_key_cloned": _m(N_("the security key's counter went back (it may have been copied)")),
+    "account.security_key_removed": _m(N_("security key removed: %(name)s")),
     "account.sign_up_address_confirmed": _m(N_("sign-up address confirmed: %(email)s"),
                                             "confirmed sign-up address %(email)s"),
     # Roles.
