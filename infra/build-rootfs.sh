@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build the production image's contents without a Docker engine (issue 17): infra/Dockerfile's two stages
 # performed for real in a Debian bookworm root filesystem made with debootstrap, the app then run inside it
-# (migrate, serve, /healthz on loopback), and the result packed as an OCI image with umoci.
+# (migrate, serve, /healthz on loopback), the result packed as an OCI image with umoci, and that image run
+# with runc (its own CMD, in its own network namespace).
 #
-#   sudo infra/build-rootfs.sh            # needs root (debootstrap, chroot, mounts), apt, node+npm, network
+#   sudo infra/build-rootfs.sh            # needs root (debootstrap, chroot, mounts), node+npm, network
 #                                         # to the Debian archive, PyPI and npm; ~6 min the first time
 #
 # Everything is written under $PORTAL_IMAGE_CACHE (default ~/.cache/sbs-portal-image), never the repo:
@@ -30,14 +31,16 @@ die() { printf '✗ %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, chroot and mounts need it)"
 for tool in debootstrap chroot node npm git; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install debootstrap nodejs npm git)"
+  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install debootstrap nodejs npm git; umoci skopeo runc to pack and run)"
 done
 mkdir -p "$CACHE"
 
 # ---------------------------------------------------------------- mounts, always undone
 MOUNTS=()
+CONTAINER=""
 cleanup() {
   local pid
+  if [ -n "$CONTAINER" ]; then runc delete --force "$CONTAINER" 2>/dev/null || true; CONTAINER=""; fi
   for pid in $(chroot_pids); do kill "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in $(chroot_pids); do kill -9 "$pid" 2>/dev/null || true; done
@@ -183,18 +186,52 @@ umoci config --image "$CACHE/oci:$TAG" "${env_flags[@]}" --config.user 999:999 -
   --config.exposedports 8000/tcp --config.cmd portal --config.cmd serve --config.cmd --host \
   --config.cmd 0.0.0.0 --config.cmd --port --config.cmd 8000 --history.created_by "infra/build-rootfs.sh config"
 umoci gc --layout "$CACHE/oci"
-say "Unpack the image again (umoci unpack) and run its CMD's program from the unpacked root as its USER"
+say "Unpack the image (umoci unpack: an OCI runtime bundle) and check its runtime config"
 rm -rf "$CACHE/bundle"
 umoci unpack --image "$CACHE/oci:$TAG" "$CACHE/bundle" > /dev/null
 python3 - "$CACHE/bundle/config.json" <<'EOF'
 import json, sys
-process = json.load(open(sys.argv[1]))["process"]
+config = json.load(open(sys.argv[1]))
+process = config["process"]
 assert process["user"]["uid"] == 999 and process["cwd"] == "/app", process
 assert process["args"] == ["portal", "serve", "--host", "0.0.0.0", "--port", "8000"], process["args"]
 assert "PORTAL_DATA_DIR=/var/lib/portal" in process["env"], process["env"]
+assert {"type": "network"} in config["linux"]["namespaces"]  # its own loopback: 0.0.0.0 reaches no one else
 print("  runtime config: uid", process["user"]["uid"], "| cwd", process["cwd"], "|", " ".join(process["args"]))
+process["terminal"] = False  # detached, output to a file
+json.dump(config, open(sys.argv[1], "w"))
 EOF
-chroot --userspec=999:999 "$CACHE/bundle/rootfs" /usr/bin/env -i "${IMAGE_ENV[@]}" portal --help | head -1
+if command -v runc >/dev/null; then
+  # The image's own CMD under a real OCI runtime, in its own network namespace (only its loopback).
+  CONTAINER="sbs-portal-build-$$"
+  say "runc run $CONTAINER: the image's CMD as uid 999 (embedded PostgreSQL and Valkey, migrate on start)"
+  (cd "$CACHE" && runc run --detach --bundle "$CACHE/bundle" "$CONTAINER" > "$CACHE/runc.log" 2>&1)
+  probe='
+import re, sys, urllib.error, urllib.request
+request = urllib.request.Request("http://127.0.0.1:8000" + sys.argv[1], headers={"X-Forwarded-Proto": "https", "Host": "localhost"})
+try:
+    response = urllib.request.urlopen(request, timeout=10)
+except urllib.error.HTTPError as error:
+    response = error
+body = response.read().decode()
+print(response.status, body if sys.argv[1] == "/healthz" else re.search(r"<html[^>]*>", body).group(0))'
+  container_healthz=""
+  for _ in $(seq 1 120); do
+    container_healthz="$(runc exec "$CONTAINER" python -c "$probe" /healthz 2>/dev/null)" && break
+    sleep 2
+  done
+  say "  inside the container: GET /healthz → ${container_healthz:-no answer}"
+  say "  inside the container: GET / → $(runc exec "$CONTAINER" python -c "$probe" / 2>&1 | tail -1)"
+  stop_started=$(date +%s)
+  runc kill "$CONTAINER" TERM
+  for _ in $(seq 1 60); do runc state "$CONTAINER" 2>/dev/null | grep -q '"running"' || break; sleep 1; done
+  say "  SIGTERM: stopped in $(( $(date +%s) - stop_started )) s ($(tail -1 "$CACHE/runc.log"))"
+  runc delete --force "$CONTAINER"; CONTAINER=""
+  [ "${container_healthz%% *}" = 200 ] || { tail -30 "$CACHE/runc.log"; die "the container's /healthz did not answer 200"; }
+else
+  say "runc is missing (apt-get install runc): the image is not run under an OCI runtime; its CMD's program:"
+  chroot --userspec=999:999 "$CACHE/bundle/rootfs" /usr/bin/env -i "${IMAGE_ENV[@]}" portal --help | head -1
+fi
 rm -rf "$CACHE/bundle"
 if command -v skopeo >/dev/null; then
   skopeo inspect --config "oci:$CACHE/oci:$TAG" > "$CACHE/image-config.json"
