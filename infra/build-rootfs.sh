@@ -48,6 +48,7 @@ cleanup() {
   MOUNTS=()
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 # The processes whose root is our rootfs (the app and the servers it started) — ours, by their pid.
 chroot_pids() {
   local proc root
@@ -56,6 +57,12 @@ chroot_pids() {
     [ "$root" = "$ROOTFS" ] && echo "${proc#/proc/}"
   done
   return 0
+}
+unmount_leftovers() {  # a run killed before its trap ran: never rm -rf through a bind mount of /dev
+  local mount
+  awk -v root="$ROOTFS" '$2 == root || index($2, root "/") == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r mount; do umount -l "$mount"; done
+  if grep -q " $ROOTFS/" /proc/mounts; then die "still mounted under $ROOTFS"; fi
 }
 mount_into() {  # mount_into ROOT: /proc, /dev (and /dev/shm for PostgreSQL), resolv.conf for the build
   mount -t proc proc "$1/proc"; MOUNTS+=("$1/proc")
@@ -99,7 +106,8 @@ fi
 
 # ---------------------------------------------------------------- 3. the runtime stage
 say "Runtime stage: fresh $ROOTFS from the base"
-rm -rf "$ROOTFS"; cp -a "$CACHE/base" "$ROOTFS"; rm -f "$ROOTFS"/.sbs-base-*
+unmount_leftovers
+rm -rf --one-file-system "$ROOTFS"; cp -a "$CACHE/base" "$ROOTFS"; rm -f "$ROOTFS"/.sbs-base-*
 mkdir -p "$ROOTFS/app/portal/frontend/static"
 cp "$CACHE/src/pyproject.toml" "$CACHE/src/README.md" "$ROOTFS/app/"
 cp -r "$CACHE/src/portal" "$ROOTFS/app/"
@@ -119,7 +127,7 @@ chroot "$ROOTFS" /usr/bin/env -i "${IMAGE_ENV[@]}" HOME=/root ${build_ca:+PIP_CE
   cd /app
   python3 -m venv /opt/portal
   pip install --no-cache-dir --quiet --disable-pip-version-check .
-  python -P -m portal.platform.i18n   # -P: into the installed package, which is what `portal` imports
+  python -P -m portal.platform.i18n   # -P: into the installed package, which the portal command imports
   groupadd --system --gid 999 portal
   useradd --system --uid 999 --gid 999 --home /var/lib/portal --shell /usr/sbin/nologin portal
   mkdir -p /var/lib/portal && chown portal:portal /var/lib/portal'
