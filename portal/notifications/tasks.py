@@ -138,26 +138,26 @@ def plan_approved(event) -> None:
 
 # ---- providers: verified by the platform, decided on by a municipality (provider staff read in public)
 
+# The approval decided on a provider, or on some of its services: one notice to the provider's staff.
+_APPROVAL_DECIDED = {
+    "provider.approval_decided": (Kind.PROVIDER_APPROVED, "catalogue:my-provider"),
+    "service.approval_decided": (Kind.SERVICE_APPROVED, "catalogue:my-services"),
+}
+
+
 @outbox_handler("provider.approval_decided")
-def provider_approval_decided(event) -> None:
-    provider = _provider(event.payload["provider_id"])
-    if provider is None:
-        return
-    notify(recipients=provider_staff(provider.pk), kind=Kind.PROVIDER_APPROVED, event=event, national=True,
-           params={"provider": provider.name, "municipality": connection.tenant.name,
-                   "status": event.payload.get("status", "")},
-           link=_url("catalogue:my-provider", PUBLIC_URLS, slug=provider.slug))
-
-
 @outbox_handler("service.approval_decided")
-def service_approval_decided(event) -> None:
+def approval_decided(event) -> None:
     provider = _provider(event.payload["provider_id"])
     if provider is None:
         return
-    notify(recipients=provider_staff(provider.pk), kind=Kind.SERVICE_APPROVED, event=event, national=True,
-           params={"provider": provider.name, "municipality": connection.tenant.name,
-                   "count": len(event.payload.get("service_ids") or []), "status": event.payload.get("status", "")},
-           link=_url("catalogue:my-services", PUBLIC_URLS, slug=provider.slug))
+    kind, view = _APPROVAL_DECIDED[event.kind]
+    params = {"provider": provider.name, "municipality": connection.tenant.name,
+              "status": event.payload.get("status", "")}
+    if kind == Kind.SERVICE_APPROVED:
+        params["count"] = len(event.payload.get("service_ids") or [])
+    notify(recipients=provider_staff(provider.pk), kind=kind, event=event, national=True, params=params,
+           link=_url(view, PUBLIC_URLS, slug=provider.slug))
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:

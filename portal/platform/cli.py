@@ -131,9 +131,16 @@ def cmd_provision(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
+def demo_environment(port: int) -> None:
+    """What `portal demo` sets before Django reads its settings (the server and its worker inherit it)."""
     # The demo's accounts sign in with the published password alone: two-factor is offered, not required.
     os.environ.setdefault("PORTAL_DEMO", "1")
+    # Its console e-mails link to the port it serves on (http://jelgava.localhost:8000/...).
+    os.environ.setdefault("PORTAL_PUBLIC_PORT", str(port))
+
+
+def cmd_demo(args) -> int:
+    demo_environment(args.port)
     _setup()
     from portal.demo.loader import load_demo, print_logins
 

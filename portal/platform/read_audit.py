@@ -11,6 +11,9 @@ municipality whose records it read. A person (or nobody) reading only their own 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from portal.marketplace.catalogue.models import ProviderStaff
@@ -62,7 +65,8 @@ def record_reads(request, noticed: dict) -> None:
     for schema, schema_reads in noticed.items():
         if schema == "public" or not schema_reads.objects:
             continue
-        with schema_context(schema):
+        # Already there (a municipality's own page): no schema switch, which would cost a second SET search_path.
+        with nullcontext() if connection.schema_name == schema else schema_context(schema):
             persons = reads.persons_read(schema_reads)
             own = schema_reads.person_users
             if getattr(user, "is_authenticated", False) and persons and all(

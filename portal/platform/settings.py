@@ -297,6 +297,9 @@ PERMISSIONS_POLICY = ["accelerometer", "autoplay", "camera", "display-capture", 
                       "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking"]
 X_FRAME_OPTIONS = "DENY"
 PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
+# The port in absolute links that leave the browser (e-mails): none in production; `portal demo` sets the one
+# it serves on, so its console e-mails' links open (tenants/links.py).
+PORTAL_PUBLIC_PORT = int(os.environ.get("PORTAL_PUBLIC_PORT") or 0) or None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PORTAL_HTTPS
 SECURE_SSL_REDIRECT = PORTAL_HTTPS
 if PORTAL_HTTPS:

@@ -1,5 +1,6 @@
-"""Absolute links to a site, for what leaves the browser (e-mails): the site's primary host name and the
-scheme the portal is served with (``PORTAL_HTTPS``)."""
+"""Absolute links to a site, for what leaves the browser (e-mails): the site's primary host name, the
+scheme the portal is served with (``PORTAL_HTTPS``) and, where one is set, the port (``PORTAL_PUBLIC_PORT``:
+the demo's; production hosts have none)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ def site_origin(schema_name: str) -> str:
         host = settings.PORTAL_BASE_DOMAIN
     if host is None:
         return ""
-    return f"{'https' if settings.PORTAL_HTTPS else 'http'}://{host}"
+    scheme = "https" if settings.PORTAL_HTTPS else "http"
+    port = settings.PORTAL_PUBLIC_PORT
+    if port and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 def absolute_url(path: str, *, schema_name: str) -> str:

@@ -111,6 +111,9 @@ def test_the_person_pays_the_copayment_by_card_and_sees_it_paid(django_db_setup,
             connection.set_schema_to_public()
             WebhookEvent.objects.filter(schema_name=municipality.schema_name, type="checkout.session.completed").delete()
             # The server's threads returned their connections to the pool; close it, or the test database
-            # cannot be dropped at the end of the session (a new pool opens on the next query).
+            # cannot be dropped at the end of the session (a new pool opens on the next query). This thread's
+            # own connection goes back first: closing the pool leaves a connection still checked out open,
+            # and it was the one session left when pytest-django dropped the database.
+            connection.close()
             if hasattr(connection, "close_pool"):
                 connection.close_pool()

@@ -2,39 +2,17 @@
 municipality's host only; sockets open only for signed-in users, from the host's own pages."""
 
 import pytest
-import pytest_asyncio
 from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from portal.notifications.models import Kind, Notification
 from portal.notifications.services import notify
-from portal.platform.core.models import AuditEvent
 from portal.tenants.models import Municipality
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-from tests.websockets import ws_connect
+from tests.websockets import committed_session, thread_database, ws_connect  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.django_db(transaction=False)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_thread_connections():
-    yield
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
-
-
-def _session_for(client_for, user, code):
-    """A signed-in session. This runs in its own database thread, outside the test's transaction: the sign-in
-    row ``force_login`` writes (in the public schema, where this thread is) is committed, so it is removed
-    here, or it would stay in the shared test database for later tests (tests/platform/test_accounts.py)."""
-    connection.set_schema_to_public()
-    last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    key = client_for(code, user=user).cookies["sbs_session"].value
-    connection.set_schema_to_public()
-    AuditEvent.objects.filter(pk__gt=last, actor_id=user.pk, action=AuditEvent.Action.LOGIN).delete()
-    return key
 
 
 def _commit_notification(code, user_id, marker):
@@ -59,7 +37,7 @@ def _cleanup(code, user_id):
 @pytest.mark.asyncio
 async def test_a_committed_notification_reaches_the_users_socket_and_no_other_municipality(client_for, user_of):
     user = await sync_to_async(user_of)(Role.PERSON)
-    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
     communicator, connected, _ = await ws_connect(f"{MUNICIPALITY_A}.localhost", key)
     assert connected
     hello = await communicator.receive_json_from()
@@ -80,7 +58,7 @@ async def test_a_committed_notification_reaches_the_users_socket_and_no_other_mu
 @pytest.mark.asyncio
 async def test_a_foreign_origin_is_refused(client_for, user_of):
     user = await sync_to_async(user_of)(Role.PERSON)
-    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
     _, connected, code = await ws_connect(f"{MUNICIPALITY_A}.localhost", key,
                                         origin=f"http://{MUNICIPALITY_B}.localhost")
     assert not connected and code in (4403, 1000)

@@ -67,6 +67,7 @@ def test_a_municipalitys_decisions_reach_the_providers_staff_through_the_outbox(
         assert outbox_process(event_id=services_event.pk)
     [approved] = _public_notes(staff, Kind.PROVIDER_APPROVED)
     assert approved.source_schema == muni_a.schema_name and approved.params["status"] == "approved"
+    assert "count" not in approved.params and approved.link == f"/mans-sniedzejs/{provider.slug}/"
     assert "apstiprināja" in notification_text(approved)  # the text of the decision, in the reader's language
     [services_note] = _public_notes(staff, Kind.SERVICE_APPROVED)
     assert services_note.params["count"] == 1 and services_note.link.endswith("/pakalpojumi/")

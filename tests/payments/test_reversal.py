@@ -174,3 +174,18 @@ def test_page_and_api(world, officer, client_for, django_assert_max_num_queries)
     assert response.json()["reversal_reason"] == "Invoiced twice"
     again = client.post(f"/api/v1/payments/{payment.pk}/reverse/", {"reason": "x"}, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "payment.wrong_status"
+
+
+def test_recovered_on_the_page_flashes_the_domain_error_then_the_outcome(world, officer, client_for):
+    payment = paid_by_bank(world, officer)
+    client = client_for(MUNICIPALITY_A, user=officer, language="en")
+    # not yet cancelled: the domain error is flashed and nothing changes
+    response = client.post(f"/maksajumi/{payment.pk}/atgutsts/")
+    assert response.status_code == 302 and response["Location"] == "/maksajumi/"
+    assert Payment.objects.get(pk=payment.pk).status == "paid"
+    listed = client.get("/maksajumi/").content.decode()
+    assert "there is nothing to recover." in listed and "recorded as recovered" not in listed
+    services.payment_reverse(payment=payment, reason="Invoiced twice", actor=officer)
+    response = client.post(f"/maksajumi/{payment.pk}/atgutsts/")
+    assert response.status_code == 302 and Payment.objects.get(pk=payment.pk).status == "reversed"
+    assert "The money is recorded as recovered and back in the funding." in client.get("/maksajumi/").content.decode()

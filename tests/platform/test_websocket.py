@@ -1,36 +1,21 @@
 """Websockets resolve the municipality from the Host header (they skip Django's middleware)."""
 
 import pytest
-import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from portal.frontend.consumers import group_name
 from portal.tenants.roles import Role
 from tests.conftest import MUNICIPALITY_A, MUNICIPALITY_B
-from tests.websockets import ws_connect
+from tests.websockets import committed_session, committed_sign_in, thread_database, ws_connect  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.django_db(transaction=False)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_thread_connections():
-    """Consumers' database work runs in asgiref's executor thread: close its connection afterwards."""
-    yield
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
-
-
-def _session_for(client_for, user, code):
-    client = client_for(code, user=user)
-    return client.cookies["sbs_session"].value
 
 
 @pytest.mark.asyncio
 async def test_member_joins_their_municipality_group_and_receives_its_messages(client_for, user_of):
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
-    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
     communicator, connected, _ = await ws_connect("jelgava.localhost", key)
     assert connected
     hello = await communicator.receive_json_from()
@@ -44,7 +29,7 @@ async def test_member_joins_their_municipality_group_and_receives_its_messages(c
 @pytest.mark.asyncio
 async def test_unknown_host_and_other_municipality_are_refused(client_for, user_of):
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
-    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
     _, connected, code = await ws_connect("nowhere.localhost", key)
     assert not connected and code == 4404
     # a Jelgava session cookie replayed against Liepāja's host: no session there, refused
@@ -56,7 +41,7 @@ async def test_unknown_host_and_other_municipality_are_refused(client_for, user_
 async def test_only_the_hosts_own_origin_is_accepted(client_for, user_of):
     """A page on another municipality's host (or elsewhere) may not open a socket with this host's cookie."""
     user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
-    key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+    key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
     tried = 0
     for origin in (f"http://{MUNICIPALITY_B}.localhost", "http://localhost", "https://evil.example",
                    "http://jelgava.localhost.evil.example", "null", ""):
@@ -73,9 +58,12 @@ def _password_session(user):
     from portal.demo.users import DEMO_PASSWORD
     from tests.conftest import HostClient
 
-    client = HostClient("jelgava.localhost")
-    client.post("/konts/ieiet/", {"username": user.email, "password": DEMO_PASSWORD})
-    return client.cookies["sbs_session"].value
+    def sign_in():
+        client = HostClient("jelgava.localhost")
+        client.post("/konts/ieiet/", {"username": user.email, "password": DEMO_PASSWORD})
+        return client.cookies["sbs_session"].value
+
+    return committed_sign_in(user, sign_in)
 
 
 @pytest.mark.asyncio
@@ -105,7 +93,7 @@ async def test_notifications_cross_processes_through_a_real_valkey_channel_layer
                                                "CONFIG": {"hosts": [f"redis://127.0.0.1:{server.port}/0"]}}}
         channel_layers.backends.clear()
         user = await sync_to_async(user_of)(Role.SOCIAL_WORKER)
-        key = await sync_to_async(_session_for)(client_for, user, MUNICIPALITY_A)
+        key = await sync_to_async(committed_session)(client_for, user, MUNICIPALITY_A)
         communicator, connected, _ = await ws_connect("jelgava.localhost", key)
         assert connected
         await communicator.receive_json_from()

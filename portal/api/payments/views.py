@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -47,14 +47,21 @@ class PaymentView(FinanceView):
         return Response(s.PaymentOut(access.payment_for_finance(request.user, payment_id)).data)
 
 
-class PaymentRetryView(FinanceView):
+class PaymentActionView(FinanceView):
+    """One service run on the finance officer's payment; the answer is the payment after it."""
+
+    service = None  # a payments service taking ``payment`` and ``actor``
+
+    def post(self, request, payment_id):
+        payment = type(self).service(payment=access.payment_for_finance(request.user, payment_id), actor=request.user)
+        return Response(s.PaymentOut(payment).data)
+
+
+@extend_schema_view(post=extend_schema(operation_id="payments_retry", request=None))
+class PaymentRetryView(PaymentActionView):
     """Run the rail again for a waiting, failed or returned payment — the same payment and idempotency key."""
 
-    @extend_schema(operation_id="payments_retry", request=None)
-    def post(self, request, payment_id):
-        payment = services.payment_retry(payment=access.payment_for_finance(request.user, payment_id),
-                                         actor=request.user)
-        return Response(s.PaymentOut(payment).data)
+    service = services.payment_retry
 
 
 class PaymentReverseView(FinanceView):
@@ -70,14 +77,11 @@ class PaymentReverseView(FinanceView):
         return Response(s.PaymentOut(payment).data)
 
 
-class PaymentRecoveredView(FinanceView):
+@extend_schema_view(post=extend_schema(operation_id="payments_recovered", request=None))
+class PaymentRecoveredView(PaymentActionView):
     """The provider paid back a cancelled invoice's bank payment: the money entries follow."""
 
-    @extend_schema(operation_id="payments_recovered", request=None)
-    def post(self, request, payment_id):
-        payment = services.payment_recovered(payment=access.payment_for_finance(request.user, payment_id),
-                                             actor=request.user)
-        return Response(s.PaymentOut(payment).data)
+    service = services.payment_recovered
 
 
 class BatchesView(FinanceView):

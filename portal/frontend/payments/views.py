@@ -43,16 +43,22 @@ def payments(request):
         "funding": services.funding_summary(), "rules": rules})
 
 
-@member_required(Role.FINANCE_OFFICER)
-@require_POST
-def retry(request, payment_id):
+def _payment_action(request, payment_id, service, success: str):
+    """Load the finance officer's payment, run one service on it, flash its outcome, back to the list."""
     payment = access.payment_for_finance(request.user, payment_id)
     try:
-        services.payment_retry(payment=payment, actor=request.user)
-        messages.success(request, _("The payment is sent again, with the same payment reference."))
+        service(payment=payment, actor=request.user)
+        messages.success(request, success)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("payments:list")
+
+
+@member_required(Role.FINANCE_OFFICER)
+@require_POST
+def retry(request, payment_id):
+    return _payment_action(request, payment_id, services.payment_retry,
+                           _("The payment is sent again, with the same payment reference."))
 
 
 @member_required(Role.FINANCE_OFFICER)
@@ -77,13 +83,8 @@ def reverse(request, payment_id):
 @member_required(Role.FINANCE_OFFICER)
 @require_POST
 def recovered(request, payment_id):
-    payment = access.payment_for_finance(request.user, payment_id)
-    try:
-        services.payment_recovered(payment=payment, actor=request.user)
-        messages.success(request, _("The money is recorded as recovered and back in the funding."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("payments:list")
+    return _payment_action(request, payment_id, services.payment_recovered,
+                           _("The money is recorded as recovered and back in the funding."))
 
 
 @member_required(Role.FINANCE_OFFICER)
