@@ -83,6 +83,9 @@ def pg_dump_path() -> str:
 def migration_key(template: str) -> str:
     """The template's migration history, hashed: the DDL is re-read when a migration ran on it."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f'"{template}".django_migrations'])
+        if cursor.fetchone()[0] is None:
+            return ""
         cursor.execute(f'SELECT app, name FROM "{template}".django_migrations ORDER BY id')
         return hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()[:16]
 
