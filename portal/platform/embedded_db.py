@@ -268,7 +268,7 @@ def database_settings() -> dict:
     server = ensure_running(quiet=bool(os.environ.get("PORTAL_QUIET")))
     name = os.environ.get("PORTAL_DB_NAME", "portal")
     _ensure_database(server, name)
-    return {"ENGINE": "django_tenants.postgresql_backend", **server.connection_settings(name)}
+    return {"ENGINE": "portal.platform.db_backend", **server.connection_settings(name)}
 
 
 def _ensure_database(server: EmbeddedServer, name: str) -> None:

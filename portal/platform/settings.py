@@ -87,7 +87,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 TENANT_MODEL = "tenants.Municipality"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-# New municipalities are cloned from this template schema (kept migrated by `portal migrate`).
+# New municipalities are made from this template schema's DDL (kept migrated by `portal migrate`).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
@@ -156,7 +156,7 @@ if os.environ.get("DATABASE_URL"):
     import dj_database_url
 
     _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)
-    _db["ENGINE"] = "django_tenants.postgresql_backend"
+    _db["ENGINE"] = "portal.platform.db_backend"
     DATABASES = {"default": _db}
 else:
     from portal.platform.embedded_db import database_settings
@@ -198,7 +198,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     import dj_database_url
 
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
-    DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASES["replica"]["ENGINE"] = "portal.platform.db_backend"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # a test run reads its own test database
     _connection_reuse(DATABASES["replica"])
 REPLICA_PROBE_SECONDS = float(os.environ.get("PORTAL_REPLICA_PROBE_SECONDS", "5"))

@@ -1,10 +1,13 @@
 """Creating municipalities and keeping every schema migrated.
 
-A new municipality's schema is cloned from a template schema
+A new municipality's schema is made from a template schema
 (``settings.TENANT_BASE_SCHEMA``), which ``migrate_all`` keeps current after
-every migration: cloning is several times faster than running every
-migration again. When the template is missing or stale the new schema is
-migrated instead, and the caller is told so plainly.
+every migration: the template's DDL, read once per process with pg_dump, is
+replayed under the new name (template_sql.py) — many times faster than running
+every migration again, and, unlike django-tenants' clone_schema(), it does not
+read the whole catalog on every call. When the template is missing or
+stale, or its DDL cannot be read, the new schema is migrated instead, and the
+caller is told so plainly.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from portal.platform.connections import without_pool
 from portal.platform.core.errors import Conflict, ValidationFailed
 
 from .models import CODE_VALIDATOR, Domain, Municipality, PlanningRegion
+from .template_sql import TemplateSqlUnavailable, create_schema_from_template, migration_key, template_sql
 
 # Codes that would collide with PostgreSQL's own schemas or with our host names.
 RESERVED_CODES = frozenset({
@@ -33,13 +36,15 @@ RESERVED_CODES = frozenset({
     "media", "mail", "national", "ministry", "lm", "portal",
 })
 NATIONAL_CODE = "national"
+# Migration histories of the template (template_sql.migration_key) this process's code found complete.
+_CURRENT_TEMPLATES: set[str] = set()
 
 
 @dataclass
 class ProvisionResult:
     municipality: Municipality
     created: bool
-    method: str  # "clone", "migrate" or "existing"
+    method: str  # "template", "migrate" or "existing"
     seconds: float
     warning: str = ""
 
@@ -90,14 +95,19 @@ def template_state() -> str:
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
         return "missing"
+    key = migration_key(template)
+    if key and key in _CURRENT_TEMPLATES:  # this process's code found this migration history complete
+        return "current"
     with schema_context(template):
-        executor = MigrationExecutor(connection)
+        executor = MigrationExecutor(connection)  # loads every migration module: ~0.6 s here
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan and key:
+        _CURRENT_TEMPLATES.add(key)
     return "stale" if plan else "current"
 
 
 def refresh_template(*, out=None) -> None:
-    """Create or migrate the template schema so new municipalities clone a current copy."""
+    """Create or migrate the template schema so new municipalities copy a current one."""
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
         with connection.cursor() as cursor:
@@ -153,7 +163,15 @@ def municipality_provision(*, code: str, name: str, region: str, extra_hosts: tu
         warning = _("Warning: the template schema is %(state)s, so %(code)s is migrated from scratch (slower). "
                     "Run `portal migrate` to refresh the template.") % {"state": state, "code": code}
         _say(out if out is not None else sys.stderr, warning)
-    method = "clone" if state == "current" else "migrate"
+    if state == "current":
+        try:
+            template_sql(settings.TENANT_BASE_SCHEMA)  # read (or find cached) before the transaction
+        except TemplateSqlUnavailable as exc:
+            state = "unreadable"
+            warning = _("Warning: the template schema's definition could not be read (%(error)s), so %(code)s is "
+                        "migrated from scratch (slower).") % {"error": exc, "code": code}
+            _say(out if out is not None else sys.stderr, warning)
+    method = "template" if state == "current" else "migrate"
     with transaction.atomic():
         municipality = Municipality(schema_name=code, code=code, name=name, region=region, **details)
         municipality.auto_create_schema = False
@@ -170,8 +188,8 @@ def municipality_provision(*, code: str, name: str, region: str, extra_hosts: tu
 
 
 def _create_schema(schema: str, method: str) -> None:
-    if method == "clone":
-        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema, "DATA")
+    if method == "template":
+        create_schema_from_template(schema, settings.TENANT_BASE_SCHEMA)
     else:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema}"')

@@ -9,8 +9,10 @@
    work; the HTTP layer around them costs about what /healthz costs, also measured); on the national
    site the statistics dashboard (HTML) and open-data API, and the Stripe webhook's acknowledgement.
    `--requests`: this table only.
-2. Schemas: provisioning municipalities by template clone, and `portal migrate` (every schema, nothing
-   to change — what a release with no tenant migration still costs) at N1 and N2 municipalities.
+2. Schemas: provisioning municipalities from the template's DDL, and `portal migrate` (every schema,
+   nothing to change — what a release with no tenant migration still costs) at N1 and N2 municipalities,
+   with the catalog's size. `--schemas N`: this table only, up to N municipalities (e.g. 1000), measured
+   at 50, 200, 500 and N, with one django-tenants clone_schema() at each point for comparison.
 3. Storage: rows and bytes one budget holder's activity adds to a municipality's schema (a person with a
    plan, a budget, a reservation, an agreement, a confirmed session and an invoice), from 100 of them.
 
@@ -211,9 +213,67 @@ def bench_storage(municipality, count: int) -> list[list]:
     return [[count, f"{rows:.1f}", f"{size / 1024:.1f} KiB", f"{after[1] / 1024 / 1024:.1f} MiB"]]
 
 
-def bench_schemas(counts: list[int]) -> list[list]:
+def _catalog() -> tuple[int, int, int]:
+    """Relations in pg_class, schemas in pg_namespace, and the database's size in bytes."""
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (SELECT count(*) FROM pg_class), (SELECT count(*) FROM pg_namespace), "
+                       "pg_database_size(current_database())")
+        return cursor.fetchone()
+
+
+def _user_update() -> tuple[int, float]:
+    """Triggers on accounts_user (two per foreign key into it, from every schema) and what updating one user
+    costs (a sign-in sets last_login): median of 5, in a transaction rolled back."""
+    from django.db import connection, transaction
+
+    from portal.platform.accounts.models import User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.accounts_user'::regclass")
+        triggers = cursor.fetchone()[0]
+        with transaction.atomic():
+            user = User.objects.create(email="bench-update@example.lv")
+            samples = []
+            for _ in range(6):
+                started = time.perf_counter()
+                cursor.execute("UPDATE accounts_user SET last_login = now() WHERE id = %s", [user.pk])
+                samples.append(time.perf_counter() - started)
+            transaction.set_rollback(True)
+    return triggers, statistics.median(samples[1:])
+
+
+def _clone_once(code: str) -> float:
+    """One schema by django-tenants' clone_schema() (the old way), timed, then dropped."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django_tenants.clone import CloneSchema
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, code, "DATA")
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA "{code}" CASCADE')
+    return seconds
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench_schemas(counts: list[int], *, clone_sample: bool = False, progress_every: int = 0) -> list[list]:
+    """Provision municipalities up to each count, then time `portal migrate` with nothing to change.
+
+    Per point: the provisioning time per schema over the segment (median and 90th percentile), one
+    uncached read of the template's DDL (pg_dump, once per process and migration state), optionally one
+    clone by django-tenants' clone_schema() for comparison, the migrate, the catalog's size and the load.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from portal.tenants import template_sql
     from portal.tenants.models import Municipality
     from portal.tenants.provisioning import migrate_all, municipality_provision
 
@@ -221,28 +281,70 @@ def bench_schemas(counts: list[int]) -> list[list]:
     for target in counts:
         connection.set_schema_to_public()
         existing = Municipality.objects.exclude(schema_name="public").count()
-        clone = []
+        provision = []
+        segment_started = time.perf_counter()
         for i in range(existing, target):
             started = time.perf_counter()
-            municipality_provision(code=f"benchs{i:05d}", name=f"Scale benchmark {i}", region="riga")
-            clone.append(time.perf_counter() - started)
+            result = municipality_provision(code=f"benchs{i:05d}", name=f"Scale benchmark {i}", region="riga")
+            provision.append(time.perf_counter() - started)
+            assert result.method in ("template", "existing"), result
+            if progress_every and (i + 1) % progress_every == 0:
+                recent = provision[-progress_every:]
+                print(f"  … {i + 1} municipalities, last {len(recent)}: median {statistics.median(recent):.3f} s, "
+                      f"segment {time.perf_counter() - segment_started:.0f} s, load {_load()}", flush=True)
         connection.set_schema_to_public()
         total = Municipality.objects.exclude(schema_name="public").count()
+        template_sql.forget()
+        started = time.perf_counter()
+        template_sql.template_sql(settings.TENANT_BASE_SCHEMA)
+        ddl_read = time.perf_counter() - started
+        clone = f"{_clone_once('benchclone'):.2f} s" if clone_sample else "-"
+        load_before = _load()
         started = time.perf_counter()
         migrate_all(out=io.StringIO())
         migrate = time.perf_counter() - started
-        rows.append([total, f"{statistics.median(clone):.2f} s" if clone else "-", len(clone),
-                     f"{migrate:.1f} s", f"{migrate / total * 1000:.0f} ms"])
+        relations, schemas, size = _catalog()
+        triggers, update = _user_update()
+        p90 = statistics.quantiles(provision, n=10)[-1] if len(provision) >= 10 else max(provision, default=0)
+        row = [total, f"{statistics.median(provision):.3f} s" if provision else "-",
+               f"{p90:.3f} s" if provision else "-", len(provision), f"{ddl_read:.2f} s", clone,
+               f"{migrate:.1f} s", f"{migrate / total * 1000:.0f} ms", relations, schemas,
+               f"{size / 1024 / 1024:.0f} MiB", triggers, f"{update * 1000:.1f} ms", f"{load_before} → {_load()}"]
+        rows.append(row)
+        if progress_every:
+            print("  point:", " | ".join(str(x) for x in row), flush=True)
     return rows
+
+
+SCHEMA_HEADER = ["municipalities", "provision, median", "p90", "provisioned", "DDL read (pg_dump, once)",
+                 "clone_schema() once", "migrate all", "per schema", "pg_class rows", "schemas", "database",
+                 "triggers on accounts_user", "one user UPDATE", "load 1/5/15 min"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10 runs; 10 and 40 schemas; storage from 30")
     parser.add_argument("--requests", action="store_true", help="only the cost-per-request table")
+    parser.add_argument("--schemas", type=int, metavar="N",
+                        help="only the schema table: provision up to N municipalities (measured at 50, 200, 500 "
+                             "and N as far as N reaches), one clone_schema() for comparison at each point")
     args = parser.parse_args(argv)
     import platform
 
+    if args.schemas:
+        import django
+
+        django.setup()
+        from portal.platform.cli import ensure_migrated
+
+        ensure_migrated()
+        points = sorted({n for n in (50, 200, 500) if n < args.schemas} | {args.schemas})
+        print(f"Provisioning up to {args.schemas} municipalities ({platform.machine()}, {os.cpu_count()} CPUs, "
+              f"load {_load()})", flush=True)
+        table(f"Scale: schemas — provisioning from the template's DDL and `portal migrate` over every schema "
+              f"(nothing to change), {platform.machine()}, {os.cpu_count()} CPUs",
+              SCHEMA_HEADER, bench_schemas(points, clone_sample=True, progress_every=50))
+        return 0
     municipality = bench_municipalities((CODE, "Scale benchmark"))[0]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_implementation()} " \
               f"{platform.python_version()}"
@@ -255,9 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     table("Scale: what one budget holder's activity adds to the municipality's schema",
           ["budget holders", "rows each", "bytes each", "schema now"], bench_storage(municipality, 30 if args.quick
                                                                                        else 100))
-    table("Scale: schemas — provisioning by clone and `portal migrate` over every schema (nothing to change)",
-          ["municipalities", "clone, median", "clones", "migrate all", "per schema"],
-          bench_schemas([10, 40] if args.quick else [50, 200]))
+    table("Scale: schemas — provisioning from the template's DDL and `portal migrate` over every schema "
+          "(nothing to change)", SCHEMA_HEADER, bench_schemas([10, 40] if args.quick else [50, 200]))
     return 0
 
 

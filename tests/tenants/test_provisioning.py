@@ -1,4 +1,4 @@
-"""Provisioning municipalities: clone from the template, idempotent, clear errors."""
+"""Provisioning municipalities: made from the template, idempotent, clear errors."""
 
 import pytest
 from django.db import connection
@@ -15,13 +15,13 @@ def _counts():
     return Municipality.objects.count(), Domain.objects.count()
 
 
-def test_a_new_municipality_is_cloned_from_the_current_template_and_gets_its_host():
+def test_a_new_municipality_is_made_from_the_current_template_and_gets_its_host():
     assert template_state() == "current"
     result = municipality_provision(code="sigulda", name="Siguldas novads", region="riga")
-    assert result.created and result.method == "clone" and not result.warning
+    assert result.created and result.method == "template" and not result.warning
     assert schema_exists("sigulda")
     assert Domain.objects.get(domain="sigulda.localhost").tenant == result.municipality
-    with connection.cursor() as cursor:  # the clone has the tenant tables and their migration history
+    with connection.cursor() as cursor:  # the new schema has the tenant tables and their migration history
         cursor.execute("SELECT count(*) FROM sigulda.django_migrations WHERE app = 'core'")
         assert cursor.fetchone()[0] >= 2
         cursor.execute("SELECT count(*) FROM sigulda.core_auditevent")
