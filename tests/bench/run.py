@@ -170,7 +170,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="?", help="run one benchmark: foundation or a bench_<name> module")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (CI smoke)")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
+    if extra and args.only in (None, "foundation"):
+        parser.error(f"{' '.join(extra)}: options of one benchmark need its name first (e.g. scale --schemas 1000)")
 
     if args.only in (None, "foundation"):
         data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -191,7 +193,7 @@ def main() -> int:
         if args.only not in (None, name, module.stem):
             continue
         print(f"\n• Running {module.name} …", flush=True)
-        code = subprocess.call([sys.executable, str(module), *(["--quick"] if args.quick else [])], cwd=ROOT)
+        code = subprocess.call([sys.executable, str(module), *(["--quick"] if args.quick else []), *extra], cwd=ROOT)
         if code != 0:
             print(f"✗ {module.name} exited with {code}")
             return code
