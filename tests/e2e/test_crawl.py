@@ -32,8 +32,8 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 720}
 # default tags) and a region that only scrolls on a phone. The others read the DOM and the colours, which are the
 # same at both widths, and ran at the desktop width a moment before.
 PHONE_RULES = ["target-size", "scrollable-region-focusable"]
-# The page's own width, and if it is too wide, the widest offenders outside a labelled scroll region; then every
-# button (and link in a row of buttons) smaller than 24 × 24 CSS pixels.
+# The page's own width, and if it is too wide, the widest offenders outside a labelled scroll region; every
+# button (and link in a row of buttons) smaller than 24 × 24 CSS pixels; a stacking table that still scrolls.
 PHONE_LAYOUT = """() => {
   const screen = window.innerWidth, width = document.scrollingElement.scrollWidth;
   const describe = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
@@ -47,7 +47,11 @@ PHONE_LAYOUT = """() => {
     .filter(e => e.getClientRects().length)
     .filter(e => { const r = e.getBoundingClientRect(); return r.width < 24 || r.height < 24; })
     .slice(0, 5).map(describe);
-  return {screen, width, wide, small};
+  const unstacked = [...document.querySelectorAll('table.portal-table--stack')]
+    .filter(t => t.getClientRects().length && (t.closest('[role=region]') || t.parentElement).scrollWidth
+                 > (t.closest('[role=region]') || t.parentElement).clientWidth + 1)
+    .map(t => (t.caption?.textContent || '').trim().slice(0, 40));
+  return {screen, width, wide, small, unstacked};
 }"""
 PHONE_SECONDS = []  # (start, pages, seconds the phone checks took) per crawl
 
@@ -59,6 +63,8 @@ def on_a_phone(page) -> list:
     found = []
     if layout["width"] > layout["screen"]:
         found.append({"id": "page-scrolls-sideways", "width": layout["width"], "nodes": layout["wide"]})
+    if layout["unstacked"]:
+        found.append({"id": "stacked-table-scrolls", "nodes": layout["unstacked"]})
     if layout["small"]:
         found.append({"id": "target-under-24px", "nodes": layout["small"]})
     found += axe_violations(page, rules=PHONE_RULES, inject=False)
