@@ -3,6 +3,7 @@ driven by Playwright in Debian's headless Chromium, with axe-core checking every
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -104,19 +105,26 @@ def site(portal_server):
     return url
 
 
-def axe_violations(page) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A/AA) on the page; return serious and critical violations."""
+def axe_violations(page, rules: list[str] | None = None, inject: bool = True) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A/AA, or only the named ``rules``) on the page; return serious and critical
+    violations. ``inject=False`` reuses the axe already loaded into the same document."""
     # Evaluated through the DevTools protocol, which the Content-Security-Policy does not govern (an inline
     # <script> tag would be refused, and an unknown host serves no static files).
-    page.evaluate(AXE.read_text() + "\n;true")
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
+    if inject:
+        page.evaluate(_axe_source() + "\n;true")
+    only = {"type": "rule", "values": rules} if rules else {
+        "type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
+    result = page.evaluate("async (only) => await axe.run(document, {runOnly: only})", only)
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in ("serious", "critical")
     ]
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text()
 
 
 def assert_accessible(page) -> None:
