@@ -37,6 +37,20 @@ def _entries(path):
         return [json.loads(line) for line in ledger if line.strip()]
 
 
+def _diagnosis(payments, events) -> dict:
+    """What a payment still not sent is waiting for: its status, its outbox event, and who holds locks."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, state, wait_event_type, left(query, 120), now() - xact_start FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
+        sessions = cursor.fetchall()
+    return {"payments": list(Payment.objects.filter(pk__in=[p.pk for p in payments]).values_list("pk", "status")),
+            "events": list(OutboxEvent.objects.filter(pk__in=events).values_list(
+                "pk", "attempts", "dispatched_at", "processed_at", "last_error")),
+            "open transactions": sessions}
+
+
 def test_a_worker_killed_while_sending_payments_sends_each_once(committed_in, tmp_path):  # noqa: F811
     from portal.platform.background.app import app
 
@@ -81,8 +95,7 @@ def test_a_worker_killed_while_sending_payments_sends_each_once(committed_in, tm
                         swept[0] = time.monotonic()
                     return Payment.objects.filter(pk__in=[p.pk for p in payments], status=PaymentStatus.SENT).count() == len(payments)
 
-                assert wait(all_sent, 30), list(Payment.objects.filter(
-                    pk__in=[p.pk for p in payments]).values_list("status", flat=True))
+                assert wait(all_sent, 60), _diagnosis(payments, events)
                 assert OutboxEvent.objects.filter(pk__in=events, processed_at__isnull=False).count() == len(events)
                 entries = _entries(ledger)
                 booked = [e["key"] for e in entries if e["booked"]]
