@@ -69,6 +69,20 @@ def metered(samples: list):
     samples.append((time.thread_time() - cpu, meter.db, meter.queries, time.perf_counter() - wall))
 
 
+def _timed_gets(client, runs: int, pages) -> list:
+    """One row per (label, path): a warming GET (host cache, search index, templates), then ``runs`` metered."""
+    rows = []
+    for what, path in pages:
+        client.get(path)
+        samples = []
+        for _ in range(runs):
+            with metered(samples):
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        rows.append(_row(what, samples))
+    return rows
+
+
 def _row(what: str, samples: list) -> list:
     def median(i):
         return statistics.median(s[i] for s in samples)
@@ -106,17 +120,10 @@ def bench_requests(municipality, runs: int) -> list[list]:
 
     host = f"{CODE}.localhost"
     client = Client(HTTP_HOST=host)
-    rows = []
-    for what, path in (("/healthz (floor: host look-up, SELECT 1, Valkey PING)", "/healthz"),
-                       ("catalogue search, API (in-memory index)", "/api/v1/search/services/?q=bench"),
-                       ("service page, HTML", f"/pakalpojumi/{service.pk}/")):
-        client.get(path)  # warm: host cache, search index, templates
-        samples = []
-        for _ in range(runs):
-            with metered(samples):
-                response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-        rows.append(_row(what, samples))
+    rows = _timed_gets(client, runs, (
+        ("/healthz (floor: host look-up, SELECT 1, Valkey PING)", "/healthz"),
+        ("catalogue search, API (in-memory index)", "/api/v1/search/services/?q=bench"),
+        ("service page, HTML", f"/pakalpojumi/{service.pk}/")))
 
     rows.extend(bench_national(municipality, runs))
 
@@ -160,16 +167,9 @@ def bench_national(municipality, runs: int) -> list[list]:
     client = Client(HTTP_HOST=settings.PORTAL_BASE_DOMAIN)
     client.force_login(analyst)
     pass_second_step(client, analyst)
-    rows = []
-    for what, path in (("statistics dashboard, HTML (national site, ministry analyst)", "/statistika/"),
-                       ("statistics open-data API, cells (national site)", "/api/v1/stats/cells/")):
-        client.get(path)  # warm
-        samples = []
-        for _ in range(runs):
-            with metered(samples):
-                response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-        rows.append(_row(what, samples))
+    rows = _timed_gets(client, runs, (
+        ("statistics dashboard, HTML (national site, ministry analyst)", "/statistika/"),
+        ("statistics open-data API, cells (national site)", "/api/v1/stats/cells/")))
     standin = StripeStandIn()
     samples = []
     with override_settings(STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET):
